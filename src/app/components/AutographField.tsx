@@ -1,0 +1,50 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { AutographPad } from '../../capture/autograph-pad';
+import { MESSAGES } from '../messages';
+
+interface Props {
+  error?: string;
+  /** Receives the pad once mounted, so the form can read, restore and clear it. */
+  onReady: (pad: AutographPad) => void;
+  onChange: (pad: AutographPad) => void;
+}
+
+export function AutographField({ error, onReady, onChange }: Props) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const pad = useRef<AutographPad>(undefined);
+  const changed = useRef(onChange);
+  changed.current = onChange;
+  useEffect(() => {
+    if (!canvas.current) return;
+    const created = new AutographPad(canvas.current, (p) => changed.current(p));
+    pad.current = created;
+    onReady(created);
+    return () => created.destroy();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const describedBy = error ? 'autograph-hint autograph-error' : 'autograph-hint';
+  return (
+    <div class={error ? 'field autograph field--invalid' : 'field autograph'}>
+      <span class="label" id="autograph-label">
+        {MESSAGES.autograph}
+      </span>
+      <p class="hint" id="autograph-hint">
+        {MESSAGES.autographHint}
+      </p>
+      <canvas ref={canvas} class="autograph__pad" role="img" aria-labelledby="autograph-label" aria-describedby={describedBy} />
+      <div class="autograph__actions">
+        <button type="button" class="button button--secondary" onClick={() => pad.current?.undo()}>
+          {MESSAGES.undo}
+        </button>
+        <button type="button" class="button button--secondary" onClick={() => pad.current?.clear()}>
+          {MESSAGES.clear}
+        </button>
+      </div>
+      {error && (
+        <p class="field__error" id="autograph-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import { US_STATES } from '../../shared/us-states';
+import { MESSAGES } from '../messages';
+
+interface Props {
+  value: string;
+  error?: string;
+  onInput: (value: string) => void;
+}
+
+export function StateSelect({ value, error, onInput }: Props) {
+  return (
+    <div class={error ? 'field field--invalid' : 'field'}>
+      <label for="state">{MESSAGES.state}</label>
+      <select
+        id="state"
+        name="state"
+        autoComplete="address-level1"
+        value={value}
+        required
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? 'state-error' : undefined}
+        onChange={(e) => onInput(e.currentTarget.value)}
+      >
+        <option value="">{MESSAGES.chooseState}</option>
+        {US_STATES.map((s) => (
+          <option key={s} value={s}>
+            {s}
+          </option>
+        ))}
+      </select>
+      {error && (
+        <p class="field__error" id="state-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+import { useEffect, useState } from 'preact/hooks';
+
+interface Subscribable<T> {
+  subscribe(observer: { next: (value: T) => void; error?: (e: unknown) => void }): { unsubscribe(): void };
+}
+
+/** Read a live query (or any observable) in a component; re-renders on every new value. */
+export function useObservable<T>(make: () => Subscribable<T>, deps: unknown[]): T | undefined {
+  const [value, setValue] = useState<T | undefined>(undefined);
+  useEffect(() => {
+    const subscription = make().subscribe({ next: setValue, error: (e) => console.error(e) });
+    return () => subscription.unsubscribe();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  return value;
+}

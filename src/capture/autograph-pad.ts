@@ -1,0 +1,100 @@
+// The signer's autograph pad: signature_pad on a canvas sized for devicePixelRatio, whose strokes
+// are the autograph (never its picture). Resizing or rotating clears a canvas, so the pad redraws
+// from the strokes, scaled to the new size.
+import SignaturePad, { type PointGroup } from 'signature_pad';
+import type { Autograph, AutographPoint } from '../shared/autograph-codec';
+
+const PEN = { penColor: '#0b1f4d', minWidth: 0.8, maxWidth: 2.8, dotSize: 1.5, velocityFilterWeight: 0.7 } as const;
+
+export class AutographPad {
+  private readonly pad: SignaturePad;
+  private readonly observer: ResizeObserver;
+  private size = { width: 0, height: 0 };
+  private strokes: AutographPoint[][] = [];
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly onChange: (pad: AutographPad) => void = () => {},
+  ) {
+    this.pad = new SignaturePad(canvas, { ...PEN, backgroundColor: 'rgba(0,0,0,0)' });
+    this.pad.addEventListener('endStroke', this.strokeEnded);
+    this.observer = new ResizeObserver(() => this.fit());
+    this.observer.observe(canvas);
+    this.fit();
+  }
+
+  get isEmpty(): boolean {
+    return this.strokes.length === 0;
+  }
+
+  /** The autograph as drawn, in the pad's current CSS size. */
+  toAutograph(): Autograph {
+    return {
+      width: this.size.width,
+      height: this.size.height,
+      pixelRatio: window.devicePixelRatio || 1,
+      strokes: this.strokes.map((s) => s.map((p) => ({ ...p }))),
+    };
+  }
+
+  /** Show an autograph again (a restored draft), scaled to this pad. */
+  load(autograph: Autograph): void {
+    const scale = Math.min(this.size.width / autograph.width, this.size.height / autograph.height) || 1;
+    this.strokes = autograph.strokes.map((s) => s.map((p) => ({ ...p, x: p.x * scale, y: p.y * scale })));
+    this.redraw();
+  }
+
+  clear(): void {
+    this.strokes = [];
+    this.pad.clear();
+    this.onChange(this);
+  }
+
+  undo(): void {
+    this.strokes.pop();
+    this.redraw();
+    this.onChange(this);
+  }
+
+  destroy(): void {
+    this.observer.disconnect();
+    this.pad.removeEventListener('endStroke', this.strokeEnded);
+    this.pad.off();
+  }
+
+  private readonly strokeEnded = (): void => {
+    const groups = this.pad.toData();
+    const last = groups[groups.length - 1];
+    if (!last || last.points.length === 0) return;
+    this.strokes.push(last.points.map((p) => ({ x: p.x, y: p.y, time: p.time, pressure: p.pressure })));
+    this.onChange(this);
+  };
+
+  private fit(): void {
+    const rect = this.canvas.getBoundingClientRect();
+    const width = Math.round(rect.width);
+    const height = Math.round(rect.height);
+    if (width === 0 || height === 0) return; // hidden: keep the strokes for when it shows again
+    if (width === this.size.width && height === this.size.height) return;
+    const ratio = Math.max(window.devicePixelRatio || 1, 1);
+    if (this.size.width > 0 && this.strokes.length > 0) {
+      const scale = Math.min(width / this.size.width, height / this.size.height);
+      this.strokes = this.strokes.map((s) => s.map((p) => ({ ...p, x: p.x * scale, y: p.y * scale })));
+    }
+    this.size = { width, height };
+    this.canvas.width = width * ratio;
+    this.canvas.height = height * ratio;
+    this.canvas.getContext('2d')?.scale(ratio, ratio);
+    this.redraw();
+  }
+
+  private redraw(): void {
+    const groups: PointGroup[] = this.strokes.map((points) => ({
+      ...PEN,
+      compositeOperation: 'source-over',
+      points: points.map((p) => ({ ...p })),
+    }));
+    this.pad.clear();
+    if (groups.length > 0) this.pad.fromData(groups);
+  }
+}

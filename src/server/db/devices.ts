@@ -1,0 +1,84 @@
+// Enrolled devices: who may submit, and what each says it has captured.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DeviceTotals } from '../../shared/protocol';
+import { hashDeviceToken, makeDeviceToken } from '../device-token';
+import { consumeEnrollmentCode } from './enrollment-codes';
+import type { Database } from './schema';
+
+export interface EnrolledDevice {
+  deviceId: string;
+  driveId: string;
+  /** The only time the token exists outside the device. */
+  token: string;
+}
+
+export interface DeviceIdentity {
+  id: string;
+  driveId: string;
+  revoked: boolean;
+}
+
+/** Use up one use of the code and enroll a device on its drive; undefined when the code does not open one. */
+export async function enrollDevice(
+  db: Kysely<Database>,
+  request: { code: string; name?: string | undefined },
+  now = new Date(),
+): Promise<EnrolledDevice | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const driveId = await consumeEnrollmentCode(trx, request.code, now);
+    if (!driveId) return undefined;
+    const deviceId = randomUUID();
+    const token = makeDeviceToken();
+    const name = request.name || (await defaultDeviceName(trx, driveId));
+    await trx
+      .insertInto('devices')
+      .values({ id: deviceId, drive_id: driveId, name, token_hash: hashDeviceToken(token), enrolled_at: now.toISOString() })
+      .execute();
+    return { deviceId, driveId, token };
+  });
+}
+
+/** "Tablet 7": the lead can tell devices apart before anyone names them. */
+async function defaultDeviceName(db: Kysely<Database>, driveId: string): Promise<string> {
+  const { n } = await db.selectFrom('devices').select((eb) => eb.fn.countAll().as('n')).where('drive_id', '=', driveId).executeTakeFirstOrThrow();
+  return `Tablet ${Number(n) + 1}`;
+}
+
+export async function findDeviceByToken(db: Kysely<Database>, token: string): Promise<DeviceIdentity | undefined> {
+  const row = await db
+    .selectFrom('devices')
+    .select(['id', 'drive_id', 'revoked_at'])
+    .where('token_hash', '=', hashDeviceToken(token))
+    .executeTakeFirst();
+  return row && { id: row.id, driveId: row.drive_id, revoked: row.revoked_at !== null };
+}
+
+/** Record what the device reported; captured-through only ever rises. Returns the captured-through held. */
+export async function recordDeviceTotals(db: Kysely<Database>, deviceId: string, totals: DeviceTotals, now = new Date()): Promise<number> {
+  const reported = totals.capturedThrough;
+  const row = await db
+    .updateTable('devices')
+    .set((eb) => ({
+      last_sync_at: now.toISOString(),
+      // CASE rather than max()/greatest(): the same SQL on SQLite and PostgreSQL, and atomic.
+      captured_through: eb.case().when('captured_through', '<', reported).then(reported).else(eb.ref('captured_through')).end(),
+      waiting: totals.waiting,
+      app_version: totals.appVersion,
+      ...(totals.storage && {
+        storage_usage: Math.round(totals.storage.usage),
+        storage_quota: Math.round(totals.storage.quota),
+        storage_persisted: totals.storage.persisted ? 1 : 0,
+      }),
+    }))
+    .where('id', '=', deviceId)
+    .returning('captured_through')
+    .executeTakeFirstOrThrow();
+  return Number(row.captured_through);
+}
+
+/** How many of the device's signatures the server holds. */
+export async function countReceived(db: Kysely<Database>, deviceId: string): Promise<number> {
+  const { n } = await db.selectFrom('signatures').select((eb) => eb.fn.countAll().as('n')).where('device_id', '=', deviceId).executeTakeFirstOrThrow();
+  return Number(n);
+}

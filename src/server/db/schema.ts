@@ -1,0 +1,103 @@
+// Row types of the server database, for Kysely. Timestamps are ISO-8601 UTC text (toISOString), so
+// they compare correctly as text on SQLite and PostgreSQL alike; flags are 0/1 integers.
+import type { Generated } from 'kysely';
+
+export interface DrivesTable {
+  id: string;
+  title: string;
+  goal: number;
+  created_at: string;
+}
+
+export interface PetitionVersionsTable {
+  /** SHA-256 hex of the canonical {language, title, text}. */
+  version: string;
+  drive_id: string;
+  language: string;
+  title: string;
+  text: string;
+  created_at: string;
+}
+
+export interface EnrollmentCodesTable {
+  /** Upper case, grouped like `K7QM-3XPD`. */
+  code: string;
+  drive_id: string;
+  uses_left: number;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface DevicesTable {
+  id: string;
+  drive_id: string;
+  name: string;
+  /** SHA-256 hex of the bearer token; the token itself is never stored. */
+  token_hash: string;
+  enrolled_at: string;
+  revoked_at: string | null;
+  last_sync_at: string | null;
+  captured_through: Generated<number>;
+  waiting: Generated<number>;
+  app_version: string | null;
+  // bigint columns: quotas pass 2^31 bytes. (A pg dialect must parse int8 as number.)
+  storage_usage: number | null;
+  storage_quota: number | null;
+  storage_persisted: number | null;
+}
+
+export interface SignaturesTable {
+  id: string;
+  device_id: string;
+  seq: number;
+  drive_id: string;
+  petition_version: string;
+  language: string;
+  volunteer: string;
+  captured_at: string;
+  given_name: string;
+  family_name: string;
+  street: string;
+  city: string;
+  state: string;
+  zip: string;
+  email: string | null;
+  autograph: string;
+  /** JSON of {latitude, longitude, accuracy}, only with the signer's consent. */
+  location: string | null;
+  digest: string;
+  received_at: string;
+}
+
+/** A delivery that clashed with a stored record: kept as received, for the lead to review. */
+export interface ConflictsTable {
+  id: string;
+  record_id: string;
+  device_id: string;
+  seq: number;
+  digest: string;
+  body: string;
+  code: string;
+  received_at: string;
+}
+
+export interface RejectionsTable {
+  id: string;
+  device_id: string;
+  record_id: string | null;
+  seq: number | null;
+  code: string;
+  field: string | null;
+  message: string;
+  received_at: string;
+}
+
+export interface Database {
+  drives: DrivesTable;
+  petition_versions: PetitionVersionsTable;
+  enrollment_codes: EnrollmentCodesTable;
+  devices: DevicesTable;
+  signatures: SignaturesTable;
+  conflicts: ConflictsTable;
+  rejections: RejectionsTable;
+}

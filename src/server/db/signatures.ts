@@ -1,0 +1,43 @@
+// Signatures as the server holds them: one row per record id, one record per (device, seq).
+import type { Kysely } from 'kysely';
+import type { SignatureRecord } from '../../shared/schema';
+import type { Database } from './schema';
+
+export async function storedDigest(db: Kysely<Database>, id: string): Promise<string | undefined> {
+  const row = await db.selectFrom('signatures').select('digest').where('id', '=', id).executeTakeFirst();
+  return row?.digest;
+}
+
+/** The id of the record already holding this device's sequence number, if any. */
+export async function idAtSequence(db: Kysely<Database>, deviceId: string, seq: number): Promise<string | undefined> {
+  const row = await db.selectFrom('signatures').select('id').where('device_id', '=', deviceId).where('seq', '=', seq).executeTakeFirst();
+  return row?.id;
+}
+
+export async function insertSignature(db: Kysely<Database>, record: SignatureRecord, now = new Date()): Promise<void> {
+  const { signer } = record;
+  await db
+    .insertInto('signatures')
+    .values({
+      id: record.id,
+      device_id: record.deviceId,
+      seq: record.seq,
+      drive_id: record.driveId,
+      petition_version: record.petition.version,
+      language: record.petition.language,
+      volunteer: record.volunteer,
+      captured_at: record.capturedAt,
+      given_name: signer.givenName,
+      family_name: signer.familyName,
+      street: signer.street,
+      city: signer.city,
+      state: signer.state,
+      zip: signer.zip,
+      email: signer.email ?? null,
+      autograph: record.autograph,
+      location: record.location ? JSON.stringify(record.location) : null,
+      digest: record.digest,
+      received_at: now.toISOString(),
+    })
+    .execute();
+}

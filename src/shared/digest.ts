@@ -1,0 +1,29 @@
+// Digests of canonical JSON: the same content gives the same digest on the device and the server,
+// whatever the key order. Used for record integrity, duplicate-vs-conflict and petition versions.
+
+/** JSON with object keys sorted and `undefined` members left out, so equal content has equal text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('canonicalJson: number is not finite');
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return '[' + value.map((v) => canonicalJson(v === undefined ? null : v)).join(',') + ']';
+  const obj = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(obj).sort()) {
+    if (obj[key] === undefined) continue;
+    parts.push(JSON.stringify(key) + ':' + canonicalJson(obj[key]));
+  }
+  return '{' + parts.join(',') + '}';
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  let hex = '';
+  for (const b of new Uint8Array(hash)) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+export function digestOf(value: unknown): Promise<string> {
+  return sha256Hex(canonicalJson(value));
+}

@@ -1,0 +1,128 @@
+// The one validation schema. The device checks a signer's form and builds records with it; the
+// server checks every request with it. Change a rule here and both sides change together.
+import * as v from 'valibot';
+import { AutographFormatError, autographPointCount, decodeAutograph, AUTOGRAPH_LIMITS } from './autograph-codec';
+import { LANGUAGES, MAX_BATCH_RECORDS, PROTOCOL_VERSION } from './protocol';
+import { UUID_V7_PATTERN } from './ids';
+import { US_STATES } from './us-states';
+
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+const ZIP = /^\d{5}(-\d{4})?$/;
+
+const text = (label: string, max: number) =>
+  v.pipe(
+    v.string(`${label} must be text`),
+    v.trim(),
+    v.nonEmpty(`Enter the ${label}`),
+    v.maxLength(max, `The ${label} is too long (at most ${max} characters)`),
+  );
+
+export const SignerSchema = v.object({
+  givenName: text('given name', 100),
+  familyName: text('family name', 100),
+  street: text('street address', 200),
+  city: text('city', 100),
+  state: v.picklist(US_STATES, 'Choose the state'),
+  zip: v.pipe(v.string('ZIP code must be text'), v.trim(), v.regex(ZIP, 'Enter the ZIP code: 5 digits, or ZIP+4 like 12345-6789')),
+  email: v.optional(
+    v.pipe(v.string('Email must be text'), v.trim(), v.maxLength(254, 'The email is too long'), v.email('Enter an email like name@example.org, or leave it empty')),
+  ),
+});
+export type Signer = v.InferOutput<typeof SignerSchema>;
+export const SIGNER_FIELDS = ['givenName', 'familyName', 'street', 'city', 'state', 'zip', 'email'] as const satisfies readonly (keyof Signer)[];
+
+function isUsableAutograph(encoded: string): boolean {
+  try {
+    return autographPointCount(decodeAutograph(encoded)) > 0;
+  } catch (e) {
+    if (e instanceof AutographFormatError) return false;
+    throw e;
+  }
+}
+
+export const AutographSchema = v.pipe(
+  v.string('The autograph must be text'),
+  v.maxLength(AUTOGRAPH_LIMITS.maxEncodedChars, 'The autograph is too large'),
+  v.check(isUsableAutograph, 'The autograph is empty or unreadable: ask the signer to sign again'),
+);
+
+const id = (label: string) => v.pipe(v.string(`${label} must be text`), v.minLength(1, `${label} is missing`), v.maxLength(64, `${label} is too long`));
+
+/** A signature record as it travels from device to server. `digest` covers every other field. */
+export const SignatureRecordSchema = v.object({
+  id: v.pipe(v.string('id must be text'), v.regex(UUID_V7_PATTERN, 'id must be a lowercase UUIDv7')),
+  deviceId: id('deviceId'),
+  seq: v.pipe(v.number('seq must be a number'), v.safeInteger('seq must be a whole number'), v.minValue(1, 'seq starts at 1')),
+  driveId: id('driveId'),
+  petition: v.object({
+    version: v.pipe(v.string(), v.regex(HEX_SHA256, 'petition.version must be a SHA-256 hex digest')),
+    language: v.picklist(LANGUAGES, 'petition.language is not a language of the petition'),
+  }),
+  volunteer: text('volunteer name', 80),
+  capturedAt: v.pipe(v.string('capturedAt must be text'), v.isoTimestamp('capturedAt must be an ISO 8601 timestamp')),
+  signer: SignerSchema,
+  autograph: AutographSchema,
+  location: v.optional(
+    v.object({
+      latitude: v.pipe(v.number(), v.minValue(-90), v.maxValue(90)),
+      longitude: v.pipe(v.number(), v.minValue(-180), v.maxValue(180)),
+      accuracy: v.pipe(v.number(), v.minValue(0)),
+    }),
+  ),
+  digest: v.pipe(v.string('digest must be text'), v.regex(HEX_SHA256, 'digest must be a SHA-256 hex digest')),
+});
+export type SignatureRecord = v.InferOutput<typeof SignatureRecordSchema>;
+/** What the device fills in before the digest is taken. */
+export type SignatureContent = Omit<SignatureRecord, 'digest'>;
+
+export const DeviceTotalsSchema = v.object({
+  capturedThrough: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  waiting: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  appVersion: v.pipe(v.string(), v.maxLength(40)),
+  storage: v.optional(
+    v.object({
+      usage: v.pipe(v.number(), v.minValue(0)),
+      quota: v.pipe(v.number(), v.minValue(0)),
+      persisted: v.boolean(),
+    }),
+  ),
+});
+
+/** Records are checked one by one (one bad record must not sink its batch), so here they are `unknown`. */
+export const BatchRequestSchema = v.object({
+  protocol: v.literal(PROTOCOL_VERSION, `protocol must be ${PROTOCOL_VERSION}`),
+  records: v.pipe(v.array(v.unknown(), 'records must be a list'), v.maxLength(MAX_BATCH_RECORDS, `a batch holds at most ${MAX_BATCH_RECORDS} records`)),
+  totals: DeviceTotalsSchema,
+});
+
+export const EnrollRequestSchema = v.object({
+  protocol: v.literal(PROTOCOL_VERSION, `protocol must be ${PROTOCOL_VERSION}`),
+  code: v.pipe(v.string('code must be text'), v.trim(), v.toUpperCase(), v.regex(/^[A-Z0-9-]{4,20}$/, 'Enter the enrollment code your lead gave you')),
+  deviceName: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(80, 'The device name is too long'))),
+});
+
+export interface FieldProblem {
+  /** Dotted path of the field, e.g. `signer.zip`; absent when the whole value is wrong. */
+  field?: string;
+  message: string;
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
+
+/** Validate with a schema and say, per field, what is wrong. */
+export function check<S extends v.GenericSchema>(schema: S, input: unknown): Checked<v.InferOutput<S>> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return { ok: true, value: result.output };
+  return {
+    ok: false,
+    problems: result.issues.map((issue) => {
+      const field = v.getDotPath(issue) ?? undefined;
+      return field ? { field, message: issue.message } : { message: issue.message };
+    }),
+  };
+}
+
+export function recordContent(record: SignatureRecord): SignatureContent {
+  const { digest: _digest, ...content } = record;
+  return content;
+}

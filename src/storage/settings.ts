@@ -1,0 +1,33 @@
+// Small key-value facts about this device, one idb-keyval store per concern.
+import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import type { DriveInfo } from '../shared/protocol';
+
+export const SETTINGS_KEYS = {
+  enrollment: 'enrollment',
+  drive: 'drive',
+  volunteer: 'volunteer',
+} as const;
+
+export interface Enrollment {
+  deviceId: string;
+  /** Bearer token for the sync API; the server keeps only its hash. */
+  token: string;
+  driveId: string;
+  deviceName?: string;
+  enrolledAt: string;
+  /** What navigator.storage.persist() answered at enrollment. */
+  persisted: boolean;
+}
+
+let store: UseStore | undefined;
+const settings = (): UseStore => (store ??= createStore('fieldpen-settings', 'settings'));
+
+export const loadEnrollment = (): Promise<Enrollment | undefined> => get(SETTINGS_KEYS.enrollment, settings());
+export const saveEnrollment = (e: Enrollment): Promise<void> => set(SETTINGS_KEYS.enrollment, e, settings());
+export const forgetEnrollment = (): Promise<void> => del(SETTINGS_KEYS.enrollment, settings());
+
+export const loadDrive = (): Promise<DriveInfo | undefined> => get(SETTINGS_KEYS.drive, settings());
+export const saveDrive = (d: DriveInfo): Promise<void> => set(SETTINGS_KEYS.drive, d, settings());
+
+export const loadVolunteer = (): Promise<string | undefined> => get(SETTINGS_KEYS.volunteer, settings());
+export const saveVolunteer = (name: string): Promise<void> => set(SETTINGS_KEYS.volunteer, name, settings());

@@ -1,0 +1,115 @@
+// Every write to the signatures table goes through these functions; screens only read, through
+// the live queries at the bottom.
+import Dexie, { liveQuery, type Observable } from 'dexie';
+import { uuidv7 } from '../shared/ids';
+import { withDigest } from '../shared/record';
+import type { SignatureContent, SignatureRecord } from '../shared/schema';
+import type { RecordResult } from '../shared/protocol';
+import { deviceDb, nextSequence, sequenceTaken, type DeviceSignature } from './device-db';
+import { isConstraintError, isQuotaError, StorageFullError } from './errors';
+
+export type CaptureInput = Omit<SignatureContent, 'id' | 'seq' | 'capturedAt'>;
+
+const SEQUENCE_RETRIES = 8;
+
+/**
+ * Save a signature. Resolves only after the transaction has committed with strict durability, so
+ * the caller may then say "Saved"; rejects with StorageFullError when the disk is full.
+ */
+export async function captureSignature(input: CaptureInput, now: Date = new Date()): Promise<DeviceSignature> {
+  const db = deviceDb();
+  const id = uuidv7(now.getTime());
+  for (let attempt = 0; ; attempt++) {
+    const seq = await nextSequence(db);
+    const record = await withDigest({ ...input, id, seq, capturedAt: now.toISOString() });
+    const row: DeviceSignature = { ...record, state: 'pending' };
+    try {
+      // An explicit transaction: its promise settles on commit, never on a write a live query saw early.
+      await db.transaction('rw', db.signatures, () => db.signatures.add(row));
+      sequenceTaken(seq);
+      return row;
+    } catch (e) {
+      if (isQuotaError(e)) throw new StorageFullError();
+      if (isConstraintError(e) && attempt < SEQUENCE_RETRIES) {
+        sequenceTaken(seq); // another tab saved this number first
+        continue;
+      }
+      throw e;
+    }
+  }
+}
+
+/** The oldest waiting records, in sequence order. */
+export function waitingRecords(limit: number): Promise<DeviceSignature[]> {
+  return deviceDb()
+    .signatures.where('[state+seq]')
+    .between(['pending', Dexie.minKey], ['pending', Dexie.maxKey])
+    .limit(limit)
+    .toArray();
+}
+
+/** Apply the server's per-record answers: the only way a record leaves "pending". */
+export async function applyResults(results: readonly RecordResult[], now: Date = new Date()): Promise<void> {
+  const db = deviceDb();
+  await db.transaction('rw', db.signatures, async () => {
+    for (const result of results) {
+      const row = await db.signatures.get(result.id);
+      if (!row || row.state !== 'pending') continue;
+      if (!('reason' in result)) {
+        await db.signatures.update(result.id, { state: 'confirmed', confirmedAt: now.toISOString() });
+      } else {
+        // Rejected and conflicting records are kept and shown, never retried forever.
+        await db.signatures.update(result.id, { state: 'rejected', rejection: result.reason });
+      }
+    }
+  });
+}
+
+export interface DeviceCounts {
+  /** Highest sequence number captured on this device. */
+  capturedThrough: number;
+  waiting: number;
+}
+
+export async function deviceCounts(): Promise<DeviceCounts> {
+  const db = deviceDb();
+  return db.transaction('r', db.signatures, async () => {
+    const last = await db.signatures.orderBy('seq').last();
+    const waiting = await db.signatures.where('state').equals('pending').count();
+    return { capturedThrough: last?.seq ?? 0, waiting };
+  });
+}
+
+/** Strip the device's own fields: exactly what travels. */
+export function wireRecord(row: DeviceSignature): SignatureRecord {
+  const { state: _s, confirmedAt: _c, rejection: _r, ...record } = row;
+  return record;
+}
+
+// ── live queries ─────────────────────────────────────────────────────────────
+
+export interface TodayCounts {
+  savedToday: number;
+  confirmedToday: number;
+  waiting: number;
+  rejected: number;
+}
+
+function startOfToday(): string {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  return d.toISOString();
+}
+
+export function todayCounts$(): Observable<TodayCounts> {
+  return liveQuery(async () => {
+    const db = deviceDb();
+    const today = await db.signatures.where('capturedAt').aboveOrEqual(startOfToday()).toArray();
+    return {
+      savedToday: today.length,
+      confirmedToday: today.filter((r) => r.state === 'confirmed' || r.state === 'purged').length,
+      waiting: await db.signatures.where('state').equals('pending').count(),
+      rejected: await db.signatures.where('state').equals('rejected').count(),
+    };
+  });
+}

@@ -1,0 +1,37 @@
+// What the screens show of syncing: a tiny store with subscribe/get, no framework.
+
+export type SyncProblem =
+  | 'offline'
+  | 'not_enrolled'
+  | 'unauthorized'
+  | 'device_revoked'
+  | 'server_error'
+  | 'bad_answer';
+
+export interface SyncStatus {
+  running: boolean;
+  /** Records sent so far in the running sync, and how many were waiting when it began. */
+  progress?: { sent: number; total: number };
+  lastSuccessAt?: string;
+  lastReceipt?: { received: number; capturedThrough: number };
+  problem?: { kind: SyncProblem; message: string };
+  nextRetryAt?: string;
+}
+
+type Listener = (status: SyncStatus) => void;
+let status: SyncStatus = { running: false };
+const listeners = new Set<Listener>();
+
+export function getSyncStatus(): SyncStatus {
+  return status;
+}
+
+export function updateSyncStatus(patch: Partial<SyncStatus>): void {
+  status = { ...status, ...patch };
+  for (const l of listeners) l(status);
+}
+
+export function subscribeSyncStatus(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
