@@ -37,6 +37,6 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 180_000,
-    globalSetup: [],
+    globalSetup: ['tests/global-setup.ts'],
   },
 });

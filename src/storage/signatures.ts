@@ -5,7 +5,7 @@ import { uuidv7 } from '../shared/ids';
 import { withDigest } from '../shared/record';
 import type { SignatureContent, SignatureRecord } from '../shared/schema';
 import type { RecordResult } from '../shared/protocol';
-import { deviceDb, nextSequence, sequenceTaken, type DeviceSignature } from './device-db';
+import { deviceDb, nextSequence, resetSequenceCache, sequenceTaken, type DeviceSignature } from './device-db';
 import { isConstraintError, isQuotaError, StorageFullError } from './errors';
 
 export type CaptureInput = Omit<SignatureContent, 'id' | 'seq' | 'capturedAt'>;
@@ -16,7 +16,17 @@ const SEQUENCE_RETRIES = 8;
  * Save a signature. Resolves only after the transaction has committed with strict durability, so
  * the caller may then say "Saved"; rejects with StorageFullError when the disk is full.
  */
-export async function captureSignature(input: CaptureInput, now: Date = new Date()): Promise<DeviceSignature> {
+export function captureSignature(input: CaptureInput, now: Date = new Date()): Promise<DeviceSignature> {
+  // One save at a time in this tab, so two quick taps never race for a sequence number.
+  const saved = captureQueue.then(() => saveOne(input, now));
+  captureQueue = saved.then(noop, noop);
+  return saved;
+}
+
+let captureQueue: Promise<void> = Promise.resolve();
+const noop = () => {};
+
+async function saveOne(input: CaptureInput, now: Date): Promise<DeviceSignature> {
   const db = deviceDb();
   const id = uuidv7(now.getTime());
   for (let attempt = 0; ; attempt++) {
@@ -31,7 +41,7 @@ export async function captureSignature(input: CaptureInput, now: Date = new Date
     } catch (e) {
       if (isQuotaError(e)) throw new StorageFullError();
       if (isConstraintError(e) && attempt < SEQUENCE_RETRIES) {
-        sequenceTaken(seq); // another tab saved this number first
+        resetSequenceCache(); // another tab saved this number first: read the highest again
         continue;
       }
       throw e;

@@ -1,0 +1,127 @@
+// The walking skeleton's promise, end to end in real Chromium against the real server process:
+// signatures taken with no network survive a browser restart and reach the server exactly once.
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deviceSignatures, drawAutograph, fillSigner, launchTablet, type SignerDetails } from '../support/browser';
+import { startServer, type ServerProcess } from '../support/server-process';
+
+const SIGNERS: SignerDetails[] = [
+  { givenName: 'Rosa', familyName: 'Delgado', street: '12 Oak Avenue', city: 'Columbus', state: 'OH', zip: '43215', email: 'rosa@example.org' },
+  { givenName: 'Wei', familyName: 'Chen', street: '881 High Street', city: 'Columbus', state: 'OH', zip: '43201' },
+  { givenName: 'Marcus', familyName: "O'Neil", street: '5 Linden Place', city: 'Dayton', state: 'OH', zip: '45402-1234' },
+];
+
+const work = mkdtempSync(join(tmpdir(), 'fieldpen-browser-'));
+const dataDir = join(work, 'data');
+const profile = join(work, 'profile');
+let server: ServerProcess | undefined;
+
+afterAll(async () => {
+  await server?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('a tablet with no network', () => {
+  it('saves three signatures offline, keeps them through a browser restart, and delivers each exactly once', async () => {
+    server = await startServer(dataDir);
+    const { url, port, enrollmentCode } = server;
+    expect(enrollmentCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+
+    // Online once: enroll, and let the service worker take the page.
+    let tablet = await launchTablet(profile);
+    let page = tablet.pages()[0] ?? (await tablet.newPage());
+    await page.goto(url);
+    await page.getByLabel('Enrollment code').fill(enrollmentCode.toLowerCase());
+    await page.getByLabel('Your name (volunteer)').fill('Sam Rivera');
+    await page.getByRole('button', { name: 'Enroll this tablet' }).click();
+    await expect.poll(() => page.locator('#petition-title').textContent(), { timeout: 15_000 }).toBeTruthy();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    await expect.poll(() => page.getByText('Sync now').isEnabled()).toBe(true); // the start-up sync has finished
+
+    // No network at all: the browser is offline and the server is gone.
+    await tablet.setOffline(true);
+    await server.stop();
+    await page.reload();
+    await expect.poll(() => page.locator('#petition-title').isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Offline');
+
+    // An empty autograph is refused, and nothing is saved.
+    await fillSigner(page, SIGNERS[0]!);
+    await page.getByRole('button', { name: 'Save signature' }).click();
+    await expect.poll(() => page.locator('#autograph-error').textContent()).toContain('signature is empty');
+    expect(await deviceSignatures(page)).toHaveLength(0);
+
+    for (const [i, signer] of SIGNERS.entries()) {
+      if (i > 0) await fillSigner(page, signer);
+      await drawAutograph(page, i);
+      await page.getByRole('button', { name: 'Save signature' }).click();
+      await expect.poll(() => page.locator('.notice').textContent()).toBe(`Saved #${i + 1}. Ready for the next signer.`);
+      expect(await page.getByLabel('Given name').inputValue()).toBe('');
+    }
+    await expect.poll(() => page.getByTestId('waiting-count').textContent()).toBe('Waiting: 3');
+    await tablet.close();
+
+    // The browser comes back, still offline: the app opens and the three are still there.
+    tablet = await launchTablet(profile, { offline: true });
+    page = tablet.pages()[0] ?? (await tablet.newPage());
+    await page.goto(url);
+    await expect.poll(() => page.getByTestId('waiting-count').textContent(), { timeout: 15_000 }).toBe('Waiting: 3');
+    const onDevice = await deviceSignatures(page);
+    expect(onDevice.map((r) => r.seq).sort()).toEqual([1, 2, 3]);
+    expect(onDevice.every((r) => r.state === 'pending')).toBe(true);
+
+    // A network again: the server returns on the same address, the volunteer taps Sync now.
+    server = await startServer(dataDir, port);
+    await tablet.setOffline(false);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => page.getByTestId('waiting-count').textContent(), { timeout: 20_000 }).toBe('Waiting: 0');
+    await expect.poll(() => page.getByTestId('confirmed-today').textContent()).toBe('Confirmed today: 3');
+
+    const db = new Database(join(dataDir, 'fieldpen.sqlite'), { readonly: true });
+    try {
+      const rows = db.prepare('select * from signatures order by seq').all() as Record<string, unknown>[];
+      expect(rows).toHaveLength(3);
+      const device = (await deviceSignatures(page)).sort((a, b) => Number(a.seq) - Number(b.seq));
+      rows.forEach((row, i) => {
+        const local = device[i]!;
+        const signer = local.signer as Record<string, string>;
+        expect(row.id).toBe(local.id);
+        expect(row.digest).toBe(local.digest);
+        expect(row.autograph).toBe(local.autograph);
+        expect(row.given_name).toBe(SIGNERS[i]!.givenName);
+        expect(row.family_name).toBe(signer.familyName);
+        expect(row.zip).toBe(SIGNERS[i]!.zip);
+        expect(row.volunteer).toBe('Sam Rivera');
+        expect(local.state).toBe('confirmed');
+      });
+
+      // Sync again, and deliver the very same records again by hand: still three.
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await expect.poll(() => page.getByRole('button', { name: 'Sync now' }).isEnabled()).toBe(true);
+      const resent = await page.evaluate(async (records) => {
+        const open = indexedDB.open('fieldpen-settings');
+        const token = await new Promise<string>((resolve) => {
+          open.onsuccess = () => {
+            const get = open.result.transaction('settings').objectStore('settings').get('enrollment');
+            get.onsuccess = () => resolve(get.result.token);
+          };
+        });
+        const wire = records.map(({ state: _s, confirmedAt: _c, ...r }) => r);
+        const res = await fetch('/api/v1/batches', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ protocol: 1, records: wire, totals: { capturedThrough: 3, waiting: 0, appVersion: 'test' } }),
+        });
+        return (await res.json()) as { results: { status: string }[] };
+      }, device);
+      expect(resent.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+      expect((db.prepare('select count(*) as n from signatures').get() as { n: number }).n).toBe(3);
+    } finally {
+      db.close();
+      await tablet.close();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,77 @@
+// Debian's Chromium through playwright-core, with a persistent profile so that a test can close
+// the browser and open it again on the same tablet storage.
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchTablet(profileDir: string, options: { offline?: boolean } = {}): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    offline: options.offline ?? false,
+    viewport: { width: 1024, height: 768 },
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** Draw a signature-like scribble on the autograph pad with the mouse. */
+export async function drawAutograph(page: Page, variant = 0): Promise<void> {
+  const pad = page.locator('canvas.autograph__pad');
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  const strokes = 2 + (variant % 2);
+  for (let s = 0; s < strokes; s++) {
+    const y0 = box.y + box.height * (0.35 + 0.15 * s);
+    await page.mouse.move(box.x + box.width * (0.15 + 0.05 * s), y0);
+    await page.mouse.down();
+    for (let i = 1; i <= 24; i++) {
+      const x = box.x + box.width * (0.15 + 0.05 * s + (0.6 * i) / 24);
+      const y = y0 + Math.sin((i + variant) / 3) * box.height * 0.15;
+      await page.mouse.move(x, y, { steps: 2 });
+    }
+    await page.mouse.up();
+  }
+}
+
+export interface SignerDetails {
+  givenName: string;
+  familyName: string;
+  street: string;
+  city: string;
+  state: string;
+  zip: string;
+  email?: string;
+}
+
+export async function fillSigner(page: Page, s: SignerDetails): Promise<void> {
+  await page.getByLabel('Given name').fill(s.givenName);
+  await page.getByLabel('Family name').fill(s.familyName);
+  await page.getByLabel('Street address').fill(s.street);
+  await page.getByLabel('City').fill(s.city);
+  await page.getByLabel('State').selectOption(s.state);
+  await page.getByLabel('ZIP code').fill(s.zip);
+  if (s.email) await page.getByLabel('Email (optional)').fill(s.email);
+}
+
+/** Read the device's signatures straight from IndexedDB, as the tablet holds them. */
+export function deviceSignatures(page: Page): Promise<Record<string, unknown>[]> {
+  return page.evaluate(
+    () =>
+      new Promise<Record<string, unknown>[]>((resolve, reject) => {
+        const open = indexedDB.open('fieldpen');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('signatures', 'readonly');
+          const all = tx.objectStore('signatures').getAll();
+          all.onsuccess = () => {
+            open.result.close();
+            resolve(all.result as Record<string, unknown>[]);
+          };
+          all.onerror = () => reject(all.error);
+        };
+      }),
+  );
+}

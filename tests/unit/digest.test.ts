@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, digestOf, sha256Hex } from '../../src/shared/digest';
+import { digestMatches, withDigest } from '../../src/shared/record';
+import { sampleContent } from '../support/records';
+
+const fields = { deviceId: 'd1', driveId: 'drive1', petitionVersion: 'a'.repeat(64), seq: 1 };
+
+describe('digests', () => {
+  it('do not depend on key order', async () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, 'x'], c: null } })).toBe('{"a":{"c":null,"d":[1,"x"]},"b":1}');
+    expect(await digestOf({ a: 1, b: 2 })).toBe(await digestOf({ b: 2, a: 1 }));
+  });
+
+  it('are SHA-256 of the canonical text', async () => {
+    expect(await sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('leave out undefined members, as JSON on the wire does', async () => {
+    expect(await digestOf({ a: 1, email: undefined })).toBe(await digestOf(JSON.parse(JSON.stringify({ a: 1, email: undefined }))));
+  });
+
+  it('catch any change to a sealed record', async () => {
+    const record = await withDigest(sampleContent(fields));
+    expect(await digestMatches(record)).toBe(true);
+    expect(await digestMatches({ ...record, signer: { ...record.signer, zip: '43216' } })).toBe(false);
+    expect(await digestMatches(JSON.parse(JSON.stringify(record)))).toBe(true);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { checkSigner, emptySignerInput } from '../../src/capture/signer-form';
+import { BatchRequestSchema, check, SignatureRecordSchema } from '../../src/shared/schema';
+import { sampleRecord, sampleSigner } from '../support/records';
+
+const fields = { deviceId: 'd1', driveId: 'drive1', petitionVersion: 'b'.repeat(64), seq: 1 };
+
+describe('the shared schema', () => {
+  it('accepts a complete record and keeps nothing it does not know', async () => {
+    const record = await sampleRecord(fields);
+    const result = check(SignatureRecordSchema, { ...record, state: 'pending', secret: 'x' });
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(Object.keys(result.value).sort()).toEqual(Object.keys(record).sort());
+  });
+
+  it('names the field that is wrong', async () => {
+    const record = await sampleRecord(fields);
+    const cases: [unknown, string][] = [
+      [{ ...record, signer: { ...record.signer, zip: '4321' } }, 'signer.zip'],
+      [{ ...record, signer: { ...record.signer, state: 'XX' } }, 'signer.state'],
+      [{ ...record, signer: { ...record.signer, givenName: '   ' } }, 'signer.givenName'],
+      [{ ...record, signer: { ...record.signer, email: 'not-an-email' } }, 'signer.email'],
+      [{ ...record, seq: 0 }, 'seq'],
+      [{ ...record, seq: '3' }, 'seq'],
+      [{ ...record, id: 'not-a-uuid' }, 'id'],
+      [{ ...record, capturedAt: 'yesterday' }, 'capturedAt'],
+      [{ ...record, autograph: 'garbage!' }, 'autograph'],
+      [{ ...record, petition: { ...record.petition, language: 'fr' } }, 'petition.language'],
+    ];
+    for (const [input, field] of cases) {
+      const result = check(SignatureRecordSchema, input);
+      expect(result.ok, field).toBe(false);
+      if (!result.ok) expect(result.problems.map((p) => p.field)).toContain(field);
+    }
+  });
+
+  it('bounds a batch and checks the totals every sync reports', () => {
+    const totals = { capturedThrough: 3, waiting: 0, appVersion: '0.1.0' };
+    expect(check(BatchRequestSchema, { protocol: 1, records: [], totals }).ok).toBe(true);
+    expect(check(BatchRequestSchema, { protocol: 1, records: new Array(501).fill({}), totals }).ok).toBe(false);
+    const noTotals = check(BatchRequestSchema, { protocol: 1, records: [] });
+    expect(noTotals.ok).toBe(false);
+    if (!noTotals.ok) expect(noTotals.problems[0]?.field).toBe('totals');
+  });
+});
+
+describe('the signer form', () => {
+  it('says which fields are missing before anything is saved', () => {
+    const result = checkSigner(emptySignerInput());
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(Object.keys(result.errors).sort()).toEqual(['city', 'familyName', 'givenName', 'state', 'street', 'zip']);
+  });
+
+  it('treats an empty email as no email and trims what was typed', () => {
+    const s = sampleSigner(2);
+    const result = checkSigner({ ...s, givenName: '  Ada2 ', email: '', state: 'oh' });
+    expect(result).toEqual({ ok: true, signer: { ...s, email: undefined } });
+  });
+});
