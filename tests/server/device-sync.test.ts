@@ -1,0 +1,159 @@
+// The device's sync engine (its database in fake-indexeddb) against the real server on a real SQLite
+// file, through a fetch that can lose, repeat or refuse requests the way real networks do.
+import 'fake-indexeddb/auto';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeAutograph } from '../../src/shared/autograph-codec';
+import type { EnrollResponse } from '../../src/shared/protocol';
+import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
+import { forgetEnrollment, saveEnrollment } from '../../src/storage/settings';
+import { captureSignature } from '../../src/storage/signatures';
+import { SyncFailure, syncOnce, type SyncReport } from '../../src/sync/sync-engine';
+import { sampleAutograph, sampleSigner } from '../support/records';
+import { countRows, createTestDrive, enroll, startServer, type Harness } from './harness';
+
+type Fault = 'lose-answer' | 'lose-request' | 'deliver-twice' | 'server-error' | ((records: number) => number | undefined);
+
+/** fetch over app.inject; each call takes the next fault from the list (none when empty). */
+function network(app: FastifyInstance, faults: Fault[] = []) {
+  const sent: number[] = [];
+  const fetch = (async (url: string, init: RequestInit) => {
+    const fault = faults.shift();
+    const records = (JSON.parse(String(init.body)) as { records: unknown[] }).records.length;
+    if (fault === 'lose-request') throw new TypeError('Failed to fetch');
+    if (fault === 'server-error') return new Response('{"error":{"code":"internal","message":"down"}}', { status: 500 });
+    if (typeof fault === 'function') {
+      const status = fault(records);
+      if (status) return new Response('{"error":{"code":"body_too_large","message":"too big"}}', { status });
+    }
+    const deliver = () =>
+      app.inject({ method: 'POST', url, headers: init.headers as Record<string, string>, payload: String(init.body) });
+    let res = await deliver();
+    sent.push(records);
+    if (fault === 'deliver-twice') res = await deliver();
+    if (fault === 'lose-answer') throw new TypeError('Failed to fetch');
+    return new Response(res.body, { status: res.statusCode, headers: { 'content-type': 'application/json' } });
+  }) as unknown as typeof fetch;
+  return { fetch, sent };
+}
+
+let server: Harness;
+let device: EnrollResponse;
+let db: DeviceDB;
+let n = 0;
+
+beforeEach(async () => {
+  server = await startServer();
+  const { code } = await createTestDrive(server.db);
+  device = await enroll(server.app, code, 'Tablet 7');
+  db = new DeviceDB(`sync-test-${++n}`);
+  useDeviceDb(db);
+  await saveEnrollment({ deviceId: device.deviceId, token: device.token, driveId: device.drive.id, enrolledAt: new Date().toISOString(), persisted: false });
+});
+
+afterEach(async () => {
+  db.close();
+  await db.delete();
+  useDeviceDb(undefined);
+  await forgetEnrollment();
+  await server.stop();
+});
+
+async function capture(count: number, signer = (i: number) => sampleSigner(i)): Promise<void> {
+  const petition = device.drive.petitions[0]!;
+  const autograph = encodeAutograph(sampleAutograph(1));
+  for (let i = 1; i <= count; i++) {
+    await captureSignature({
+      deviceId: device.deviceId,
+      driveId: device.drive.id,
+      petition: { version: petition.version, language: petition.language },
+      volunteer: 'Sam Rivera',
+      signer: signer(i),
+      autograph,
+    });
+  }
+}
+
+const states = async () => (await db.signatures.orderBy('seq').toArray()).map((r) => r.state);
+const sync = (net: ReturnType<typeof network>) => syncOnce({ appVersion: '0.1.0-test', fetch: net.fetch }) as Promise<SyncReport>;
+
+describe('syncing a device', () => {
+  it('delivers 1,200 waiting signatures once each, in batches of at most 500', async () => {
+    await capture(1200);
+    const net = network(server.app);
+    const report = await sync(net);
+    expect(net.sent).toEqual([500, 500, 200]);
+    expect(report).toMatchObject({ sent: 1200, confirmed: 1200, rejected: 0, receipt: { received: 1200, capturedThrough: 1200 } });
+    expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(1200);
+    expect(new Set(await states())).toEqual(new Set(['confirmed']));
+  }, 60_000);
+
+  it('reports its totals even with nothing to send', async () => {
+    const net = network(server.app);
+    await sync(net);
+    expect(net.sent).toEqual([0]);
+    const row = await server.db.selectFrom('devices').selectAll().where('id', '=', device.deviceId).executeTakeFirstOrThrow();
+    expect(row.last_sync_at).toBeTruthy();
+    expect(row.app_version).toBe('0.1.0-test');
+  });
+
+  it('keeps records waiting when the answer is lost, and the resend is stored only once', async () => {
+    await capture(5);
+    const net = network(server.app, ['lose-answer']);
+    await expect(sync(net)).rejects.toBeInstanceOf(SyncFailure);
+    expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(5); // the server got them…
+    expect(await states()).toEqual(Array(5).fill('pending')); // …but the device was never told
+    const report = await sync(net);
+    expect(report.confirmed).toBe(5);
+    expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(5);
+    expect(await states()).toEqual(Array(5).fill('confirmed'));
+  });
+
+  it('stores a request the network delivered twice only once', async () => {
+    await capture(4);
+    await sync(network(server.app, ['deliver-twice']));
+    expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(4);
+    expect(await countRows(server.db, 'conflicts', device.deviceId)).toBe(0);
+    expect(await states()).toEqual(Array(4).fill('confirmed'));
+  });
+
+  it('keeps everything waiting through a lost request or a server error, and delivers later', async () => {
+    await capture(3);
+    const net = network(server.app, ['lose-request', 'server-error']);
+    await expect(sync(net)).rejects.toMatchObject({ kind: 'offline', retry: true });
+    await expect(sync(net)).rejects.toMatchObject({ kind: 'server_error', retry: true });
+    expect(await states()).toEqual(['pending', 'pending', 'pending']);
+    expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(0);
+    await sync(net);
+    expect(await states()).toEqual(['confirmed', 'confirmed', 'confirmed']);
+  });
+
+  it('splits a batch the server finds too large, and gives up nothing', async () => {
+    await capture(300);
+    const net = network(server.app, [(records) => (records > 100 ? 413 : undefined), (r) => (r > 100 ? 413 : undefined), (r) => (r > 100 ? 413 : undefined)]);
+    const report = await sync(net);
+    expect(report.confirmed).toBe(300);
+    expect(Math.max(...net.sent)).toBeLessThanOrEqual(100);
+    expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(300);
+  });
+
+  it('keeps a rejected signature with the server\'s reason and never sends it again', async () => {
+    await capture(3, (i) => (i === 2 ? { ...sampleSigner(i), zip: 'ABCDE' } : sampleSigner(i)));
+    const report = await sync(network(server.app));
+    expect(report).toMatchObject({ confirmed: 2, rejected: 1 });
+    const rejected = (await db.signatures.where('state').equals('rejected').toArray())[0]!;
+    expect(rejected.seq).toBe(2);
+    expect(rejected.rejection).toMatchObject({ code: 'invalid_field', field: 'signer.zip' });
+    const again = network(server.app);
+    await sync(again);
+    expect(again.sent).toEqual([0]);
+    expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(2);
+  });
+
+  it('tells a removed tablet plainly and keeps its signatures', async () => {
+    await capture(2);
+    await server.db.updateTable('devices').set({ revoked_at: new Date().toISOString() }).where('id', '=', device.deviceId).execute();
+    await expect(sync(network(server.app))).rejects.toMatchObject({ kind: 'device_revoked', retry: false });
+    expect(await states()).toEqual(['pending', 'pending']);
+  });
+});
