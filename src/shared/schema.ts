@@ -73,6 +73,7 @@ export const SignatureRecordSchema = v.object({
 });
 export type SignatureRecord = v.InferOutput<typeof SignatureRecordSchema>;
 /** What the device fills in before the digest is taken. */
+export const SignatureContentSchema = v.omit(SignatureRecordSchema, ['digest']);
 export type SignatureContent = Omit<SignatureRecord, 'digest'>;
 
 export const DeviceTotalsSchema = v.object({

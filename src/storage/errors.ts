@@ -1,8 +1,18 @@
+import type { FieldProblem } from '../shared/schema';
+
 /** The tablet's storage is full: nothing was written; syncing frees room once records are confirmed. */
 export class StorageFullError extends Error {
   override name = 'StorageFullError';
   constructor() {
     super('Storage full — this signature was not saved. Sync now to make room, then save again.');
+  }
+}
+
+/** The record would not pass the server's checks: nothing was saved. */
+export class InvalidSignatureError extends Error {
+  override name = 'InvalidSignatureError';
+  constructor(readonly problems: FieldProblem[]) {
+    super(`The signature was not saved: ${problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ')}`);
   }
 }
 

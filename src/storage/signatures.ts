@@ -3,10 +3,10 @@
 import Dexie, { liveQuery, type Observable } from 'dexie';
 import { uuidv7 } from '../shared/ids';
 import { withDigest } from '../shared/record';
-import type { SignatureContent, SignatureRecord } from '../shared/schema';
+import { check, SignatureContentSchema, type SignatureContent, type SignatureRecord } from '../shared/schema';
 import type { RecordResult } from '../shared/protocol';
 import { deviceDb, nextSequence, resetSequenceCache, sequenceTaken, type DeviceSignature } from './device-db';
-import { isConstraintError, isQuotaError, StorageFullError } from './errors';
+import { InvalidSignatureError, isConstraintError, isQuotaError, StorageFullError } from './errors';
 
 export type CaptureInput = Omit<SignatureContent, 'id' | 'seq' | 'capturedAt'>;
 
@@ -31,7 +31,10 @@ async function saveOne(input: CaptureInput, now: Date): Promise<DeviceSignature>
   const id = uuidv7(now.getTime());
   for (let attempt = 0; ; attempt++) {
     const seq = await nextSequence(db);
-    const record = await withDigest({ ...input, id, seq, capturedAt: now.toISOString() });
+    // Sealed as the server will read it (trimmed, checked), so its digest matches there.
+    const content = check(SignatureContentSchema, { ...input, id, seq, capturedAt: now.toISOString() });
+    if (!content.ok) throw new InvalidSignatureError(content.problems);
+    const record = await withDigest(content.value);
     const row: DeviceSignature = { ...record, state: 'pending' };
     try {
       // An explicit transaction: its promise settles on commit, never on a write a live query saw early.

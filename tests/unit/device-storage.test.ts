@@ -99,3 +99,18 @@ describe('what sync reads and writes', () => {
     expect(Object.keys(wireRecord(stored))).not.toContain('confirmedAt');
   });
 });
+
+describe('a signature the server would refuse', () => {
+  it('is not saved, and the error names the field', async () => {
+    await expect(captureSignature({ ...input(1), signer: { ...sampleSigner(1), zip: '123' } })).rejects.toThrow(/signer\.zip/);
+    await expect(captureSignature({ ...input(1), autograph: '' })).rejects.toThrow(/autograph/);
+    expect(await db.signatures.count()).toBe(0);
+    expect((await captureSignature(input(2))).seq).toBe(1); // no number was used up
+  });
+
+  it('is saved trimmed, exactly as the server will read it', async () => {
+    const row = await captureSignature({ ...input(1), volunteer: '  Sam Rivera ' });
+    expect(row.volunteer).toBe('Sam Rivera');
+    expect(await digestMatches(wireRecord(row))).toBe(true);
+  });
+});

@@ -4,7 +4,7 @@ import { checkSigner, emptySignerInput, isBlank, signerInputFrom, type FieldErro
 import { decodeAutograph, encodeAutograph, AutographFormatError } from '../../shared/autograph-codec';
 import { LANGUAGES, type DriveInfo, type Language } from '../../shared/protocol';
 import { clearDraft, loadDraft, saveDraft } from '../../storage/draft';
-import { StorageFullError } from '../../storage/errors';
+import { InvalidSignatureError, StorageFullError } from '../../storage/errors';
 import type { Enrollment } from '../../storage/settings';
 import { captureSignature } from '../../storage/signatures';
 import { AutographField } from '../components/AutographField';
@@ -134,8 +134,9 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
       setNotice({ kind: 'saved', text: MESSAGES.saved(saved.seq) });
       document.getElementById('givenName')?.focus();
     } catch (err) {
-      setNotice({ kind: 'error', text: err instanceof StorageFullError ? err.message : MESSAGES.saveFailed });
-      if (!(err instanceof StorageFullError)) console.error(err);
+      const known = err instanceof StorageFullError || err instanceof InvalidSignatureError;
+      setNotice({ kind: 'error', text: known ? err.message : MESSAGES.saveFailed });
+      if (!known) console.error(err);
     } finally {
       setSaving(false);
     }

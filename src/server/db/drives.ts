@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { digestOf } from '../../shared/digest';
-import { petitionVersionContent, type DriveInfo, type Language, type PetitionVersion } from '../../shared/protocol';
+import { LANGUAGES, petitionVersionContent, type DriveInfo, type Language, type PetitionVersion } from '../../shared/protocol';
 import type { Database } from './schema';
 
 export interface NewDrive {
@@ -35,8 +35,9 @@ export async function petitionVersionsOf(db: Kysely<Database>, driveId: string):
     .orderBy('created_at')
     .orderBy('version')
     .execute();
-  // Only languages from the shared list are ever written.
-  return rows.map((r) => ({ ...r, language: r.language as Language }));
+  // Only languages from the shared list are ever written; list them in its order, oldest text first.
+  const rank = (language: string) => LANGUAGES.indexOf(language as Language);
+  return rows.sort((a, b) => rank(a.language) - rank(b.language)).map((r) => ({ ...r, language: r.language as Language }));
 }
 
 export async function driveInfo(db: Kysely<Database>, driveId: string): Promise<DriveInfo | undefined> {

@@ -15,12 +15,14 @@ const initial: Migration = {
 
     await db.schema
       .createTable('petition_versions')
-      .addColumn('version', 'text', (c) => c.primaryKey())
+      .addColumn('version', 'text', (c) => c.notNull())
       .addColumn('drive_id', 'text', (c) => c.notNull().references('drives.id'))
       .addColumn('language', 'text', (c) => c.notNull())
       .addColumn('title', 'text', (c) => c.notNull())
       .addColumn('text', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
+      // Keyed per drive: drives in several cities may carry the very same text (the same digest).
+      .addPrimaryKeyConstraint('petition_versions_pk', ['drive_id', 'version'])
       .execute();
 
     await db.schema
@@ -55,7 +57,7 @@ const initial: Migration = {
       .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
       .addColumn('seq', 'integer', (c) => c.notNull())
       .addColumn('drive_id', 'text', (c) => c.notNull().references('drives.id'))
-      .addColumn('petition_version', 'text', (c) => c.notNull().references('petition_versions.version'))
+      .addColumn('petition_version', 'text', (c) => c.notNull())
       .addColumn('language', 'text', (c) => c.notNull())
       .addColumn('volunteer', 'text', (c) => c.notNull())
       .addColumn('captured_at', 'text', (c) => c.notNull())
@@ -71,6 +73,7 @@ const initial: Migration = {
       .addColumn('digest', 'text', (c) => c.notNull())
       .addColumn('received_at', 'text', (c) => c.notNull())
       .addUniqueConstraint('signatures_device_seq_unique', ['device_id', 'seq'])
+      .addForeignKeyConstraint('signatures_petition_fk', ['drive_id', 'petition_version'], 'petition_versions', ['drive_id', 'version'])
       .execute();
     await db.schema.createIndex('signatures_drive_received_idx').on('signatures').columns(['drive_id', 'received_at']).execute();
 

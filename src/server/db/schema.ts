@@ -10,7 +10,7 @@ export interface DrivesTable {
 }
 
 export interface PetitionVersionsTable {
-  /** SHA-256 hex of the canonical {language, title, text}. */
+  /** SHA-256 hex of the canonical {language, title, text}; the key is (drive_id, version). */
   version: string;
   drive_id: string;
   language: string;

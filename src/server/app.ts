@@ -1,0 +1,35 @@
+// The Fieldpen server: the sync API and the built PWA on one origin.
+import { existsSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { MAX_BATCH_BYTES } from '../shared/protocol';
+import { deviceAuth } from './device-auth';
+import type { Database } from './db/schema';
+import { handleErrors, handleNotFound } from './error-handling';
+import { batchesRoute } from './routes/batches';
+import { driveRoute } from './routes/drive';
+import { enrollRoute } from './routes/enroll';
+import { serveStaticFiles } from './static-files';
+
+export interface ServerOptions {
+  db: Kysely<Database>;
+  /** The built PWA (`dist/`); served when it exists. */
+  staticDir?: string | undefined;
+  logger?: boolean | undefined;
+}
+
+export function buildServer({ db, staticDir, logger = false }: ServerOptions): FastifyInstance {
+  const app = Fastify({ logger, bodyLimit: MAX_BATCH_BYTES });
+  // JSON only: a text/plain body gets 415, not a string the routes would have to reject.
+  app.removeContentTypeParser('text/plain');
+  handleErrors(app);
+
+  const navigate = staticDir && existsSync(staticDir) ? serveStaticFiles(app, staticDir) : undefined;
+  handleNotFound(app, navigate);
+
+  const requireDevice = deviceAuth(app, db);
+  enrollRoute(app, db);
+  driveRoute(app, db, requireDevice);
+  batchesRoute(app, db, requireDevice);
+  return app;
+}

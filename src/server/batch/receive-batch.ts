@@ -1,0 +1,60 @@
+// Filing a batch: every record screened, then all of them filed in one transaction with the device's
+// totals, so a batch is held whole or not at all and the receipt matches what was committed.
+import type { Kysely } from 'kysely';
+import { PROTOCOL_VERSION, type BatchResponse, type DeviceTotals, type ErrorCode, type RecordResult } from '../../shared/protocol';
+import type { SignatureRecord } from '../../shared/schema';
+import { keepConflict } from '../db/conflicts';
+import { countReceived, recordDeviceTotals, type DeviceIdentity } from '../db/devices';
+import { petitionVersionsOf } from '../db/drives';
+import { keepRejection } from '../db/rejections';
+import type { Database } from '../db/schema';
+import { idAtSequence, insertSignature, storedDigest } from '../db/signatures';
+import { screenRecord, type Screened } from './screen-record';
+
+export interface IncomingBatch {
+  records: readonly unknown[];
+  totals: DeviceTotals;
+}
+
+export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity, batch: IncomingBatch, now = new Date()): Promise<BatchResponse> {
+  const petitions = new Map((await petitionVersionsOf(db, device.driveId)).map((p) => [p.version, p.language]));
+  // Screening hashes every record; done before the transaction so the transaction stays short.
+  const screened = await Promise.all(batch.records.map((raw) => screenRecord(raw, { device, petitions })));
+  return db.transaction().execute(async (trx) => {
+    const results: RecordResult[] = [];
+    // In order: a record repeated within the batch meets its earlier copy as already stored.
+    for (const entry of screened) results.push(await fileRecord(trx, entry, now));
+    const capturedThrough = await recordDeviceTotals(trx, device.id, batch.totals, now);
+    const received = await countReceived(trx, device.id);
+    return { protocol: PROTOCOL_VERSION, results, receipt: { deviceId: device.id, received, capturedThrough } };
+  });
+}
+
+async function fileRecord(trx: Kysely<Database>, entry: Screened, now: Date): Promise<RecordResult> {
+  if (!entry.accepted) {
+    await keepRejection(trx, entry.refused, now);
+    return entry.result;
+  }
+  const { record } = entry;
+  const digest = await storedDigest(trx, record.id);
+  if (digest === record.digest) return { id: record.id, status: 'duplicate' };
+  if (digest !== undefined) {
+    return conflict(trx, entry, 'content_differs', 'A record with this id is already stored with different content; both are kept for the lead to review', now);
+  }
+  if ((await idAtSequence(trx, record.deviceId, record.seq)) !== undefined) {
+    return conflict(trx, entry, 'sequence_taken', `Another record of this device already holds sequence number ${record.seq}; both are kept for the lead to review`, now);
+  }
+  await insertSignature(trx, record, now);
+  return { id: record.id, status: 'stored' };
+}
+
+async function conflict(
+  trx: Kysely<Database>,
+  { record, raw }: { record: SignatureRecord; raw: unknown },
+  code: ErrorCode,
+  message: string,
+  now: Date,
+): Promise<RecordResult> {
+  await keepConflict(trx, { recordId: record.id, deviceId: record.deviceId, seq: record.seq, digest: record.digest, body: raw, code }, now);
+  return { id: record.id, status: 'conflict', reason: { code, message } };
+}

@@ -1,0 +1,69 @@
+// `npm start`: open (and migrate) the database, seed the demo drive on first run, serve the API and
+// the built app, and say how to enroll a tablet.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildServer } from './app';
+import { openDatabase } from './db/connect';
+import { migrateToLatest } from './db/migrations';
+import { currentDemoCode, seedDemoDrive } from './demo';
+
+const DEFAULT_PORT = 8080;
+const DB_FILE = 'fieldpen.sqlite';
+
+function fail(message: string): never {
+  console.error(`Fieldpen could not start: ${message}`);
+  process.exit(1);
+}
+
+function portFromEnv(): number {
+  const raw = process.env.PORT ?? String(DEFAULT_PORT);
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT=${raw} is not a port number`);
+  return port;
+}
+
+async function main(): Promise<void> {
+  const port = portFromEnv();
+  const host = process.env.HOST ?? '0.0.0.0';
+  const dataDir = resolve(process.env.DATA_DIR ?? 'data');
+  const staticDir = fileURLToPath(new URL('../../dist', import.meta.url));
+  mkdirSync(dataDir, { recursive: true });
+
+  const database = openDatabase({ file: join(dataDir, DB_FILE) });
+  await migrateToLatest(database.db);
+  const code = (await seedDemoDrive(database.db)) ?? (await currentDemoCode(database.db));
+
+  const app = buildServer({ db: database.db, staticDir, logger: true });
+  try {
+    await app.listen({ port, host });
+  } catch (e) {
+    await database.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') fail(`port ${port} is already in use. Stop the other server or choose another port, e.g. PORT=${port + 1} npm start`);
+    throw e;
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`\n${signal}: closing Fieldpen…`);
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  console.log('');
+  console.log(`Fieldpen is running at http://localhost:${port}`);
+  console.log(`Data: ${join(dataDir, DB_FILE)}`);
+  if (!existsSync(staticDir)) console.log('No built app in dist/ (run `npm run build`): serving the API only.');
+  console.log(code ? `Device enrollment code: ${code}` : 'Device enrollment code: none valid (the demo code has expired or is used up).');
+  console.log('');
+}
+
+main().catch((e: unknown) => {
+  console.error('Fieldpen could not start:', e);
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+// POST /api/v1/devices/enroll: a tablet trades a lead's code for its own token.
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { API, PROTOCOL_VERSION, type EnrollResponse } from '../../shared/protocol';
+import { check, EnrollRequestSchema } from '../../shared/schema';
+import { ApiProblem, invalidRequest } from '../api-problem';
+import { enrollDevice } from '../db/devices';
+import { driveInfo } from '../db/drives';
+import type { Database } from '../db/schema';
+
+export function enrollRoute(app: FastifyInstance, db: Kysely<Database>): void {
+  app.post(API.enroll, async (request, reply) => {
+    const checked = check(EnrollRequestSchema, request.body);
+    if (!checked.ok) throw invalidRequest(checked.problems, request.body);
+    const enrolled = await enrollDevice(db, { code: checked.value.code, name: checked.value.deviceName });
+    if (!enrolled) {
+      throw new ApiProblem(400, 'invalid_code', 'This enrollment code is unknown, used up or expired: ask your lead for a current code', 'code');
+    }
+    const drive = await driveInfo(db, enrolled.driveId);
+    if (!drive) throw new Error(`drive ${enrolled.driveId} of an enrollment code is missing`);
+    const response: EnrollResponse = { protocol: PROTOCOL_VERSION, deviceId: enrolled.deviceId, token: enrolled.token, drive };
+    return reply.code(201).send(response);
+  });
+}

@@ -1,0 +1,135 @@
+// A real server on a real SQLite file in a fresh temp folder, plus records built with the shared code
+// the devices use.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Kysely } from 'kysely';
+import { buildServer } from '../../src/server/app';
+import { openDatabase } from '../../src/server/db/connect';
+import { createDrive } from '../../src/server/db/drives';
+import { createEnrollmentCode } from '../../src/server/db/enrollment-codes';
+import { migrateToLatest } from '../../src/server/db/migrations';
+import type { Database } from '../../src/server/db/schema';
+import { encodeAutograph } from '../../src/shared/autograph-codec';
+import { uuidv7 } from '../../src/shared/ids';
+import { API, PROTOCOL_VERSION, type DeviceTotals, type DriveInfo, type EnrollResponse } from '../../src/shared/protocol';
+import { withDigest } from '../../src/shared/record';
+import type { SignatureContent, SignatureRecord } from '../../src/shared/schema';
+
+export interface Harness {
+  app: FastifyInstance;
+  db: Kysely<Database>;
+  dir: string;
+  closeDatabase(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: { staticDir?: string } = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'fieldpen-server-'));
+  const database = openDatabase({ file: join(dir, 'fieldpen.sqlite') });
+  await migrateToLatest(database.db);
+  const app = buildServer({ db: database.db, staticDir: options.staticDir });
+  await app.ready();
+  let open = true;
+  const closeDatabase = async () => {
+    if (open) await database.close();
+    open = false;
+  };
+  return {
+    app,
+    db: database.db,
+    dir,
+    closeDatabase,
+    async stop() {
+      await app.close();
+      await closeDatabase();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A drive with an English and a Spanish text, and a code that enrolls many devices. */
+export async function createTestDrive(db: Kysely<Database>, title = 'Bike lanes on Main Street'): Promise<{ drive: DriveInfo; code: string }> {
+  const drive = await createDrive(db, {
+    title,
+    goal: 1000,
+    petitions: [
+      { language: 'en', title, text: 'We ask the city to paint protected bike lanes on Main Street.' },
+      { language: 'es', title: 'Carriles para bicicletas', text: 'Pedimos a la ciudad carriles protegidos para bicicletas en Main Street.' },
+    ],
+  });
+  const code = await createEnrollmentCode(db, { driveId: drive.id, uses: 1000, expiresAt: new Date(Date.now() + 86_400_000) });
+  return { drive, code };
+}
+
+export async function enroll(app: FastifyInstance, code: string, deviceName?: string): Promise<EnrollResponse> {
+  const response = await app.inject({ method: 'POST', url: API.enroll, payload: { protocol: PROTOCOL_VERSION, code, deviceName } });
+  if (response.statusCode !== 201) throw new Error(`enrollment failed: ${response.statusCode} ${response.body}`);
+  return response.json<EnrollResponse>();
+}
+
+export const AUTOGRAPH = encodeAutograph({
+  width: 600,
+  height: 200,
+  pixelRatio: 2,
+  strokes: [
+    [
+      { x: 20, y: 120, time: 0, pressure: 0.5 },
+      { x: 60, y: 80, time: 16, pressure: 0.6 },
+      { x: 110, y: 130, time: 32, pressure: 0.55 },
+    ],
+    [
+      { x: 150, y: 90, time: 400, pressure: 0.5 },
+      { x: 190, y: 95, time: 416, pressure: 0.5 },
+    ],
+  ],
+});
+
+/** A valid record as device `enrolled` would send it, with its digest; `change` edits the content first. */
+export async function signatureRecord(
+  enrolled: EnrollResponse,
+  seq: number,
+  change: (content: SignatureContent) => void = () => {},
+): Promise<SignatureRecord> {
+  const petition = enrolled.drive.petitions[0]!;
+  const content: SignatureContent = {
+    id: uuidv7(),
+    deviceId: enrolled.deviceId,
+    seq,
+    driveId: enrolled.drive.id,
+    petition: { version: petition.version, language: petition.language },
+    volunteer: 'Rosa Delgado',
+    capturedAt: new Date().toISOString(),
+    signer: { givenName: 'Ada', familyName: `Signer ${seq}`, street: '12 Elm Street', city: 'Springfield', state: 'IL', zip: '62701' },
+    autograph: AUTOGRAPH,
+  };
+  change(content);
+  return withDigest(content);
+}
+
+export const totals = (capturedThrough: number, more: Partial<DeviceTotals> = {}): DeviceTotals => ({
+  capturedThrough,
+  waiting: 0,
+  appVersion: '0.1.0-test',
+  ...more,
+});
+
+export function postBatch(
+  app: FastifyInstance,
+  token: string | undefined,
+  records: unknown[],
+  deviceTotals: DeviceTotals = totals(records.length),
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url: API.batches,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    payload: { protocol: PROTOCOL_VERSION, records, totals: deviceTotals },
+  });
+}
+
+export async function countRows(db: Kysely<Database>, table: 'signatures' | 'conflicts' | 'rejections', deviceId: string): Promise<number> {
+  const { n } = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('device_id', '=', deviceId).executeTakeFirstOrThrow();
+  return Number(n);
+}
