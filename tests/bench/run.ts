@@ -1,0 +1,26 @@
+// `npm run bench [-- filter]`: runs every tests/bench/*.bench.ts (or those whose name contains the
+// filter) one after another and prints one JSON object per line. Not part of `npm test`.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Bench, Metric } from './metric';
+
+const dir = fileURLToPath(new URL('.', import.meta.url));
+const filter = process.argv[2] ?? '';
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts') && f.includes(filter))
+  .sort();
+if (files.length === 0) {
+  console.error(`No benchmark matches "${filter}".`);
+  process.exit(1);
+}
+let failed = false;
+for (const file of files) {
+  const bench = (await import(pathToFileURL(`${dir}/${file}`).href)).default as Bench;
+  try {
+    await bench((m: Metric) => console.log(JSON.stringify({ ...m, bench: file.replace('.bench.ts', '') })));
+  } catch (e) {
+    failed = true;
+    console.error(`${file} failed:`, e);
+  }
+}
+process.exit(failed ? 1 : 0);
