@@ -113,5 +113,5 @@ describe('a browser killed right after "Saved"', () => {
       kept.push((row?.signer as { familyName?: string } | undefined)?.familyName === familyName);
     }
     expect(kept.filter(Boolean).length).toBe(TRIALS);
-  }, 300_000);
+  }, 480_000);
 });
