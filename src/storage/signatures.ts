@@ -125,6 +125,29 @@ export async function applyResults(results: readonly RecordResult[], now: Date =
   return settled;
 }
 
+/**
+ * The server's receipt lists these sequence numbers as missing although it once confirmed them (its
+ * database was restored from an older backup, say): put the ones this tablet still holds back in
+ * the outbox, voids included. Returns how many will travel again.
+ */
+export async function resendMissing(seqs: readonly number[]): Promise<number> {
+  if (seqs.length === 0) return 0;
+  const db = deviceDb();
+  return db.transaction('rw', db.signatures, async () => {
+    let again = 0;
+    for (const row of await db.signatures.where('seq').anyOf([...seqs]).toArray()) {
+      if (row.state === 'confirmed') {
+        await db.signatures.update(row.id, { state: 'pending', confirmedAt: undefined });
+        again++;
+      } else if (row.state === 'voided' && row.confirmedAt && !row.rejection && !row.voidRejection) {
+        await db.signatures.update(row.id, { confirmedAt: undefined, voidConfirmedAt: undefined });
+        again++;
+      }
+    }
+    return again;
+  });
+}
+
 export interface DeviceCounts {
   /** Highest sequence number captured on this device. */
   capturedThrough: number;

@@ -2,7 +2,7 @@
 // the server's per-record answer, report the device's totals every time.
 import { API, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, PROTOCOL_VERSION, type ApiError, type BatchRequest, type BatchResponse, type DeviceTotals, type Receipt } from '../shared/protocol';
 import type { DeviceSignature } from '../storage/device-db';
-import { applyResults, deviceCounts, outbox, recordWaiting, voidWaiting, wireRecord, wireVoid } from '../storage/signatures';
+import { applyResults, deviceCounts, outbox, recordWaiting, resendMissing, voidWaiting, wireRecord, wireVoid } from '../storage/signatures';
 import { loadEnrollment, saveReceipt, type Enrollment } from '../storage/settings';
 import type { SyncProblem } from './sync-status';
 
@@ -59,10 +59,18 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
   let voided = 0;
   let maxRecords = MAX_BATCH_RECORDS;
   let receipt: Receipt | undefined;
+  let healed = false;
   for (;;) {
     const rows = fitBatch(await outbox(maxRecords));
-    // An empty sync still reports totals once.
-    if (rows.length === 0 && receipt) return { sent, confirmed, rejected, voided, receipt };
+    if (rows.length === 0 && receipt) {
+      // Once per sync: what the server lost since it confirmed it (a restored backup) travels again.
+      if (!healed && (receipt.missing?.length ?? 0) > 0) {
+        healed = true;
+        if ((await resendMissing(receipt.missing)) > 0) continue;
+      }
+      // An empty sync still reports totals once.
+      return { sent, confirmed, rejected, voided, receipt };
+    }
     const records = rows.filter(recordWaiting);
     const voids = rows.filter(voidWaiting);
     const answer = await postBatch(enrollment, records, voids, options);
@@ -83,7 +91,7 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
     rejected += answer.results.filter((r) => r.status === 'rejected' || r.status === 'conflict').length;
     voided += (answer.voidResults ?? []).filter((r) => r.status !== 'rejected').length;
     options.onProgress?.(sent, Math.max(startedWith, sent));
-    if (rows.length === 0) return { sent, confirmed, rejected, voided, receipt };
+    if (rows.length === 0) continue;
     // A batch that settled nothing would only repeat itself.
     if (settled === 0) throw new SyncFailure('bad_answer', 'The server answered for other signatures than were sent.', true);
   }
