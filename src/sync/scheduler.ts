@@ -1,6 +1,6 @@
 // When to sync: on start, when the network returns, when the app becomes visible, on a timer while
 // open, and when the volunteer taps "Sync now". Failures back off exponentially with jitter.
-import { SyncFailure, syncOnce, type SyncReport } from './sync-engine';
+import { SYNC_LOCK, SyncFailure, syncOnce, type SyncReport } from './sync-engine';
 import { loadReceipt } from '../storage/settings';
 import { savedTotal$ } from '../storage/signatures';
 import { requestBackgroundSync } from './background-sync';
@@ -20,6 +20,12 @@ const CAPTURE_SYNC_DELAY_MS = 5_000;
 export function backoffDelay(failures: number, random: () => number = Math.random): number {
   const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
   return ceiling * (0.5 + random() / 2);
+}
+
+/** Resolves when the sync another tab or the service worker holds is over. */
+function afterOtherSync(): Promise<void> {
+  if (typeof navigator === 'undefined' || !navigator.locks) return Promise.resolve();
+  return navigator.locks.request(SYNC_LOCK, { mode: 'shared' }, () => undefined).then(() => undefined, () => undefined);
 }
 
 export interface AutoSync {
@@ -56,6 +62,11 @@ export function startAutoSync(appVersion: string): AutoSync {
         });
       } else {
         updateSyncStatus({ running: false });
+        // Another tab or the service worker is syncing: show its receipt once it is done.
+        void afterOtherSync().then(async () => {
+          const receipt = await loadReceipt();
+          if (receipt) updateSyncStatus({ lastReceipt: receipt });
+        });
       }
       return report;
     } catch (e) {
