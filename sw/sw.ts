@@ -1,10 +1,18 @@
 /// <reference lib="webworker" />
-// The service worker only wires events: precache the app shell, answer navigations with it offline.
+// The service worker only wires events: precache the app shell, answer navigations with it offline,
+// and run the sync engine when Background Sync wakes it.
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { clientsClaim } from 'workbox-core';
+import { SYNC_TAG } from '../src/sync/background-sync';
+import { SyncFailure, syncOnce } from '../src/sync/sync-engine';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | { url: string; revision: string | null })[] };
+declare const __APP_VERSION__: string | undefined;
+
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string;
+}
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
@@ -18,4 +26,18 @@ registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { deny
 self.addEventListener('message', (event) => {
   if (event.data?.type !== 'SKIP_WAITING') return;
   void self.skipWaiting();
+});
+
+// A wake-up only: the records are in Dexie, the same engine sends them under the same Web Lock as
+// the pages. 'busy' means a page is syncing right now: nothing left for us to do.
+self.addEventListener('sync', (event) => {
+  const sync = event as SyncEvent;
+  if (sync.tag !== SYNC_TAG) return;
+  sync.waitUntil(
+    syncOnce({ appVersion: typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : 'sw' }).catch((e: unknown) => {
+      // Rejecting asks the browser to wake us again later; pointless when a person must act first.
+      if (e instanceof SyncFailure && !e.retry) return 'gave up';
+      throw e;
+    }),
+  );
 });

@@ -40,7 +40,7 @@ export const MESSAGES = {
   syncNow: 'Sync now',
   syncing: 'Syncing…',
   lastSync: (time: string) => `Last sync ${time}`,
-  receipt: (received: number, through: number) => `Server holds ${received} of ${through} from this tablet`,
+  receipt: (saved: number, confirmed: number, code: string) => `${saved} saved · ${confirmed} confirmed by server · receipt ${code}`,
   updateReady: 'A new version of Fieldpen is ready.',
   updateNow: 'Update now',
   updateAfterForm: 'It will be offered again when the form is empty.',

@@ -63,9 +63,20 @@ export interface DeviceTotals {
   storage?: { usage: number; quota: number; persisted: boolean };
 }
 
+/** The volunteer struck a signature: a change of its state, keyed by the record's id and sequence number. */
+export interface VoidNotice {
+  id: string;
+  seq: number;
+  reason: string;
+  /** When the volunteer struck it, on the device's clock. */
+  voidedAt: string;
+}
+
 export interface BatchRequest {
   protocol: typeof PROTOCOL_VERSION;
   records: SignatureRecord[];
+  /** Voids, filed after the records of the same batch (a record voided before it was ever sent travels with its void). */
+  voids?: VoidNotice[];
   totals: DeviceTotals;
 }
 
@@ -99,16 +110,39 @@ export type RecordResult =
   | { id: string; status: 'conflict'; reason: { code: ErrorCode; message: string } }
   | { id: string; status: 'rejected'; reason: { code: ErrorCode; message: string; field?: string } };
 
+export const VOID_RESULTS = ['voided', 'duplicate', 'rejected'] as const;
+export type VoidResult =
+  | { id: string; status: 'voided' | 'duplicate' }
+  | { id: string; status: 'rejected'; reason: { code: ErrorCode; message: string; field?: string } };
+
+/** At most this many missing sequence numbers are listed in a receipt; `missingCount` has them all. */
+export const MAX_RECEIPT_MISSING = 100;
+
 /** What the server holds of this device after the batch. */
 export interface Receipt {
   deviceId: string;
+  /** Signatures of this device the server holds (voided ones included). */
   received: number;
+  /** The highest sequence number the device has reported capturing. */
   capturedThrough: number;
+  /** Every sequence number from 1 to this one is held. */
+  contiguousThrough: number;
+  /** The first missing sequence numbers (at most MAX_RECEIPT_MISSING), ascending. */
+  missing: number[];
+  missingCount: number;
+  /** Held signatures the volunteer voided. */
+  voided: number;
+  /** Short code over what the server holds (src/shared/receipt-code.ts), e.g. `7F3A-91C2`. */
+  code: string;
+  /** True when every sequence number up to capturedThrough is held. */
+  complete: boolean;
 }
 
 export interface BatchResponse {
   protocol: typeof PROTOCOL_VERSION;
   results: RecordResult[];
+  /** One per void sent, in order; absent when none were sent. */
+  voidResults?: VoidResult[];
   receipt: Receipt;
 }
 

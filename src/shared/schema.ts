@@ -89,10 +89,22 @@ export const DeviceTotalsSchema = v.object({
   ),
 });
 
-/** Records are checked one by one (one bad record must not sink its batch), so here they are `unknown`. */
+export const VOID_REASON_MAX = 200;
+
+/** A void as it travels: which record (id and sequence number), why, and when. */
+export const VoidNoticeSchema = v.object({
+  id: v.pipe(v.string('id must be text'), v.regex(UUID_V7_PATTERN, 'id must be a lowercase UUIDv7')),
+  seq: v.pipe(v.number('seq must be a number'), v.safeInteger('seq must be a whole number'), v.minValue(1, 'seq starts at 1')),
+  reason: text('reason for the void', VOID_REASON_MAX),
+  voidedAt: v.pipe(v.string('voidedAt must be text'), v.isoTimestamp('voidedAt must be an ISO 8601 timestamp')),
+});
+export type VoidNoticeInput = v.InferOutput<typeof VoidNoticeSchema>;
+
+/** Records and voids are checked one by one (one bad record must not sink its batch), so here they are `unknown`. */
 export const BatchRequestSchema = v.object({
   protocol: v.literal(PROTOCOL_VERSION, `protocol must be ${PROTOCOL_VERSION}`),
   records: v.pipe(v.array(v.unknown(), 'records must be a list'), v.maxLength(MAX_BATCH_RECORDS, `a batch holds at most ${MAX_BATCH_RECORDS} records`)),
+  voids: v.optional(v.pipe(v.array(v.unknown(), 'voids must be a list'), v.maxLength(MAX_BATCH_RECORDS, `a batch holds at most ${MAX_BATCH_RECORDS} voids`))),
   totals: DeviceTotalsSchema,
 });
 

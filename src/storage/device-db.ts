@@ -14,6 +14,12 @@ export interface DeviceSignature extends SignatureRecord {
   confirmedAt?: string;
   /** The server's reason, for a record it will never take as it is. */
   rejection?: { code: ErrorCode; message: string; field?: string };
+  /** Set when the volunteer struck the signature (state 'voided'); the record keeps its sequence number. */
+  void?: { reason: string; at: string };
+  /** When the server acknowledged the void. */
+  voidConfirmedAt?: string;
+  /** The server's reason for refusing the void (it never held the record); not retried. */
+  voidRejection?: { code: ErrorCode; message: string; field?: string };
 }
 
 export const DEVICE_DB_NAME = 'fieldpen';
@@ -28,6 +34,11 @@ export class DeviceDB extends Dexie {
     this.version(1).stores({
       // &seq: two tabs can never give two signatures the same sequence number.
       signatures: 'id, &seq, state, [state+seq], capturedAt',
+    });
+    // Version 2 (voids): counts per state over a time range (today's confirmed, voided) read the
+    // index instead of today's rows. Rows are kept as they are; Dexie only adds the index.
+    this.version(2).stores({
+      signatures: 'id, &seq, state, [state+seq], capturedAt, [state+capturedAt]',
     });
   }
 }

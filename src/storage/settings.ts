@@ -1,11 +1,12 @@
 // Small key-value facts about this device, one idb-keyval store per concern.
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
-import type { DriveInfo } from '../shared/protocol';
+import type { DriveInfo, Receipt } from '../shared/protocol';
 
 export const SETTINGS_KEYS = {
   enrollment: 'enrollment',
   drive: 'drive',
   volunteer: 'volunteer',
+  receipt: 'receipt',
 } as const;
 
 export interface Enrollment {
@@ -31,3 +32,7 @@ export const saveDrive = (d: DriveInfo): Promise<void> => set(SETTINGS_KEYS.driv
 
 export const loadVolunteer = (): Promise<string | undefined> => get(SETTINGS_KEYS.volunteer, settings());
 export const saveVolunteer = (name: string): Promise<void> => set(SETTINGS_KEYS.volunteer, name, settings());
+
+/** The server's last receipt for this device, shown until the next sync. */
+export const loadReceipt = (): Promise<Receipt | undefined> => get(SETTINGS_KEYS.receipt, settings());
+export const saveReceipt = (r: Receipt): Promise<void> => set(SETTINGS_KEYS.receipt, r, settings());

@@ -3,8 +3,8 @@
 import Dexie, { liveQuery, type Observable } from 'dexie';
 import { uuidv7 } from '../shared/ids';
 import { withDigest } from '../shared/record';
-import { check, SignatureContentSchema, type SignatureContent, type SignatureRecord } from '../shared/schema';
-import type { RecordResult } from '../shared/protocol';
+import { check, SignatureContentSchema, VoidNoticeSchema, type SignatureContent, type SignatureRecord } from '../shared/schema';
+import type { RecordResult, VoidNotice, VoidResult } from '../shared/protocol';
 import { deviceDb, nextSequence, resetSequenceCache, sequenceTaken, type DeviceSignature } from './device-db';
 import { InvalidSignatureError, isConstraintError, isQuotaError, StorageFullError } from './errors';
 
@@ -61,20 +61,90 @@ export function waitingRecords(limit: number): Promise<DeviceSignature[]> {
     .toArray();
 }
 
-/** Apply the server's per-record answers: the only way a record leaves "pending". */
-export async function applyResults(results: readonly RecordResult[], now: Date = new Date()): Promise<void> {
+/** A voided row the server has not yet acknowledged (and has not refused). */
+export const voidWaiting = (row: DeviceSignature): boolean => row.state === 'voided' && !row.voidConfirmedAt && !row.voidRejection;
+/** A row whose record itself must still travel: waiting, or voided before the server ever held it. */
+export const recordWaiting = (row: DeviceSignature): boolean => row.state === 'pending' || (voidWaiting(row) && !row.confirmedAt && !row.rejection);
+
+/** What the next sync sends: waiting records and waiting voids, oldest first. A voided row travels too. */
+export async function outbox(limit: number): Promise<DeviceSignature[]> {
   const db = deviceDb();
+  return db.transaction('r', db.signatures, async () => {
+    const [pending, voided] = await Promise.all([waitingRecords(limit), db.signatures.where('state').equals('voided').filter(voidWaiting).toArray()]);
+    return [...pending, ...voided].sort((a, b) => a.seq - b.seq).slice(0, limit);
+  });
+}
+
+/**
+ * Strike a signature, with the volunteer's reason. Its sequence number stays taken and the void is
+ * synced as a change of state; striking it again changes nothing.
+ */
+export async function voidSignature(id: string, reason: string, now: Date = new Date()): Promise<DeviceSignature> {
+  const db = deviceDb();
+  return db.transaction('rw', db.signatures, async () => {
+    const row = await db.signatures.get(id);
+    if (!row) throw new Error('This signature is not on this tablet.');
+    if (row.state === 'voided') return row;
+    const notice = check(VoidNoticeSchema, { id, seq: row.seq, reason, voidedAt: now.toISOString() });
+    if (!notice.ok) throw new InvalidSignatureError(notice.problems);
+    const voided: DeviceSignature = { ...row, state: 'voided', void: { reason: notice.value.reason, at: notice.value.voidedAt } };
+    await db.signatures.put(voided);
+    return voided;
+  });
+}
+
+/**
+ * Apply the server's answers: the only way a record leaves "pending". An answer only changes a row
+ * still waiting for it, so an answer that arrives late (after the row moved on) changes nothing.
+ */
+export async function applyResults(results: readonly RecordResult[], now: Date = new Date(), voidResults: readonly VoidResult[] = []): Promise<number> {
+  const db = deviceDb();
+  let settled = 0;
   await db.transaction('rw', db.signatures, async () => {
     for (const result of results) {
       const row = await db.signatures.get(result.id);
-      if (!row || row.state !== 'pending') continue;
+      if (!row || !recordWaiting(row)) continue;
+      settled++;
+      // A row voided while its record was on the way keeps its 'voided' state; its void still travels.
+      const voided = row.state === 'voided';
       if (!('reason' in result)) {
-        await db.signatures.update(result.id, { state: 'confirmed', confirmedAt: now.toISOString() });
+        await db.signatures.update(result.id, { ...(voided ? {} : { state: 'confirmed' as const }), confirmedAt: now.toISOString() });
       } else {
         // Rejected and conflicting records are kept and shown, never retried forever.
-        await db.signatures.update(result.id, { state: 'rejected', rejection: result.reason });
+        await db.signatures.update(result.id, { ...(voided ? {} : { state: 'rejected' as const }), rejection: result.reason });
       }
     }
+    for (const result of voidResults) {
+      const row = await db.signatures.get(result.id);
+      if (!row || !voidWaiting(row)) continue;
+      settled++;
+      if (!('reason' in result)) await db.signatures.update(result.id, { voidConfirmedAt: now.toISOString() });
+      else await db.signatures.update(result.id, { voidRejection: result.reason });
+    }
+  });
+  return settled;
+}
+
+/**
+ * The server's receipt lists these sequence numbers as missing although it once confirmed them (its
+ * database was restored from an older backup, say): put the ones this tablet still holds back in
+ * the outbox, voids included. Returns how many will travel again.
+ */
+export async function resendMissing(seqs: readonly number[]): Promise<number> {
+  if (seqs.length === 0) return 0;
+  const db = deviceDb();
+  return db.transaction('rw', db.signatures, async () => {
+    let again = 0;
+    for (const row of await db.signatures.where('seq').anyOf([...seqs]).toArray()) {
+      if (row.state === 'confirmed') {
+        await db.signatures.update(row.id, { state: 'pending', confirmedAt: undefined });
+        again++;
+      } else if (row.state === 'voided' && row.confirmedAt && !row.rejection && !row.voidRejection) {
+        await db.signatures.update(row.id, { confirmedAt: undefined, voidConfirmedAt: undefined });
+        again++;
+      }
+    }
+    return again;
   });
 }
 
@@ -88,15 +158,25 @@ export async function deviceCounts(): Promise<DeviceCounts> {
   const db = deviceDb();
   return db.transaction('r', db.signatures, async () => {
     const last = await db.signatures.orderBy('seq').last();
-    const waiting = await db.signatures.where('state').equals('pending').count();
-    return { capturedThrough: last?.seq ?? 0, waiting };
+    const pending = await db.signatures.where('state').equals('pending').count();
+    const voids = await db.signatures.where('state').equals('voided').filter(voidWaiting).count();
+    return { capturedThrough: last?.seq ?? 0, waiting: pending + voids };
   });
 }
 
 /** Strip the device's own fields: exactly what travels. */
 export function wireRecord(row: DeviceSignature): SignatureRecord {
-  const { state: _s, confirmedAt: _c, rejection: _r, ...record } = row;
+  const { state: _s, confirmedAt: _c, rejection: _r, void: _v, voidConfirmedAt: _vc, voidRejection: _vr, ...record } = row;
   return record;
+}
+
+export function wireVoid(row: DeviceSignature): VoidNotice {
+  return { id: row.id, seq: row.seq, reason: row.void?.reason ?? '', voidedAt: row.void?.at ?? row.capturedAt };
+}
+
+/** Saved on this tablet in all (the highest sequence number), live. */
+export function savedTotal$(): Observable<number> {
+  return liveQuery(async () => (await deviceDb().signatures.orderBy('seq').last())?.seq ?? 0);
 }
 
 // ── live queries ─────────────────────────────────────────────────────────────

@@ -1,11 +1,32 @@
 // When to sync: on start, when the network returns, when the app becomes visible, on a timer while
 // open, and when the volunteer taps "Sync now". Failures back off exponentially with jitter.
-import { SyncFailure, syncOnce, type SyncReport } from './sync-engine';
-import { updateSyncStatus } from './sync-status';
+import { SYNC_LOCK, SyncFailure, syncOnce, type SyncReport } from './sync-engine';
+import { loadReceipt } from '../storage/settings';
+import { savedTotal$ } from '../storage/signatures';
+import { requestBackgroundSync } from './background-sync';
+import { getSyncStatus, updateSyncStatus } from './sync-status';
 
 export const SYNC_INTERVAL_MS = 60_000;
 const BACKOFF_BASE_MS = 2_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
+
+/** Without Background Sync, a new signature is sent this long after it was saved (several saves, one batch). */
+const CAPTURE_SYNC_DELAY_MS = 5_000;
+
+/**
+ * How long to wait after the nth failure in a row: doubling from 2 s up to 5 min, each wait drawn
+ * from its upper half, so tablets that lost the server together do not come back together.
+ */
+export function backoffDelay(failures: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
+  return ceiling * (0.5 + random() / 2);
+}
+
+/** Resolves when the sync another tab or the service worker holds is over. */
+function afterOtherSync(): Promise<void> {
+  if (typeof navigator === 'undefined' || !navigator.locks) return Promise.resolve();
+  return navigator.locks.request(SYNC_LOCK, { mode: 'shared' }, () => undefined).then(() => undefined, () => undefined);
+}
 
 export interface AutoSync {
   /** Sync now, whatever the backoff says (the "Sync now" button). */
@@ -37,10 +58,15 @@ export function startAutoSync(appVersion: string): AutoSync {
           running: false,
           problem: undefined,
           lastSuccessAt: new Date().toISOString(),
-          lastReceipt: { received: report.receipt.received, capturedThrough: report.receipt.capturedThrough },
+          lastReceipt: report.receipt,
         });
       } else {
         updateSyncStatus({ running: false });
+        // Another tab or the service worker is syncing: show its receipt once it is done.
+        void afterOtherSync().then(async () => {
+          const receipt = await loadReceipt();
+          if (receipt) updateSyncStatus({ lastReceipt: receipt });
+        });
       }
       return report;
     } catch (e) {
@@ -49,7 +75,7 @@ export function startAutoSync(appVersion: string): AutoSync {
       let nextRetryAt: string | undefined;
       if (failure.retry) {
         failures++;
-        const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
+        const delay = backoffDelay(failures);
         retryTimer = setTimeout(() => void run(), delay);
         nextRetryAt = new Date(Date.now() + delay).toISOString();
       }
@@ -67,6 +93,27 @@ export function startAutoSync(appVersion: string): AutoSync {
   const interval = setInterval(() => {
     if (document.visibilityState === 'visible' && navigator.onLine) void run();
   }, SYNC_INTERVAL_MS);
+  // Each new signature (in any tab) asks for a background wake-up, so it travels even if the app is
+  // closed before the next timer; where there is none, the next attempt comes soon anyway.
+  let lastSaved: number | undefined;
+  const saved = savedTotal$().subscribe((total) => {
+    const grew = lastSaved !== undefined && total > lastSaved;
+    lastSaved = total;
+    if (!grew) return;
+    void requestBackgroundSync().then((registered) => {
+      if (!registered && navigator.onLine) scheduleSoon();
+    });
+  });
+  let soonTimer: ReturnType<typeof setTimeout> | undefined;
+  const scheduleSoon = () => {
+    clearTimeout(soonTimer);
+    soonTimer = setTimeout(() => void run(), CAPTURE_SYNC_DELAY_MS);
+  };
+
+  // The last receipt shows at once, before this start-up sync has an answer.
+  void loadReceipt().then((receipt) => {
+    if (receipt && !getSyncStatus().lastReceipt) updateSyncStatus({ lastReceipt: receipt });
+  });
   void run();
 
   return {
@@ -75,6 +122,8 @@ export function startAutoSync(appVersion: string): AutoSync {
       return run();
     },
     stop() {
+      saved.unsubscribe();
+      clearTimeout(soonTimer);
       clearTimeout(retryTimer);
       clearInterval(interval);
       window.removeEventListener('online', onOnline);

@@ -1,8 +1,9 @@
 // Device → server sync: send waiting records in bounded batches, change a record's state only from
 // the server's per-record answer, report the device's totals every time.
-import { API, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, PROTOCOL_VERSION, type ApiError, type BatchRequest, type BatchResponse, type DeviceTotals } from '../shared/protocol';
-import { applyResults, deviceCounts, waitingRecords, wireRecord } from '../storage/signatures';
-import { loadEnrollment, type Enrollment } from '../storage/settings';
+import { API, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, PROTOCOL_VERSION, type ApiError, type BatchRequest, type BatchResponse, type DeviceTotals, type Receipt } from '../shared/protocol';
+import type { DeviceSignature } from '../storage/device-db';
+import { applyResults, deviceCounts, outbox, recordWaiting, resendMissing, voidWaiting, wireRecord, wireVoid } from '../storage/signatures';
+import { loadEnrollment, saveReceipt, type Enrollment } from '../storage/settings';
 import type { SyncProblem } from './sync-status';
 
 export const SYNC_LOCK = 'fieldpen-sync';
@@ -28,11 +29,17 @@ export interface SyncOptions {
 }
 
 export interface SyncReport {
+  /** Records and voids sent. */
   sent: number;
   confirmed: number;
   rejected: number;
-  receipt: BatchResponse['receipt'];
+  /** Voids the server acknowledged. */
+  voided: number;
+  receipt: Receipt;
 }
+
+/** A request with no answer by then is given up (and its late answer never read): the next attempt resends. */
+export const SYNC_REQUEST_TIMEOUT_MS = 90_000;
 
 /** Run one sync unless another tab or the service worker is already running one. */
 export async function syncOnce(options: SyncOptions): Promise<SyncReport | 'busy'> {
@@ -46,28 +53,48 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
   const enrollment = await loadEnrollment();
   if (!enrollment) throw new SyncFailure('not_enrolled', 'This tablet is not enrolled yet: enter the code from your lead.', false);
   const startedWith = (await deviceCounts()).waiting;
-  const report: SyncReport = { sent: 0, confirmed: 0, rejected: 0, receipt: { deviceId: enrollment.deviceId, received: 0, capturedThrough: 0 } };
+  let sent = 0;
+  let confirmed = 0;
+  let rejected = 0;
+  let voided = 0;
   let maxRecords = MAX_BATCH_RECORDS;
-  for (let round = 0; ; round++) {
-    const batch = fitBatch(await waitingRecords(maxRecords));
-    if (batch.length === 0 && round > 0) break; // an empty sync still reports totals once
-    const answer = await postBatch(enrollment, batch, options);
+  let receipt: Receipt | undefined;
+  let healed = false;
+  for (;;) {
+    const rows = fitBatch(await outbox(maxRecords));
+    if (rows.length === 0 && receipt) {
+      // Once per sync: what the server lost since it confirmed it (a restored backup) travels again.
+      if (!healed && (receipt.missing?.length ?? 0) > 0) {
+        healed = true;
+        if ((await resendMissing(receipt.missing)) > 0) continue;
+      }
+      // An empty sync still reports totals once.
+      return { sent, confirmed, rejected, voided, receipt };
+    }
+    const records = rows.filter(recordWaiting);
+    const voids = rows.filter(voidWaiting);
+    const answer = await postBatch(enrollment, records, voids, options);
     if (answer === 'too_large') {
-      if (maxRecords === 1) throw new SyncFailure('bad_answer', 'The server refused even one signature as too large.', false);
-      maxRecords = Math.max(1, Math.floor(batch.length / 2));
+      if (rows.length <= 1) throw new SyncFailure('bad_answer', 'The server refused even one signature as too large.', false);
+      maxRecords = Math.max(1, Math.floor(rows.length / 2));
       continue;
     }
-    await applyResults(answer.results);
-    report.sent += batch.length;
-    report.confirmed += answer.results.filter((r) => r.status === 'stored' || r.status === 'duplicate').length;
-    report.rejected += answer.results.filter((r) => r.status === 'rejected' || r.status === 'conflict').length;
-    report.receipt = answer.receipt;
-    options.onProgress?.(report.sent, Math.max(startedWith, report.sent));
-    if (batch.length === 0) break;
-    // A well-formed answer settles every record it was sent; if not, stop rather than loop.
-    if (answer.results.length < batch.length) throw new SyncFailure('bad_answer', 'The server answered for fewer signatures than were sent.', true);
+    // A well-formed answer settles every record and void it was sent; if not, stop rather than loop.
+    if (answer.results.length < records.length || (answer.voidResults?.length ?? 0) < voids.length) {
+      throw new SyncFailure('bad_answer', 'The server answered for fewer signatures than were sent.', true);
+    }
+    const settled = await applyResults(answer.results, new Date(), answer.voidResults ?? []);
+    await saveReceipt(answer.receipt);
+    receipt = answer.receipt;
+    sent += rows.length;
+    confirmed += answer.results.filter((r) => r.status === 'stored' || r.status === 'duplicate').length;
+    rejected += answer.results.filter((r) => r.status === 'rejected' || r.status === 'conflict').length;
+    voided += (answer.voidResults ?? []).filter((r) => r.status !== 'rejected').length;
+    options.onProgress?.(sent, Math.max(startedWith, sent));
+    if (rows.length === 0) continue;
+    // A batch that settled nothing would only repeat itself.
+    if (settled === 0) throw new SyncFailure('bad_answer', 'The server answered for other signatures than were sent.', true);
   }
-  return report;
 }
 
 /** Keep a batch under the byte bound as well as the record bound. */
@@ -96,15 +123,12 @@ async function deviceTotals(appVersion: string, inBatch: number): Promise<Device
   return totals;
 }
 
-async function postBatch(
-  enrollment: Enrollment,
-  rows: Parameters<typeof wireRecord>[0][],
-  options: SyncOptions,
-): Promise<BatchResponse | 'too_large'> {
+async function postBatch(enrollment: Enrollment, records: DeviceSignature[], voids: DeviceSignature[], options: SyncOptions): Promise<BatchResponse | 'too_large'> {
   const body: BatchRequest = {
     protocol: PROTOCOL_VERSION,
-    records: rows.map(wireRecord),
-    totals: await deviceTotals(options.appVersion, rows.length),
+    records: records.map(wireRecord),
+    ...(voids.length > 0 ? { voids: voids.map(wireVoid) } : {}),
+    totals: await deviceTotals(options.appVersion, new Set([...records, ...voids]).size),
   };
   const doFetch = options.fetch ?? fetch;
   let response: Response;
@@ -113,6 +137,7 @@ async function postBatch(
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${enrollment.token}` },
       body: JSON.stringify(body),
+      signal: AbortSignal.timeout(SYNC_REQUEST_TIMEOUT_MS),
     });
   } catch {
     throw new SyncFailure('offline', 'No connection to the server. Signatures stay safe on this tablet.', true);

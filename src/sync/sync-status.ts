@@ -1,4 +1,5 @@
 // What the screens show of syncing: a tiny store with subscribe/get, no framework.
+import type { Receipt } from '../shared/protocol';
 
 export type SyncProblem =
   | 'offline'
@@ -13,7 +14,8 @@ export interface SyncStatus {
   /** Records sent so far in the running sync, and how many were waiting when it began. */
   progress?: { sent: number; total: number };
   lastSuccessAt?: string;
-  lastReceipt?: { received: number; capturedThrough: number };
+  /** The server's last receipt for this device (kept across restarts in settings). */
+  lastReceipt?: Receipt;
   problem?: { kind: SyncProblem; message: string };
   nextRetryAt?: string;
 }

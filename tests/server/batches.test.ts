@@ -36,7 +36,7 @@ describe('a batch of signatures', () => {
       { id: plain.id, status: 'stored' },
       { id: full.id, status: 'stored' },
     ]);
-    expect(answer.receipt).toEqual({ deviceId: device.deviceId, received: 2, capturedThrough: 2 });
+    expect(answer.receipt).toMatchObject({ deviceId: device.deviceId, received: 2, capturedThrough: 2 });
     expect(await signatureRow(plain.id)).toMatchObject({
       device_id: device.deviceId,
       seq: 1,
@@ -206,7 +206,7 @@ describe("the device's totals", () => {
     const answer = await send(device, [], totals(7, { waiting: 5, appVersion: '0.2.0', storage: { usage: 3_500_000_000, quota: 8_000_000_000, persisted: true } }));
 
     expect(answer.results).toEqual([]);
-    expect(answer.receipt).toEqual({ deviceId: device.deviceId, received: 2, capturedThrough: 7 });
+    expect(answer.receipt).toMatchObject({ deviceId: device.deviceId, received: 2, capturedThrough: 7 });
     const row = await server.db.selectFrom('devices').selectAll().where('id', '=', device.deviceId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ captured_through: 7, waiting: 5, app_version: '0.2.0', storage_usage: 3_500_000_000, storage_quota: 8_000_000_000, storage_persisted: 1 });
     expect(row.last_sync_at).not.toBeNull();

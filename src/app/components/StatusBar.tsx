@@ -1,4 +1,4 @@
-import { todayCounts$, type TodayCounts } from '../../storage/signatures';
+import { savedTotal$, todayCounts$, type TodayCounts } from '../../storage/signatures';
 import { useObservable } from '../hooks/useObservable';
 import { useOnline } from '../hooks/useOnline';
 import { useSyncStatus } from '../hooks/useSyncStatus';
@@ -12,6 +12,7 @@ export function StatusBar({ onSyncNow }: Props) {
   const online = useOnline();
   const counts = useObservable<TodayCounts>(todayCounts$, []);
   const sync = useSyncStatus();
+  const saved = useObservable<number>(savedTotal$, []);
   const progress = sync.running && sync.progress;
   return (
     <header class="status" role="banner">
@@ -29,8 +30,9 @@ export function StatusBar({ onSyncNow }: Props) {
       <p class="status__detail" aria-live="polite">
         {sync.problem ? sync.problem.message : ''}
         {!sync.problem && sync.lastSuccessAt && sync.lastReceipt
-          ? `${MESSAGES.lastSync(new Date(sync.lastSuccessAt).toLocaleTimeString())} · ${MESSAGES.receipt(sync.lastReceipt.received, sync.lastReceipt.capturedThrough)}`
+          ? `${MESSAGES.lastSync(new Date(sync.lastSuccessAt).toLocaleTimeString())} · `
           : ''}
+        {!sync.problem && sync.lastReceipt ? MESSAGES.receipt(saved ?? sync.lastReceipt.capturedThrough, sync.lastReceipt.received, sync.lastReceipt.code) : ''}
       </p>
     </header>
   );

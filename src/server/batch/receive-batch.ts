@@ -1,19 +1,28 @@
 // Filing a batch: every record screened, then all of them filed in one transaction with the device's
 // totals, so a batch is held whole or not at all and the receipt matches what was committed.
 import type { Kysely } from 'kysely';
-import { PROTOCOL_VERSION, type BatchResponse, type DeviceTotals, type ErrorCode, type RecordResult } from '../../shared/protocol';
-import type { SignatureRecord } from '../../shared/schema';
+import { PROTOCOL_VERSION, type BatchResponse, type DeviceTotals, type ErrorCode, type RecordResult, type VoidResult } from '../../shared/protocol';
+import { receiptEntry, xorHex } from '../../shared/receipt-code';
+import { check, VoidNoticeSchema, type SignatureRecord } from '../../shared/schema';
 import { keepConflict } from '../db/conflicts';
-import { countReceived, recordDeviceTotals, type DeviceIdentity } from '../db/devices';
+import { recordDeviceTotals, type DeviceIdentity } from '../db/devices';
 import { petitionVersionsOf } from '../db/drives';
+import { receiptOf } from '../db/receipts';
 import { keepRejection } from '../db/rejections';
 import type { Database } from '../db/schema';
-import { idAtSequence, insertSignature, storedDigest } from '../db/signatures';
+import { heldSignature, idAtSequence, insertSignature, markVoided, storedDigest } from '../db/signatures';
 import { screenRecord, type Screened } from './screen-record';
 
 export interface IncomingBatch {
   records: readonly unknown[];
+  voids?: readonly unknown[] | undefined;
   totals: DeviceTotals;
+}
+
+/** The device's running receipt inside one batch's transaction, written back once at the end. */
+interface Held {
+  received: number;
+  xor: string;
 }
 
 export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity, batch: IncomingBatch, now = new Date()): Promise<BatchResponse> {
@@ -21,16 +30,26 @@ export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity,
   // Screening hashes every record; done before the transaction so the transaction stays short.
   const screened = await Promise.all(batch.records.map((raw) => screenRecord(raw, { device, petitions })));
   return db.transaction().execute(async (trx) => {
+    // Writing the device row first takes its lock (PostgreSQL): two deliveries of one device's batch
+    // are filed one after the other, so the receipt's read-modify-write never interleaves.
+    await trx.updateTable('devices').set({ last_sync_at: now.toISOString() }).where('id', '=', device.id).execute();
+    const row = await trx.selectFrom('devices').select(['received', 'receipt_xor']).where('id', '=', device.id).executeTakeFirstOrThrow();
+    const held: Held = { received: Number(row.received), xor: row.receipt_xor };
+
     const results: RecordResult[] = [];
     // In order: a record repeated within the batch meets its earlier copy as already stored.
-    for (const entry of screened) results.push(await fileRecord(trx, entry, now));
+    for (const entry of screened) results.push(await fileRecord(trx, entry, held, now));
+    const voidResults: VoidResult[] = [];
+    for (const raw of batch.voids ?? []) voidResults.push(await fileVoid(trx, device, raw, held, now));
+
+    await trx.updateTable('devices').set({ received: held.received, receipt_xor: held.xor }).where('id', '=', device.id).execute();
     const capturedThrough = await recordDeviceTotals(trx, device.id, batch.totals, now);
-    const received = await countReceived(trx, device.id);
-    return { protocol: PROTOCOL_VERSION, results, receipt: { deviceId: device.id, received, capturedThrough } };
+    const receipt = await receiptOf(trx, { deviceId: device.id, capturedThrough, received: held.received, receiptXor: held.xor });
+    return { protocol: PROTOCOL_VERSION, results, ...(batch.voids ? { voidResults } : {}), receipt };
   });
 }
 
-async function fileRecord(trx: Kysely<Database>, entry: Screened, now: Date): Promise<RecordResult> {
+async function fileRecord(trx: Kysely<Database>, entry: Screened, held: Held, now: Date): Promise<RecordResult> {
   if (!entry.accepted) {
     await keepRejection(trx, entry.refused, now);
     return entry.result;
@@ -45,7 +64,34 @@ async function fileRecord(trx: Kysely<Database>, entry: Screened, now: Date): Pr
     return conflict(trx, entry, 'sequence_taken', `Another record of this device already holds sequence number ${record.seq}; both are kept for the lead to review`, now);
   }
   await insertSignature(trx, record, now);
+  held.received++;
+  held.xor = xorHex(held.xor, await receiptEntry(record.digest, false));
   return { id: record.id, status: 'stored' };
+}
+
+/** A void changes a held signature's state; the same void delivered again changes nothing. */
+async function fileVoid(trx: Kysely<Database>, device: DeviceIdentity, raw: unknown, held: Held, now: Date): Promise<VoidResult> {
+  const checked = check(VoidNoticeSchema, raw);
+  const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id.slice(0, 64) : '';
+  if (!checked.ok) {
+    const problem = checked.problems[0] ?? { message: 'The void is not readable' };
+    const field = problem.field ? `voids.${problem.field}` : 'voids';
+    return { id: rawId, status: 'rejected', reason: { code: 'invalid_field', message: problem.message, field } };
+  }
+  const notice = checked.value;
+  const signature = await heldSignature(trx, device.id, notice.id);
+  if (!signature || signature.seq !== notice.seq) {
+    return {
+      id: notice.id,
+      status: 'rejected',
+      reason: { code: 'not_found', message: `The server holds no signature ${notice.id} with sequence number ${notice.seq} from this device, so there is nothing to void` },
+    };
+  }
+  if (signature.voided) return { id: notice.id, status: 'duplicate' };
+  await markVoided(trx, notice.id, { reason: notice.reason, voidedAt: notice.voidedAt }, now);
+  // The held signature's entry changes from "held" to "held, voided".
+  held.xor = xorHex(held.xor, xorHex(await receiptEntry(signature.digest, false), await receiptEntry(signature.digest, true)));
+  return { id: notice.id, status: 'voided' };
 }
 
 async function conflict(

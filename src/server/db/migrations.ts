@@ -2,6 +2,7 @@
 // portable column types (text, integer, bigint), text timestamps, and no dialect-specific SQL.
 // Never edit a migration that has shipped; add the next one.
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { EMPTY_RECEIPT_XOR, receiptEntry, xorHex } from '../../shared/receipt-code';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -113,8 +114,35 @@ const initial: Migration = {
   },
 };
 
+// Voids and receipts: a void keeps the signature row (and its sequence number) and marks it; each
+// device keeps the running receipt value (src/shared/receipt-code.ts) and its held count, updated
+// in the batch's transaction, so a receipt never rereads the device's rows.
+const voidsAndReceipts: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('signatures').addColumn('void_reason', 'text').execute();
+    await db.schema.alterTable('signatures').addColumn('voided_at', 'text').execute();
+    await db.schema.alterTable('signatures').addColumn('void_received_at', 'text').execute();
+    await db.schema.alterTable('devices').addColumn('receipt_xor', 'text', (c) => c.notNull().defaultTo(EMPTY_RECEIPT_XOR)).execute();
+    await db.schema.alterTable('devices').addColumn('received', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    // Signatures stored before this migration enter their device's receipt now.
+    const devices = (await db.selectFrom('devices').select('id').execute()) as { id: string }[];
+    for (const { id } of devices) {
+      const rows = (await db.selectFrom('signatures').select('digest').where('device_id', '=', id).execute()) as { digest: string }[];
+      let xor = EMPTY_RECEIPT_XOR;
+      for (const row of rows) xor = xorHex(xor, await receiptEntry(row.digest, false));
+      await db.updateTable('devices').set({ receipt_xor: xor, received: rows.length }).where('id', '=', id).execute();
+    }
+  },
+
+  async down(db: Kysely<any>) {
+    for (const column of ['void_reason', 'voided_at', 'void_received_at']) await db.schema.alterTable('signatures').dropColumn(column).execute();
+    for (const column of ['receipt_xor', 'received']) await db.schema.alterTable('devices').dropColumn(column).execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-voids-and-receipts': voidsAndReceipts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -44,6 +44,10 @@ export interface DevicesTable {
   storage_usage: number | null;
   storage_quota: number | null;
   storage_persisted: number | null;
+  /** XOR of the receipt entries of every held signature (src/shared/receipt-code.ts). */
+  receipt_xor: Generated<string>;
+  /** How many signatures of this device are held. */
+  received: Generated<number>;
 }
 
 export interface SignaturesTable {
@@ -67,6 +71,10 @@ export interface SignaturesTable {
   location: string | null;
   digest: string;
   received_at: string;
+  /** Set when the volunteer struck the signature: its reason, the device's time, and when the void arrived. */
+  void_reason: string | null;
+  voided_at: string | null;
+  void_received_at: string | null;
 }
 
 /** A delivery that clashed with a stored record: kept as received, for the lead to review. */

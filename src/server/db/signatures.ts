@@ -41,3 +41,30 @@ export async function insertSignature(db: Kysely<Database>, record: SignatureRec
     })
     .execute();
 }
+
+export interface HeldSignature {
+  id: string;
+  seq: number;
+  digest: string;
+  voided: boolean;
+}
+
+export async function heldSignature(db: Kysely<Database>, deviceId: string, id: string): Promise<HeldSignature | undefined> {
+  const row = await db
+    .selectFrom('signatures')
+    .select(['id', 'seq', 'digest', 'voided_at'])
+    .where('id', '=', id)
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst();
+  return row && { id: row.id, seq: row.seq, digest: row.digest, voided: row.voided_at !== null };
+}
+
+/** Mark a held signature voided; the row and its sequence number stay. */
+export async function markVoided(db: Kysely<Database>, id: string, void_: { reason: string; voidedAt: string }, now = new Date()): Promise<void> {
+  await db
+    .updateTable('signatures')
+    .set({ void_reason: void_.reason, voided_at: void_.voidedAt, void_received_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('voided_at', 'is', null)
+    .execute();
+}

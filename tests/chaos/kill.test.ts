@@ -1,0 +1,117 @@
+// "Saved" is true: the browser process killed with SIGKILL the moment "Saved" shows, and the
+// signature is there when the browser comes back on the same profile — 20 times out of 20.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, deviceSignatures, fillSigner } from '../support/browser';
+import { startServer, type ServerProcess } from '../support/server-process';
+
+const TRIALS = Number(process.env.KILL_TRIALS ?? 20);
+
+interface Tablet {
+  browser: Browser;
+  page: Page;
+  /** SIGKILL the whole browser process group: a crash, nothing flushed on the way out. */
+  kill(): Promise<void>;
+}
+
+/** Chromium started by hand (not by playwright) so the test holds its process and can kill it. */
+async function launch(profile: string): Promise<Tablet> {
+  const child: ChildProcess = spawn(
+    CHROMIUM,
+    [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--window-size=1024,768', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank',
+    ],
+    { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`Chromium did not start:\n${err}`)), 30_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d;
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  const browser = await chromium.connectOverCDP(endpoint);
+  const context = browser.contexts()[0]!;
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    browser,
+    page,
+    async kill() {
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+    },
+  };
+}
+
+const work = mkdtempSync(join(tmpdir(), 'fieldpen-kill-'));
+let server: ServerProcess | undefined;
+let tablet: Tablet | undefined;
+
+afterAll(async () => {
+  await tablet?.kill().catch(() => {});
+  await server?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** One quick stroke on the autograph pad: enough for a valid autograph, few round trips to the browser. */
+async function scribble(page: Page, variant: number): Promise<void> {
+  const pad = page.locator('canvas.autograph__pad');
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.5);
+  await page.mouse.down();
+  for (let i = 1; i <= 6; i++) await page.mouse.move(box.x + box.width * (0.2 + i * 0.1), box.y + box.height * (0.5 + Math.sin(i + variant) * 0.2), { steps: 2 });
+  await page.mouse.up();
+}
+
+async function openApp(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect.poll(() => page.locator('#petition-title').isVisible(), { timeout: 20_000 }).toBe(true);
+}
+
+describe('a browser killed right after "Saved"', () => {
+  it(`keeps the signature, ${TRIALS} times out of ${TRIALS}`, async () => {
+    server = await startServer(join(work, 'data'));
+    const profile = join(work, 'profile');
+    tablet = await launch(profile);
+    await tablet.page.goto(server.url);
+    await tablet.page.getByLabel('Enrollment code').fill(server.enrollmentCode);
+    await tablet.page.getByLabel('Your name (volunteer)').fill('Sam Rivera');
+    await tablet.page.getByRole('button', { name: 'Enroll this tablet' }).click();
+    await expect.poll(() => tablet!.page.locator('#petition-title').isVisible(), { timeout: 20_000 }).toBe(true);
+
+    const kept: boolean[] = [];
+    for (let trial = 1; trial <= TRIALS; trial++) {
+      const { page } = tablet;
+      const t0 = Date.now();
+      const familyName = `Trial ${trial}`;
+      await fillSigner(page, { givenName: 'Kim', familyName, street: `${trial} Pine Road`, city: 'Toledo', state: 'OH', zip: '43604' });
+      await scribble(page, trial);
+      await page.getByRole('button', { name: 'Save signature' }).click();
+      await page.locator('.notice', { hasText: `Saved #${trial}.` }).waitFor({ timeout: 10_000 });
+      const t1 = Date.now();
+      await tablet.kill();
+      const t2 = Date.now();
+
+      tablet = await launch(profile);
+      const t3 = Date.now();
+      await openApp(tablet.page, server.url);
+      if (process.env.KILL_TIMING) console.log(`form ${t1 - t0} kill ${t2 - t1} launch ${t3 - t2} open ${Date.now() - t3}`);
+      const rows = await deviceSignatures(tablet.page);
+      const row = rows.find((r) => r.seq === trial);
+      kept.push((row?.signer as { familyName?: string } | undefined)?.familyName === familyName);
+    }
+    expect(kept.filter(Boolean).length).toBe(TRIALS);
+  }, 480_000);
+});

@@ -1,0 +1,106 @@
+// The receipt on the device: kept after every sync, and acted on when it says the server lost
+// signatures it once confirmed (its database restored from an older backup).
+import 'fake-indexeddb/auto';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/server/app';
+import { openDatabase } from '../../src/server/db/connect';
+import { encodeAutograph } from '../../src/shared/autograph-codec';
+import type { EnrollResponse } from '../../src/shared/protocol';
+import { receiptCodeOf } from '../../src/shared/receipt-code';
+import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
+import { forgetEnrollment, loadReceipt, saveEnrollment } from '../../src/storage/settings';
+import { captureSignature, voidSignature } from '../../src/storage/signatures';
+import { syncOnce, type SyncReport } from '../../src/sync/sync-engine';
+import { injectNetwork } from '../support/inject-network';
+import { sampleAutograph, sampleSigner } from '../support/records';
+import { countRows, createTestDrive, enroll, startServer, type Harness } from './harness';
+
+let server: Harness;
+let device: EnrollResponse;
+let db: DeviceDB;
+let n = 0;
+
+beforeEach(async () => {
+  server = await startServer();
+  const { code } = await createTestDrive(server.db);
+  device = await enroll(server.app, code, 'Tablet 3');
+  db = new DeviceDB(`receipt-test-${++n}`);
+  useDeviceDb(db);
+  await saveEnrollment({ deviceId: device.deviceId, token: device.token, driveId: device.drive.id, enrolledAt: new Date().toISOString(), persisted: false });
+});
+
+afterEach(async () => {
+  db.close();
+  await db.delete();
+  useDeviceDb(undefined);
+  await forgetEnrollment();
+  await server.stop();
+});
+
+let signer = 0;
+async function capture(count: number) {
+  const petition = device.drive.petitions[0]!;
+  const saved = [];
+  for (let i = 0; i < count; i++) {
+    const k = ++signer;
+    saved.push(
+      await captureSignature({
+        deviceId: device.deviceId,
+        driveId: device.drive.id,
+        petition: { version: petition.version, language: petition.language },
+        volunteer: 'Sam Rivera',
+        signer: sampleSigner(k),
+        autograph: encodeAutograph(sampleAutograph(k)),
+      }),
+    );
+  }
+  return saved;
+}
+
+describe('the receipt on the device', () => {
+  it('is kept after each sync and matches what the tablet computes from its own records', async () => {
+    const saved = await capture(4);
+    const report = (await syncOnce({ appVersion: 'test', fetch: injectNetwork(server.app).fetch })) as SyncReport;
+    expect(await loadReceipt()).toEqual(report.receipt);
+    expect(report.receipt).toMatchObject({ received: 4, capturedThrough: 4, complete: true });
+    expect(report.receipt.code).toBe(await receiptCodeOf(saved.map((r) => ({ digest: r.digest, voided: false }))));
+  });
+
+  it('sends again what a server restored from an older backup no longer holds, voids included', async () => {
+    const first = await capture(2);
+    await syncOnce({ appVersion: 'test', fetch: injectNetwork(server.app).fetch });
+    const backup = join(server.dir, 'backup.sqlite');
+    await sql`VACUUM INTO ${backup}`.execute(server.db);
+
+    const later = await capture(3);
+    await voidSignature(later[0]!.id, 'Signer withdrew');
+    await syncOnce({ appVersion: 'test', fetch: injectNetwork(server.app).fetch });
+    expect(await db.signatures.where('state').equals('pending').count()).toBe(0);
+
+    // The server's disk is lost; it comes back from the backup taken after the first two.
+    await server.app.close();
+    await server.closeDatabase();
+    const restored = openDatabase({ file: backup });
+    const app = buildServer({ db: restored.db });
+    try {
+      const report = (await syncOnce({ appVersion: 'test', fetch: injectNetwork(app).fetch })) as SyncReport;
+      expect(report.receipt).toMatchObject({ received: 5, capturedThrough: 5, missing: [], voided: 1, complete: true });
+      expect(await countRows(restored.db, 'signatures', device.deviceId)).toBe(5);
+      const rows = [...first, ...later].map((r, i) => ({ digest: r.digest, voided: i === 2 }));
+      expect(report.receipt.code).toBe(await receiptCodeOf(rows));
+      const local = await db.signatures.orderBy('seq').toArray();
+      expect(local.map((r) => [r.state, Boolean(r.confirmedAt)])).toEqual([
+        ['confirmed', true],
+        ['confirmed', true],
+        ['voided', true],
+        ['confirmed', true],
+        ['confirmed', true],
+      ]);
+    } finally {
+      await app.close();
+      await restored.close();
+    }
+  });
+});
