@@ -5,7 +5,7 @@ import { uuidv7 } from '../shared/ids';
 import { withDigest } from '../shared/record';
 import { check, SignatureContentSchema, type SignatureContent, type SignatureRecord } from '../shared/schema';
 import type { RecordResult } from '../shared/protocol';
-import { deviceDb, nextSequence, resetSequenceCache, sequenceTaken, type DeviceSignature } from './device-db';
+import { addSignatureStrict, deviceDb, nextSequence, resetSequenceCache, sequenceTaken, type DeviceSignature } from './device-db';
 import { InvalidSignatureError, isConstraintError, isQuotaError, StorageFullError } from './errors';
 
 export type CaptureInput = Omit<SignatureContent, 'id' | 'seq' | 'capturedAt'>;
@@ -37,8 +37,8 @@ async function saveOne(input: CaptureInput, now: Date): Promise<DeviceSignature>
     const record = await withDigest(content.value);
     const row: DeviceSignature = { ...record, state: 'pending' };
     try {
-      // An explicit transaction: its promise settles on commit, never on a write a live query saw early.
-      await db.transaction('rw', db.signatures, () => db.signatures.add(row));
+      // Settles on commit, never on a write a live query saw early.
+      await addSignatureStrict(db, row);
       sequenceTaken(seq);
       return row;
     } catch (e) {
