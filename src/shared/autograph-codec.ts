@@ -68,7 +68,12 @@ class BitWriter {
   }
   /** `count` low bits of n (n < 2^32), most significant first. */
   bits(n: number, count: number): void {
-    for (let i = count - 1; i >= 0; i--) this.bit(Math.floor(n / 2 ** i) % 2);
+    if (count > 30) {
+      this.bits(Math.floor(n / 65536), count - 16);
+      this.bits(n % 65536, 16);
+      return;
+    }
+    for (let i = count - 1; i >= 0; i--) this.bit((n >>> i) & 1);
   }
   /** Whole bytes, before any bit has been written. */
   varint(n: number): void {
@@ -103,19 +108,53 @@ class BitWriter {
 
 class BitReader {
   private pos = 0; // in bits
-  constructor(private readonly buf: Uint8Array) {}
+  private readonly end: number;
+  constructor(private readonly buf: Uint8Array) {
+    this.end = buf.length * 8;
+  }
 
   bit(): number {
-    const byte = this.pos >> 3;
-    if (byte >= this.buf.length) throw new AutographFormatError('autograph data ends too early');
-    const b = (this.buf[byte]! >> (7 - (this.pos & 7))) & 1;
+    if (this.pos >= this.end) throw new AutographFormatError('autograph data ends too early');
+    const b = (this.buf[this.pos >> 3]! >> (7 - (this.pos & 7))) & 1;
     this.pos++;
     return b;
   }
+  /** `count` bits (at most 32) as a number, most significant first. */
   bits(count: number): number {
+    if (this.pos + count > this.end) throw new AutographFormatError('autograph data ends too early');
     let n = 0;
-    for (let i = 0; i < count; i++) n = n * 2 + this.bit();
+    let pos = this.pos;
+    let left = count;
+    while (left > 0) {
+      const avail = 8 - (pos & 7);
+      const take = avail < left ? avail : left;
+      n = n * (1 << take) + ((this.buf[pos >> 3]! >> (avail - take)) & ((1 << take) - 1));
+      pos += take;
+      left -= take;
+    }
+    this.pos = pos;
     return n;
+  }
+  /** A run of 1 bits ended by a 0 (consumed), or `limit` 1 bits (no 0 follows). */
+  ones(limit: number): number {
+    let q = 0;
+    for (;;) {
+      if (this.pos >= this.end) throw new AutographFormatError('autograph data ends too early');
+      const offset = this.pos & 7;
+      const avail = 8 - offset;
+      // The rest of this byte at the top of a 32-bit word; its leading ones are the run.
+      const run = Math.clz32(~((this.buf[this.pos >> 3]! << (24 + offset)) | 0));
+      if (q + run >= limit) {
+        this.pos += limit - q;
+        return limit;
+      }
+      if (run < avail) {
+        this.pos += run + 1;
+        return q + run;
+      }
+      q += run;
+      this.pos += run;
+    }
   }
   varint(): number {
     let n = 0;
@@ -139,17 +178,17 @@ class BitReader {
 
 // ── adaptive Golomb-Rice codes ───────────────────────────────────────────────
 
+const POW2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
+
 /** One kind of number's recent size: the Rice parameter k follows the running mean. */
 class RiceContext {
   private sum: number;
   private count = 1;
+  /** The smallest k with count·2^k ≥ sum. */
+  k = 0;
   constructor(initialMean: number) {
     this.sum = initialMean;
-  }
-  get k(): number {
-    let k = 0;
-    while (this.count * 2 ** k < this.sum && k < 31) k++;
-    return k;
+    this.adjust();
   }
   update(u: number): void {
     this.sum += u;
@@ -158,6 +197,13 @@ class RiceContext {
       this.sum = Math.floor(this.sum / 2);
       this.count = 8;
     }
+    this.adjust();
+  }
+  private adjust(): void {
+    let k = this.k;
+    while (k < 31 && this.count * POW2[k]! < this.sum) k++;
+    while (k > 0 && this.count * POW2[k - 1]! >= this.sum) k--;
+    this.k = k;
   }
 }
 
@@ -167,11 +213,11 @@ const unzigzag = (u: number): number => (u % 2 === 1 ? -(u + 1) / 2 : u / 2);
 function writeRice(w: BitWriter, ctx: RiceContext, u: number): void {
   if (!Number.isSafeInteger(u) || u < 0 || u > MAX_CODED) throw new AutographFormatError(`cannot encode ${u}`);
   const k = ctx.k;
-  const q = Math.floor(u / 2 ** k);
+  const q = Math.floor(u / POW2[k]!);
   if (q < ESCAPE_QUOTIENT) {
     for (let i = 0; i < q; i++) w.bit(1);
     w.bit(0);
-    w.bits(u % 2 ** k, k);
+    w.bits(u % POW2[k]!, k);
   } else {
     for (let i = 0; i < ESCAPE_QUOTIENT; i++) w.bit(1);
     const length = u === 0 ? 0 : Math.floor(Math.log2(u)) + 1;
@@ -183,11 +229,10 @@ function writeRice(w: BitWriter, ctx: RiceContext, u: number): void {
 
 function readRice(r: BitReader, ctx: RiceContext): number {
   const k = ctx.k;
-  let q = 0;
-  while (q < ESCAPE_QUOTIENT && r.bit() === 1) q++;
+  const q = r.ones(ESCAPE_QUOTIENT);
   let u: number;
   if (q < ESCAPE_QUOTIENT) {
-    u = q * 2 ** k + r.bits(k);
+    u = q * POW2[k]! + r.bits(k);
   } else {
     const length = r.bits(LENGTH_BITS + 1);
     if (length > 32) throw new AutographFormatError('autograph number too large');
