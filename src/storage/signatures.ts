@@ -65,16 +65,23 @@ export function waitingRecords(limit: number): Promise<DeviceSignature[]> {
 export async function applyResults(results: readonly RecordResult[], now: Date = new Date()): Promise<void> {
   const db = deviceDb();
   await db.transaction('rw', db.signatures, async () => {
-    for (const result of results) {
-      const row = await db.signatures.get(result.id);
-      if (!row || row.state !== 'pending') continue;
-      if (!('reason' in result)) {
-        await db.signatures.update(result.id, { state: 'confirmed', confirmedAt: now.toISOString() });
-      } else {
-        // Rejected and conflicting records are kept and shown, never retried forever.
-        await db.signatures.update(result.id, { state: 'rejected', rejection: result.reason });
-      }
-    }
+    // One bulk read and one bulk write per batch: a get and an update awaited in turn for each record
+    // cost about 3 ms a record, most of a sync's time (tests/bench/sync.bench.ts).
+    const rows = await db.signatures.bulkGet(results.map((r) => r.id));
+    const settled = new Map<string, DeviceSignature>();
+    results.forEach((result, i) => {
+      // An id answered twice meets its first answer, as it would in order.
+      const row = settled.get(result.id) ?? rows[i];
+      if (!row || row.state !== 'pending') return;
+      settled.set(
+        result.id,
+        'reason' in result
+          ? // Rejected and conflicting records are kept and shown, never retried forever.
+            { ...row, state: 'rejected', rejection: result.reason }
+          : { ...row, state: 'confirmed', confirmedAt: now.toISOString() },
+      );
+    });
+    if (settled.size > 0) await db.signatures.bulkPut([...settled.values()]);
   });
 }
 
