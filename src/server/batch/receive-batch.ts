@@ -8,7 +8,7 @@ import { countReceived, recordDeviceTotals, type DeviceIdentity } from '../db/de
 import { petitionVersionsOf } from '../db/drives';
 import { keepRejection } from '../db/rejections';
 import type { Database } from '../db/schema';
-import { idAtSequence, insertSignature, storedDigest } from '../db/signatures';
+import { idsAtSequences, insertSignatures, storedDigests } from '../db/signatures';
 import { screenRecord, type Screened } from './screen-record';
 
 export interface IncomingBatch {
@@ -22,29 +22,51 @@ export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity,
   const screened = await Promise.all(batch.records.map((raw) => screenRecord(raw, { device, petitions })));
   return db.transaction().execute(async (trx) => {
     const results: RecordResult[] = [];
+    const held = await whatIsHeld(trx, device.id, screened);
     // In order: a record repeated within the batch meets its earlier copy as already stored.
-    for (const entry of screened) results.push(await fileRecord(trx, entry, now));
+    for (const entry of screened) results.push(await fileRecord(trx, entry, held, now));
+    await insertSignatures(trx, held.toStore, now);
     const capturedThrough = await recordDeviceTotals(trx, device.id, batch.totals, now);
     const received = await countReceived(trx, device.id);
     return { protocol: PROTOCOL_VERSION, results, receipt: { deviceId: device.id, received, capturedThrough } };
   });
 }
 
-async function fileRecord(trx: Kysely<Database>, entry: Screened, now: Date): Promise<RecordResult> {
+/** What the server holds of a batch's ids and sequence numbers, read in two queries, kept current as records are filed. */
+interface Held {
+  digests: Map<string, string>;
+  sequences: Map<number, string>;
+  toStore: SignatureRecord[];
+}
+
+async function whatIsHeld(trx: Kysely<Database>, deviceId: string, screened: readonly Screened[]): Promise<Held> {
+  // Screening refused records of other devices, so every accepted record is this device's.
+  const accepted = screened.flatMap((e) => (e.accepted ? [e.record] : []));
+  return {
+    digests: await storedDigests(trx, accepted.map((r) => r.id)),
+    sequences: await idsAtSequences(trx, deviceId, accepted.map((r) => r.seq)),
+    toStore: [],
+  };
+}
+
+async function fileRecord(trx: Kysely<Database>, entry: Screened, held: Held, now: Date): Promise<RecordResult> {
   if (!entry.accepted) {
     await keepRejection(trx, entry.refused, now);
     return entry.result;
   }
   const { record } = entry;
-  const digest = await storedDigest(trx, record.id);
+  const digest = held.digests.get(record.id);
   if (digest === record.digest) return { id: record.id, status: 'duplicate' };
   if (digest !== undefined) {
     return conflict(trx, entry, 'content_differs', 'A record with this id is already stored with different content; both are kept for the lead to review', now);
   }
-  if ((await idAtSequence(trx, record.deviceId, record.seq)) !== undefined) {
+  if (held.sequences.has(record.seq)) {
     return conflict(trx, entry, 'sequence_taken', `Another record of this device already holds sequence number ${record.seq}; both are kept for the lead to review`, now);
   }
-  await insertSignature(trx, record, now);
+  // Stored with the batch's other new records after the loop, in the same transaction.
+  held.toStore.push(record);
+  held.digests.set(record.id, record.digest);
+  held.sequences.set(record.seq, record.id);
   return { id: record.id, status: 'stored' };
 }
 
