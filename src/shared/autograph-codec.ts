@@ -351,6 +351,18 @@ export function encodeAutograph(autograph: Autograph): string {
 }
 
 export function decodeAutograph(encoded: string): Autograph {
+  return readAutograph(encoded, true).autograph;
+}
+
+/**
+ * Check an encoded autograph as decodeAutograph would, without building its points (the server
+ * checks every record of every batch); returns its point count or throws AutographFormatError.
+ */
+export function checkAutograph(encoded: string): number {
+  return readAutograph(encoded, false).points;
+}
+
+function readAutograph(encoded: string, keepPoints: boolean): { autograph: Autograph; points: number } {
   if (encoded.length > AUTOGRAPH_LIMITS.maxEncodedChars) throw new AutographFormatError('autograph data is too long');
   const bytes = decodeBase64url(encoded);
   if (!bytes) throw new AutographFormatError('autograph data is not base64url');
@@ -401,11 +413,11 @@ export function decodeAutograph(encoded: string): Autograph {
       }
       beforeX = x; beforeY = y;
       x = nx; y = ny;
-      stroke.push({ x: x / XY_STEPS_PER_PX, y: y / XY_STEPS_PER_PX, time: t, pressure: p / PRESSURE_STEPS });
+      if (keepPoints) stroke.push({ x: x / XY_STEPS_PER_PX, y: y / XY_STEPS_PER_PX, time: t, pressure: p / PRESSURE_STEPS });
     }
   }
   if (!r.done) throw new AutographFormatError('autograph data has trailing bytes');
-  return { width, height, pixelRatio, strokes };
+  return { autograph: { width, height, pixelRatio, strokes }, points: total };
 }
 
 export function autographPointCount(autograph: Autograph): number {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AUTOGRAPH_FORMAT, AutographFormatError, decodeAutograph, encodeAutograph, type Autograph } from '../../src/shared/autograph-codec';
+import { AUTOGRAPH_FORMAT, AutographFormatError, checkAutograph, decodeAutograph, encodeAutograph, type Autograph } from '../../src/shared/autograph-codec';
 import { decodeBase64url, encodeBase64url } from '../../src/shared/base64url';
 import { autographFixtures } from '../fixtures/autographs';
 import { sampleAutograph } from '../support/records';
@@ -144,5 +144,15 @@ describe('the autograph encoding', () => {
     const bytes = new Uint8Array(8 + 200 * 8).fill(0xff);
     bytes.set([AUTOGRAPH_FORMAT, 132, 7, 172, 2, 200, 1, 200]);
     expect(() => decodeAutograph(encodeBase64url(bytes))).toThrow(AutographFormatError);
+  });
+});
+
+describe('checking an encoded autograph without drawing it', () => {
+  it('counts the points decoding gives, and refuses what decoding refuses', () => {
+    for (const a of autographFixtures()) {
+      const encoded = encodeAutograph(a);
+      expect(checkAutograph(encoded)).toBe(decodeAutograph(encoded).strokes.reduce((n, s) => n + s.length, 0));
+      expect(() => checkAutograph(encoded.slice(0, -6))).toThrow(AutographFormatError);
+    }
   });
 });
