@@ -119,42 +119,32 @@ class BitReader {
     this.pos++;
     return b;
   }
+  /** The 32 bits from byte `i` on (zeros past the end). */
+  private word(i: number): number {
+    const b = this.buf;
+    return ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+  }
   /** `count` bits (at most 32) as a number, most significant first. */
   bits(count: number): number {
-    if (this.pos + count > this.end) throw new AutographFormatError('autograph data ends too early');
-    let n = 0;
-    let pos = this.pos;
-    let left = count;
-    while (left > 0) {
-      const avail = 8 - (pos & 7);
-      const take = avail < left ? avail : left;
-      n = n * (1 << take) + ((this.buf[pos >> 3]! >> (avail - take)) & ((1 << take) - 1));
-      pos += take;
-      left -= take;
+    if (count === 0) return 0;
+    if (count > 24) {
+      const high = this.bits(count - 16);
+      return high * 65536 + this.bits(16);
     }
-    this.pos = pos;
-    return n;
+    const pos = this.pos;
+    if (pos + count > this.end) throw new AutographFormatError('autograph data ends too early');
+    this.pos = pos + count;
+    return ((this.word(pos >> 3) << (pos & 7)) >>> (32 - count)) >>> 0;
   }
-  /** A run of 1 bits ended by a 0 (consumed), or `limit` 1 bits (no 0 follows). */
+  /** A run of 1 bits ended by a 0 (consumed), or `limit` (≤ 24) 1 bits (no 0 follows). */
   ones(limit: number): number {
-    let q = 0;
-    for (;;) {
-      if (this.pos >= this.end) throw new AutographFormatError('autograph data ends too early');
-      const offset = this.pos & 7;
-      const avail = 8 - offset;
-      // The rest of this byte at the top of a 32-bit word; its leading ones are the run.
-      const run = Math.clz32(~((this.buf[this.pos >> 3]! << (24 + offset)) | 0));
-      if (q + run >= limit) {
-        this.pos += limit - q;
-        return limit;
-      }
-      if (run < avail) {
-        this.pos += run + 1;
-        return q + run;
-      }
-      q += run;
-      this.pos += run;
-    }
+    const pos = this.pos;
+    // At least 25 bits of the stream at the top of a word; its leading ones are the run.
+    const run = Math.clz32(~(this.word(pos >> 3) << (pos & 7)));
+    const used = run >= limit ? limit : run + 1;
+    if (pos + used > this.end) throw new AutographFormatError('autograph data ends too early');
+    this.pos = pos + used;
+    return run >= limit ? limit : run;
   }
   varint(): number {
     let n = 0;
@@ -200,15 +190,14 @@ class RiceContext {
     this.adjust();
   }
   private adjust(): void {
-    let k = this.k;
-    while (k < 31 && this.count * POW2[k]! < this.sum) k++;
-    while (k > 0 && this.count * POW2[k - 1]! >= this.sum) k--;
-    this.k = k;
+    // The smallest k with 2^k ≥ ⌈sum / count⌉.
+    const ratio = Math.ceil(this.sum / this.count);
+    this.k = ratio <= 1 ? 0 : ratio > 0x80000000 ? 31 : 32 - Math.clz32(ratio - 1);
   }
 }
 
 const zigzag = (n: number): number => (n < 0 ? -2 * n - 1 : 2 * n);
-const unzigzag = (u: number): number => (u % 2 === 1 ? -(u + 1) / 2 : u / 2);
+const unzigzag = (u: number): number => (u & 1 ? -(u + 1) / 2 : u / 2);
 
 function writeRice(w: BitWriter, ctx: RiceContext, u: number): void {
   if (!Number.isSafeInteger(u) || u < 0 || u > MAX_CODED) throw new AutographFormatError(`cannot encode ${u}`);
