@@ -170,6 +170,9 @@ class BitReader {
 
 const POW2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
 
+/** The running sum is capped (only garbage gets near it) so all of this stays in small integers. */
+const MAX_SUM = 0x3fffffff;
+
 /** One kind of number's recent size: the Rice parameter k follows the running mean. */
 class RiceContext {
   private sum: number;
@@ -178,21 +181,23 @@ class RiceContext {
   k = 0;
   constructor(initialMean: number) {
     this.sum = initialMean;
-    this.adjust();
+    this.fit();
   }
   update(u: number): void {
-    this.sum += u;
+    this.sum = this.sum + u > MAX_SUM ? MAX_SUM : this.sum + u;
     // Halving keeps the mean recent: a stroke's slow start and fast middle each get their own code.
     if (++this.count >= 16) {
-      this.sum = Math.floor(this.sum / 2);
+      this.sum >>= 1;
       this.count = 8;
     }
-    this.adjust();
+    this.fit();
   }
-  private adjust(): void {
-    // The smallest k with 2^k ≥ ⌈sum / count⌉.
-    const ratio = Math.ceil(this.sum / this.count);
-    this.k = ratio <= 1 ? 0 : ratio > 0x80000000 ? 31 : 32 - Math.clz32(ratio - 1);
+  private fit(): void {
+    const { sum, count } = this;
+    let k = this.k;
+    while (count << k < sum) k++;
+    while (k > 0 && count << (k - 1) >= sum) k--;
+    this.k = k;
   }
 }
 
