@@ -1,7 +1,9 @@
 // The Fieldpen server: the sync API and the built PWA on one origin.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { useSha256Hex } from '../shared/digest';
 import { MAX_BATCH_BYTES } from '../shared/protocol';
 import { deviceAuth } from './device-auth';
 import type { Database } from './db/schema';
@@ -19,6 +21,8 @@ export interface ServerOptions {
 }
 
 export function buildServer({ db, staticDir, logger = false }: ServerOptions): FastifyInstance {
+  // Record digests with node:crypto: the same SHA-256 as WebCrypto, without its per-call cost.
+  useSha256Hex((text) => createHash('sha256').update(text, 'utf8').digest('hex'));
   const app = Fastify({ logger, bodyLimit: MAX_BATCH_BYTES });
   // JSON only: a text/plain body gets 415, not a string the routes would have to reject.
   app.removeContentTypeParser('text/plain');

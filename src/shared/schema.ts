@@ -1,7 +1,7 @@
 // The one validation schema. The device checks a signer's form and builds records with it; the
 // server checks every request with it. Change a rule here and both sides change together.
 import * as v from 'valibot';
-import { AutographFormatError, autographPointCount, decodeAutograph, AUTOGRAPH_LIMITS } from './autograph-codec';
+import { AutographFormatError, checkAutograph, AUTOGRAPH_LIMITS } from './autograph-codec';
 import { LANGUAGES, MAX_BATCH_RECORDS, PROTOCOL_VERSION } from './protocol';
 import { UUID_V7_PATTERN } from './ids';
 import { US_STATES } from './us-states';
@@ -33,7 +33,7 @@ export const SIGNER_FIELDS = ['givenName', 'familyName', 'street', 'city', 'stat
 
 function isUsableAutograph(encoded: string): boolean {
   try {
-    return autographPointCount(decodeAutograph(encoded)) > 0;
+    return checkAutograph(encoded) > 0;
   } catch (e) {
     if (e instanceof AutographFormatError) return false;
     throw e;

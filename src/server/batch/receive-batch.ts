@@ -10,7 +10,7 @@ import { petitionVersionsOf } from '../db/drives';
 import { receiptOf } from '../db/receipts';
 import { keepRejection } from '../db/rejections';
 import type { Database } from '../db/schema';
-import { heldSignature, idAtSequence, insertSignature, markVoided, storedDigest } from '../db/signatures';
+import { heldSignature, idsAtSequences, insertSignatures, markVoided, storedDigests } from '../db/signatures';
 import { screenRecord, type Screened } from './screen-record';
 
 export interface IncomingBatch {
@@ -19,10 +19,16 @@ export interface IncomingBatch {
   totals: DeviceTotals;
 }
 
-/** The device's running receipt inside one batch's transaction, written back once at the end. */
+/**
+ * What the server holds, kept current as a batch is filed: the device's running receipt (written
+ * back once at the end), and the batch's ids and sequence numbers already held (read in two queries).
+ */
 interface Held {
   received: number;
   xor: string;
+  digests: Map<string, string>;
+  sequences: Map<number, string>;
+  toStore: SignatureRecord[];
 }
 
 export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity, batch: IncomingBatch, now = new Date()): Promise<BatchResponse> {
@@ -34,11 +40,13 @@ export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity,
     // are filed one after the other, so the receipt's read-modify-write never interleaves.
     await trx.updateTable('devices').set({ last_sync_at: now.toISOString() }).where('id', '=', device.id).execute();
     const row = await trx.selectFrom('devices').select(['received', 'receipt_xor']).where('id', '=', device.id).executeTakeFirstOrThrow();
-    const held: Held = { received: Number(row.received), xor: row.receipt_xor };
+    const held: Held = { received: Number(row.received), xor: row.receipt_xor, ...(await whatIsHeld(trx, device.id, screened)) };
 
     const results: RecordResult[] = [];
     // In order: a record repeated within the batch meets its earlier copy as already stored.
     for (const entry of screened) results.push(await fileRecord(trx, entry, held, now));
+    // New records go in together, before the voids: a void may strike a record of this very batch.
+    await insertSignatures(trx, held.toStore, now);
     const voidResults: VoidResult[] = [];
     for (const raw of batch.voids ?? []) voidResults.push(await fileVoid(trx, device, raw, held, now));
 
@@ -49,21 +57,34 @@ export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity,
   });
 }
 
+async function whatIsHeld(trx: Kysely<Database>, deviceId: string, screened: readonly Screened[]): Promise<Pick<Held, 'digests' | 'sequences' | 'toStore'>> {
+  // Screening refused records of other devices, so every accepted record is this device's.
+  const accepted = screened.flatMap((e) => (e.accepted ? [e.record] : []));
+  return {
+    digests: await storedDigests(trx, accepted.map((r) => r.id)),
+    sequences: await idsAtSequences(trx, deviceId, accepted.map((r) => r.seq)),
+    toStore: [],
+  };
+}
+
 async function fileRecord(trx: Kysely<Database>, entry: Screened, held: Held, now: Date): Promise<RecordResult> {
   if (!entry.accepted) {
     await keepRejection(trx, entry.refused, now);
     return entry.result;
   }
   const { record } = entry;
-  const digest = await storedDigest(trx, record.id);
+  const digest = held.digests.get(record.id);
   if (digest === record.digest) return { id: record.id, status: 'duplicate' };
   if (digest !== undefined) {
     return conflict(trx, entry, 'content_differs', 'A record with this id is already stored with different content; both are kept for the lead to review', now);
   }
-  if ((await idAtSequence(trx, record.deviceId, record.seq)) !== undefined) {
+  if (held.sequences.has(record.seq)) {
     return conflict(trx, entry, 'sequence_taken', `Another record of this device already holds sequence number ${record.seq}; both are kept for the lead to review`, now);
   }
-  await insertSignature(trx, record, now);
+  // Stored with the batch's other new records after the loop, in the same transaction.
+  held.toStore.push(record);
+  held.digests.set(record.id, record.digest);
+  held.sequences.set(record.seq, record.id);
   held.received++;
   held.xor = xorHex(held.xor, await receiptEntry(record.digest, false));
   return { id: record.id, status: 'stored' };

@@ -1,0 +1,261 @@
+// The bench page's code, bundled by tests/bench/support/bench-page.ts: the app's real storage,
+// capture and sync modules, and the raw IndexedDB and per-record baselines they are measured against.
+// Timing loops run here, in the page, so no Playwright round trip lands inside a measurement.
+import { AutographPad } from '../../../src/capture/autograph-pad';
+import { encodeAutograph, type Autograph } from '../../../src/shared/autograph-codec';
+import { uuidv7 } from '../../../src/shared/ids';
+import { API, PROTOCOL_VERSION, type BatchRequest, type BatchResponse } from '../../../src/shared/protocol';
+import { withDigest } from '../../../src/shared/record';
+import type { SignatureContent } from '../../../src/shared/schema';
+import { deviceDb, type DeviceSignature } from '../../../src/storage/device-db';
+import { loadDrive, loadEnrollment } from '../../../src/storage/settings';
+import { applyResults, captureSignature, deviceCounts, waitingRecords, wireRecord, type CaptureInput } from '../../../src/storage/signatures';
+import { enrollDevice } from '../../../src/sync/enroll';
+import { syncOnce } from '../../../src/sync/sync-engine';
+
+const GIVEN = ['Rosa', 'Ada', 'Malik', 'Mei', 'Tomás', 'Grace', 'Yusuf', 'Hannah', 'Luis', 'Priya'];
+const FAMILY = ['Delgado', 'Okafor', 'Johnson', 'Chen', 'García', 'Nguyen', 'Smith', 'Haddad', 'Kowalski', 'Brown'];
+const STREETS = ['Oak Avenue', 'Maple Street', 'High Street', 'Cleveland Avenue', 'Parsons Avenue', 'Summit Street'];
+
+export interface Identity {
+  deviceId: string;
+  driveId: string;
+  petitionVersion: string;
+}
+
+/** What the volunteer's form hands to captureSignature for signer n. */
+function captureInput(who: Identity, n: number, autograph: string): CaptureInput {
+  return {
+    deviceId: who.deviceId,
+    driveId: who.driveId,
+    petition: { version: who.petitionVersion, language: 'en' },
+    volunteer: 'Sam Rivera',
+    signer: {
+      givenName: GIVEN[n % GIVEN.length]!,
+      familyName: FAMILY[(n * 7) % FAMILY.length]!,
+      street: `${100 + (n % 900)} ${STREETS[n % STREETS.length]}`,
+      city: 'Columbus',
+      state: 'OH',
+      zip: '43215',
+      ...(n % 3 === 0 ? {} : { email: `signer${n}@example.org` }),
+    },
+    autograph,
+  };
+}
+
+async function sealedRow(who: Identity, seq: number, autograph: string, state: DeviceSignature['state'], at: Date): Promise<DeviceSignature> {
+  const content: SignatureContent = { ...captureInput(who, seq, autograph), id: uuidv7(at.getTime()), seq, capturedAt: at.toISOString() };
+  return { ...(await withDigest(content)), state };
+}
+
+// ── autograph as a picture ───────────────────────────────────────────────────
+
+let pad: AutographPad | undefined;
+
+/** signature_pad's PNG data URL of these strokes, drawn by the app's own pad (its pen, its canvas sizing). */
+function pngDataUrlLength(autograph: Autograph): number {
+  const canvas = document.querySelector('canvas')!;
+  pad ??= new AutographPad(canvas);
+  pad.clear();
+  pad.load(autograph);
+  // SignaturePad.toDataURL('image/png') is exactly the canvas's PNG data URL.
+  return canvas.toDataURL('image/png').length;
+}
+
+// ── capture: ours against a raw IndexedDB put ────────────────────────────────
+
+const RAW_DB = 'raw-baseline';
+
+function openRawDb(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(RAW_DB, 1);
+    open.onupgradeneeded = () => {
+      // The same key and indexes as the app's signatures table ('id, &seq, state, [state+seq], capturedAt').
+      const store = open.result.createObjectStore('signatures', { keyPath: 'id' });
+      store.createIndex('seq', 'seq', { unique: true });
+      store.createIndex('state', 'state');
+      store.createIndex('[state+seq]', ['state', 'seq']);
+      store.createIndex('capturedAt', 'capturedAt');
+    };
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+}
+
+function rawPut(db: IDBDatabase, rows: readonly DeviceSignature[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction('signatures', 'readwrite', { durability: 'strict' });
+    const store = tx.objectStore('signatures');
+    for (const row of rows) store.put(row);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
+}
+
+let rawDb: IDBDatabase | undefined;
+
+/** Fill both databases with the same `count` records, most of them already confirmed, as on a tablet late in a drive. */
+async function seedBoth(who: Identity, count: number, autographs: string[]): Promise<void> {
+  rawDb = await openRawDb();
+  const at = new Date(Date.now() - 86_400_000);
+  for (let start = 1; start <= count; start += 500) {
+    const rows: DeviceSignature[] = [];
+    for (let seq = start; seq < Math.min(count + 1, start + 500); seq++) {
+      rows.push(await sealedRow(who, seq, autographs[seq % autographs.length]!, seq > count * 0.9 ? 'pending' : 'confirmed', new Date(at.getTime() + seq * 1000)));
+    }
+    await deviceDb().signatures.bulkAdd(rows);
+    // The raw store gets the same rows under other sequence numbers, so the two never share a key.
+    await rawPut(rawDb, rows.map((r) => ({ ...r, id: uuidv7(), seq: r.seq + 1_000_000 })));
+  }
+}
+
+export interface CaptureTimes {
+  /** Tap Save → committed: encode the strokes, then captureSignature. */
+  save: number[];
+  /** captureSignature alone (check, seal with the digest, strict-durability transaction). */
+  ours: number[];
+  raw: number[];
+}
+
+/**
+ * Save `iterations` signatures the app's way (tap Save: encode the strokes, captureSignature until its
+ * transaction has committed) and, interleaved, put the very record it produced into the raw store
+ * in one strict-durability transaction. Alternating which goes first evens out any drift.
+ */
+async function timeCaptures(who: Identity, iterations: number, autographs: Autograph[], warmup: number): Promise<CaptureTimes> {
+  const times: CaptureTimes = { save: [], ours: [], raw: [] };
+  let rawSeq = 2_000_000;
+  for (let i = 0; i < warmup + iterations; i++) {
+    const autograph = autographs[i % autographs.length]!;
+    const ours = async () => {
+      const t0 = performance.now();
+      const input = captureInput(who, i, encodeAutograph(autograph));
+      const t1 = performance.now();
+      const saved = await captureSignature(input);
+      const t2 = performance.now();
+      return { saved, ms: t2 - t1, saveMs: t2 - t0 };
+    };
+    const raw = async (row: DeviceSignature) => {
+      const copy = { ...row, id: uuidv7(), seq: rawSeq++ };
+      const t0 = performance.now();
+      await rawPut(rawDb!, [copy]);
+      return performance.now() - t0;
+    };
+    let o: { ms: number; saveMs: number }, rawMs: number;
+    if (i % 2 === 0) {
+      const first = await ours();
+      o = first;
+      rawMs = await raw(first.saved);
+    } else {
+      // The record is the one the previous save produced, with a fresh key: the same shape and size.
+      const previous = (await deviceDb().signatures.orderBy('seq').last())!;
+      rawMs = await raw(previous);
+      o = await ours();
+    }
+    if (i >= warmup) {
+      times.save.push(o.saveMs);
+      times.ours.push(o.ms);
+      times.raw.push(rawMs);
+    }
+  }
+  return times;
+}
+
+// ── sync: batches against one request per record ─────────────────────────────
+
+async function enroll(code: string): Promise<Identity> {
+  const enrollment = await enrollDevice(code, 'Sam Rivera', 'Bench tablet');
+  const drive = (await loadDrive())!;
+  const petition = drive.petitions.find((p) => p.language === 'en')!;
+  return { deviceId: enrollment.deviceId, driveId: drive.id, petitionVersion: petition.version };
+}
+
+/** `count` captured signatures waiting to be sent, sealed exactly as captureSignature seals them. */
+async function seedWaiting(who: Identity, count: number, autographs: string[], firstSeq = 1): Promise<void> {
+  const at = new Date();
+  for (let start = firstSeq; start < firstSeq + count; start += 500) {
+    const rows: DeviceSignature[] = [];
+    for (let seq = start; seq < Math.min(firstSeq + count, start + 500); seq++) {
+      rows.push(await sealedRow(who, seq, autographs[seq % autographs.length]!, 'pending', new Date(at.getTime() + seq)));
+    }
+    await deviceDb().signatures.bulkAdd(rows);
+  }
+}
+
+/** The app's sync engine, run until the device holds nothing unconfirmed. */
+async function syncUntilConfirmed(): Promise<{ ms: number; syncs: number; received: number; waiting: number }> {
+  const t0 = performance.now();
+  let syncs = 0;
+  let received = 0;
+  while ((await deviceCounts()).waiting > 0) {
+    const report = await syncOnce({ appVersion: 'bench' });
+    syncs++;
+    if (report !== 'busy') received = report.receipt.received;
+    if (syncs > 1000) throw new Error('sync did not finish');
+  }
+  return { ms: performance.now() - t0, syncs, received, waiting: (await deviceCounts()).waiting };
+}
+
+/** The naive way (an Enketo or Workbox queue): one POST per record, oldest first, each confirmed as its answer arrives. */
+async function sendOneByOne(count: number): Promise<{ ms: number; confirmed: number }> {
+  const enrollment = (await loadEnrollment())!;
+  const rows = await waitingRecords(count);
+  // A queue knows nothing of totals: counted once, not per request, so the baseline is not slowed by them.
+  const counts = await deviceCounts();
+  let waiting = counts.waiting;
+  const t0 = performance.now();
+  let confirmed = 0;
+  for (const row of rows) {
+    const body: BatchRequest = {
+      protocol: PROTOCOL_VERSION,
+      records: [wireRecord(row)],
+      totals: { capturedThrough: counts.capturedThrough, waiting: --waiting, appVersion: 'bench' },
+    };
+    const response = await fetch(API.batches, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${enrollment.token}` },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`per-record send failed: ${response.status}`);
+    const answer = (await response.json()) as BatchResponse;
+    await applyResults(answer.results);
+    confirmed += answer.results.filter((r) => r.status === 'stored' || r.status === 'duplicate').length;
+  }
+  return { ms: performance.now() - t0, confirmed };
+}
+
+export const api = {
+  pngDataUrlLength: (autograph: Autograph) => pngDataUrlLength(autograph),
+  seedBoth,
+  timeCaptures,
+  enroll,
+  seedWaiting,
+  syncUntilConfirmed,
+  sendOneByOne,
+  storedCount: async () => deviceDb().signatures.count(),
+  profileSyncRound: () => profileSyncRound(),
+};
+export type BenchApi = typeof api;
+
+/** Where one sync round's time goes, step by step as the sync engine takes them (reported with the sync figures). */
+async function profileSyncRound(): Promise<Record<string, number>> {
+  const enrollment = (await loadEnrollment())!;
+  let t = performance.now();
+  const rows = await waitingRecords(500);
+  const read = performance.now() - t;
+  t = performance.now();
+  const counts = await deviceCounts();
+  const countMs = performance.now() - t;
+  t = performance.now();
+  const body = JSON.stringify({ protocol: PROTOCOL_VERSION, records: rows.map(wireRecord), totals: { capturedThrough: counts.capturedThrough, waiting: counts.waiting - rows.length, appVersion: 'bench' } });
+  const serialize = performance.now() - t;
+  t = performance.now();
+  const response = await fetch(API.batches, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${enrollment.token}` }, body });
+  const answer = (await response.json()) as BatchResponse;
+  const post = performance.now() - t;
+  t = performance.now();
+  await applyResults(answer.results);
+  const apply = performance.now() - t;
+  return { read_waiting: read, count: countMs, serialize, post_through_proxy: post, apply_results: apply, records: rows.length };
+}
