@@ -1,12 +1,15 @@
-// A real server on a real SQLite file in a fresh temp folder, plus records built with the shared code
-// the devices use.
+// A real server on a real database, plus records built with the shared code the devices use. SQLite
+// in a fresh temp folder by default; with FIELDPEN_TEST_DATABASE_URL (what `npm run test:postgres`
+// sets) a fresh PostgreSQL database per harness start, dropped at stop.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
-import { buildServer } from '../../src/server/app';
-import { openDatabase } from '../../src/server/db/connect';
+import pg from 'pg';
+import { buildServer, type ServerOptions } from '../../src/server/app';
+import { openDatabase, type DatabaseHandle, type DatabaseKind } from '../../src/server/db/connect';
 import { createDrive } from '../../src/server/db/drives';
 import { createEnrollmentCode } from '../../src/server/db/enrollment-codes';
 import { migrateToLatest } from '../../src/server/db/migrations';
@@ -20,16 +23,40 @@ import type { SignatureContent, SignatureRecord } from '../../src/shared/schema'
 export interface Harness {
   app: FastifyInstance;
   db: Kysely<Database>;
+  kind: DatabaseKind;
   dir: string;
   closeDatabase(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startServer(options: { staticDir?: string } = {}): Promise<Harness> {
+export const TEST_DATABASE_URL = process.env.FIELDPEN_TEST_DATABASE_URL;
+
+/** A database of its own for one harness: a SQLite file in `dir`, or a new PostgreSQL database. */
+export async function freshDatabase(dir: string): Promise<{ database: DatabaseHandle; drop(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) return { database: openDatabase({ file: join(dir, 'fieldpen.sqlite') }), drop: async () => {} };
+  const name = `fieldpen_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { database: openDatabase({ url: url.toString(), poolSize: 4 }), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function adminQuery(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startServer(options: { staticDir?: string; server?: Partial<ServerOptions> } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'fieldpen-server-'));
-  const database = openDatabase({ file: join(dir, 'fieldpen.sqlite') });
+  const fresh = await freshDatabase(dir);
+  const database = fresh.database;
   await migrateToLatest(database.db);
-  const app = buildServer({ db: database.db, staticDir: options.staticDir });
+  const app = buildServer({ db: database.db, staticDir: options.staticDir, ...options.server });
   await app.ready();
   let open = true;
   const closeDatabase = async () => {
@@ -39,11 +66,13 @@ export async function startServer(options: { staticDir?: string } = {}): Promise
   return {
     app,
     db: database.db,
+    kind: database.kind,
     dir,
     closeDatabase,
     async stop() {
       await app.close();
       await closeDatabase();
+      await fresh.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
