@@ -7,6 +7,7 @@ import { buildServer } from './app';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrations';
 import { currentDemoCode, seedDemoDrive } from './demo';
+import { createFirstOrganizer } from './first-organizer';
 
 const DEFAULT_PORT = 8080;
 const DB_FILE = 'fieldpen.sqlite';
@@ -34,8 +35,10 @@ async function main(): Promise<void> {
   const database = openDatabase(databaseUrl ? { url: databaseUrl } : { file: join(dataDir, DB_FILE) });
   await migrateToLatest(database.db);
   const code = (await seedDemoDrive(database.db)) ?? (await currentDemoCode(database.db));
+  const organizer = await createFirstOrganizer(database.db, process.env.ORGANIZER_EMAIL || undefined);
 
-  const app = buildServer({ db: database.db, staticDir, logger: true });
+  const trustProxy = process.env.TRUST_PROXY === '1' || process.env.TRUST_PROXY === 'true';
+  const app = buildServer({ db: database.db, staticDir, logger: true, trustProxy });
   try {
     await app.listen({ port, host });
   } catch (e) {
@@ -61,6 +64,11 @@ async function main(): Promise<void> {
   console.log(`Data: ${database.location}`);
   if (!existsSync(staticDir)) console.log('No built app in dist/ (run `npm run build`): serving the API only.');
   console.log(code ? `Device enrollment code: ${code}` : 'Device enrollment code: none valid (the demo code has expired or is used up).');
+  console.log(`Lead and organizer dashboard: http://localhost:${port}/lead`);
+  if (organizer) {
+    console.log(`Organizer account: ${organizer.email}`);
+    console.log(`Organizer one-time password: ${organizer.password}  (shown only now: sign in and change it)`);
+  }
   console.log('');
 }
 

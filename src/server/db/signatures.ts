@@ -40,4 +40,28 @@ export async function insertSignature(db: Kysely<Database>, record: SignatureRec
       received_at: now.toISOString(),
     })
     .execute();
+  await countInTallies(db, record);
+}
+
+/** Add one to the dashboard's tally the record falls in; call inside the transaction that stores it. */
+export async function countInTallies(db: Kysely<Database>, record: SignatureRecord): Promise<void> {
+  await db
+    .insertInto('signature_tallies')
+    .values({
+      drive_id: record.driveId,
+      device_id: record.deviceId,
+      day: record.capturedAt.slice(0, 10),
+      volunteer: record.volunteer,
+      city: record.signer.city,
+      state: record.signer.state,
+      petition_version: record.petition.version,
+      language: record.petition.language,
+      signatures: 1,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['drive_id', 'device_id', 'day', 'volunteer', 'city', 'state', 'petition_version', 'language'])
+        .doUpdateSet((eb) => ({ signatures: eb('signature_tallies.signatures', '+', 1) })),
+    )
+    .execute();
 }

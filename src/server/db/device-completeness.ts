@@ -1,0 +1,52 @@
+// Is everything a device captured on the server? The one place the dashboard asks; swap it for the
+// per-device receipts of src/server/db/receipts.ts (sync issue) when those land.
+import type { Kysely } from 'kysely';
+import type { Database } from './schema';
+
+/** The dashboard lists at most this many missing sequence numbers per device (and counts them all). */
+export const MISSING_LISTED = 50;
+
+export interface Completeness {
+  received: number;
+  missing: number[];
+  missingCount: number;
+  complete: boolean;
+}
+
+export interface DeviceHolding {
+  id: string;
+  capturedThrough: number;
+  /** Signatures of the device the server holds (from the tallies). */
+  received: number;
+}
+
+/**
+ * Sequence numbers are unique per device and start at 1: when the server holds as many as the device
+ * captured and none above, it holds exactly 1..capturedThrough. Only devices that fail this cheap test
+ * (one index lookup) have their sequence numbers read to find the gaps.
+ */
+export async function deviceCompleteness(db: Kysely<Database>, devices: readonly DeviceHolding[]): Promise<Map<string, Completeness>> {
+  const result = new Map<string, Completeness>();
+  for (const device of devices) {
+    const { top } = await db.selectFrom('signatures').select((eb) => eb.fn.max('seq').as('top')).where('device_id', '=', device.id).executeTakeFirstOrThrow();
+    const highest = Number(top ?? 0);
+    if (device.received === device.capturedThrough && highest <= device.capturedThrough) {
+      result.set(device.id, { received: device.received, missing: [], missingCount: 0, complete: true });
+      continue;
+    }
+    result.set(device.id, { received: device.received, ...(await gaps(db, device.id, device.capturedThrough)) });
+  }
+  return result;
+}
+
+async function gaps(db: Kysely<Database>, deviceId: string, capturedThrough: number): Promise<Omit<Completeness, 'received'>> {
+  const rows = await db.selectFrom('signatures').select('seq').where('device_id', '=', deviceId).where('seq', '<=', capturedThrough).orderBy('seq').execute();
+  const missing: number[] = [];
+  let expected = 1;
+  for (const { seq } of [...rows, { seq: capturedThrough + 1 }]) {
+    for (let s = expected; s < seq && missing.length < MISSING_LISTED; s++) missing.push(s);
+    expected = seq + 1;
+  }
+  const missingCount = capturedThrough - rows.length;
+  return { missing, missingCount, complete: missingCount === 0 };
+}
