@@ -18,6 +18,9 @@ import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { uuidv7 } from '../../src/shared/ids';
 import { API, PROTOCOL_VERSION, type DeviceTotals, type DriveInfo, type EnrollResponse } from '../../src/shared/protocol';
 import { withDigest } from '../../src/shared/record';
+import { CSRF_HEADER, LEAD_API, type SessionInfo } from '../../src/shared/lead-api';
+import { addDriveLead, createAccount } from '../../src/server/db/accounts';
+import type { Role } from '../../src/server/db/schema';
 import type { SignatureContent, SignatureRecord } from '../../src/shared/schema';
 
 export interface Harness {
@@ -161,4 +164,47 @@ export function postBatch(
 export async function countRows(db: Kysely<Database>, table: 'signatures' | 'conflicts' | 'rejections', deviceId: string): Promise<number> {
   const { n } = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('device_id', '=', deviceId).executeTakeFirstOrThrow();
   return Number(n);
+}
+
+// ── organizers and leads ─────────────────────────────────────────────────────
+
+export interface Session {
+  cookie: string;
+  csrf: string;
+  accountId: string;
+}
+
+export async function signIn(app: FastifyInstance, email: string, password: string): Promise<Session> {
+  const response = await app.inject({ method: 'POST', url: LEAD_API.session, payload: { email, password } });
+  if (response.statusCode !== 201) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
+  const setCookie = String(response.headers['set-cookie']);
+  const body = response.json<SessionInfo>();
+  return { cookie: setCookie.split(';')[0]!, csrf: body.csrfToken, accountId: body.account.id };
+}
+
+let accountNumber = 0;
+
+/** An account made straight in the database, signed in. */
+export async function accountSession(harness: Harness, role: Role, driveIds: readonly string[] = []): Promise<Session> {
+  const email = `${role}-${++accountNumber}-${randomBytes(3).toString('hex')}@example.org`;
+  const password = 'correct horse battery staple';
+  const id = await createAccount(harness.db, { email, name: `${role} ${accountNumber}`, role, password });
+  for (const driveId of driveIds) await addDriveLead(harness.db, driveId, id);
+  return signIn(harness.app, email, password);
+}
+
+/** A request as a signed-in browser on the server's own origin sends it. */
+export function asSession(
+  app: FastifyInstance,
+  session: Session | undefined,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: unknown,
+): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = {};
+  if (session) {
+    headers.cookie = session.cookie;
+    if (method !== 'GET') headers[CSRF_HEADER] = session.csrf;
+  }
+  return app.inject({ method, url, headers, ...(payload !== undefined && { payload: payload as Record<string, unknown> }) });
 }
