@@ -1,7 +1,7 @@
 // Every figure of a drive's dashboard, from the tallies (not a scan of the signatures) so it stays
 // fast at a million signatures. `dashboardFromSignatures` is the same figures the naive way: the
 // benchmark's baseline and the tests' check that the tallies agree.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Dashboard, DeviceRow, SignerRow } from '../../shared/lead-api';
 import { deviceCompleteness } from './device-completeness';
 import type { Database } from './schema';
@@ -9,11 +9,11 @@ import type { Database } from './schema';
 type Figures = Pick<Dashboard, 'total' | 'perDay' | 'perVolunteer' | 'perCity' | 'perVersion'> & { perDevice: Map<string, { count: number; volunteers: string[] }> };
 
 export async function dashboardOf(db: Kysely<Database>, driveId: string, now = new Date()): Promise<Dashboard | undefined> {
-  return assemble(db, driveId, now, () => figuresFromTallies(db, driveId));
+  return assemble(db, driveId, now, () => figures(db, driveId, 'signature_tallies'));
 }
 
 export async function dashboardFromSignatures(db: Kysely<Database>, driveId: string, now = new Date()): Promise<Dashboard | undefined> {
-  return assemble(db, driveId, now, () => figuresFromSignatures(db, driveId));
+  return assemble(db, driveId, now, () => figures(db, driveId, 'signatures'));
 }
 
 async function assemble(db: Kysely<Database>, driveId: string, now: Date, figures: () => Promise<Figures>): Promise<Dashboard | undefined> {
@@ -62,82 +62,45 @@ async function countPerDrive(db: Kysely<Database>, table: 'rejections' | 'confli
 
 const byCountThenName = <T extends { count: number }>(key: (row: T) => string) => (a: T, b: T) => b.count - a.count || key(a).localeCompare(key(b));
 
-async function figuresFromTallies(db: Kysely<Database>, driveId: string): Promise<Figures> {
-  const rows = await db
-    .selectFrom('signature_tallies')
-    .select(['device_id', 'day', 'volunteer', 'city', 'state', 'petition_version', 'language', 'signatures'])
-    .where('drive_id', '=', driveId)
-    .execute();
-  return summarize(rows.map((r) => ({ ...r, n: r.signatures })));
-}
+type Source = 'signature_tallies' | 'signatures';
 
-/** The naive way: group the signatures themselves. */
-async function figuresFromSignatures(db: Kysely<Database>, driveId: string): Promise<Figures> {
-  const rows = await db
-    .selectFrom('signatures')
-    .select((eb) => [
-      'device_id',
-      eb.fn<string>('substr', ['captured_at', eb.val(1), eb.val(10)]).as('day'),
-      'volunteer',
-      'city',
-      'state',
-      'petition_version',
-      'language',
-      eb.fn.countAll<number>().as('n'),
-    ])
-    .where('drive_id', '=', driveId)
-    .groupBy(['device_id', 'day', 'volunteer', 'city', 'state', 'petition_version', 'language'])
-    .execute();
-  return summarize(rows.map((r) => ({ ...r, n: Number(r.n) })));
-}
+/**
+ * The same four GROUP BYs over either table: the tallies hold a few rows per device and day, the
+ * signatures one row per signer. Nothing but the table and the count expression differs.
+ */
+async function figures(db: Kysely<Database>, driveId: string, source: Source): Promise<Figures> {
+  const n = source === 'signature_tallies' ? sql<number>`sum(signatures)` : sql<number>`count(*)`;
+  const day = source === 'signature_tallies' ? sql<string>`day` : sql<string>`substr(captured_at, 1, 10)`;
+  const table = sql.table(source);
+  const run = <R>(query: ReturnType<typeof sql<R>>) => query.execute(db).then((r) => r.rows);
+  const byDeviceAndVolunteer = await run(sql<{ device_id: string; volunteer: string; n: number }>`
+    SELECT device_id, volunteer, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY device_id, volunteer`);
+  const perDay = await run(sql<{ day: string; n: number }>`
+    SELECT ${day} AS day, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY ${day}`);
+  const perCity = await run(sql<{ city: string; state: string; n: number }>`
+    SELECT city, state, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY city, state`);
+  const perVersion = await run(sql<{ petition_version: string; language: string; n: number }>`
+    SELECT petition_version, language, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY petition_version, language`);
 
-interface Tally {
-  device_id: string;
-  day: string;
-  volunteer: string;
-  city: string;
-  state: string;
-  petition_version: string;
-  language: string;
-  n: number;
-}
-
-function summarize(rows: readonly Tally[]): Figures {
-  const add = <K>(map: Map<K, number>, key: K, n: number) => map.set(key, (map.get(key) ?? 0) + n);
-  const days = new Map<string, number>();
-  const volunteers = new Map<string, number>();
-  const cities = new Map<string, number>();
-  const versions = new Map<string, number>();
   const perDevice = new Map<string, { count: number; volunteers: string[] }>();
+  const volunteers = new Map<string, number>();
   let total = 0;
-  for (const r of rows) {
-    total += r.n;
-    add(days, r.day, r.n);
-    add(volunteers, r.volunteer, r.n);
-    add(cities, JSON.stringify([r.city, r.state]), r.n);
-    add(versions, JSON.stringify([r.petition_version, r.language]), r.n);
+  for (const r of byDeviceAndVolunteer) {
+    const count = Number(r.n);
+    total += count;
+    volunteers.set(r.volunteer, (volunteers.get(r.volunteer) ?? 0) + count);
     const device = perDevice.get(r.device_id) ?? { count: 0, volunteers: [] };
-    device.count += r.n;
-    if (!device.volunteers.includes(r.volunteer)) device.volunteers.push(r.volunteer);
+    device.count += count;
+    device.volunteers.push(r.volunteer);
     perDevice.set(r.device_id, device);
   }
   for (const d of perDevice.values()) d.volunteers.sort();
   return {
     total,
-    perDay: [...days].map(([day, count]) => ({ day, count })).sort((a, b) => a.day.localeCompare(b.day)),
+    perDay: perDay.map((r) => ({ day: r.day, count: Number(r.n) })).sort((a, b) => a.day.localeCompare(b.day)),
     perVolunteer: [...volunteers].map(([volunteer, count]) => ({ volunteer, count })).sort(byCountThenName((r) => r.volunteer)),
-    perCity: [...cities]
-      .map(([key, count]) => {
-        const [city, state] = JSON.parse(key) as [string, string];
-        return { city, state, count };
-      })
-      .sort(byCountThenName((r) => `${r.city}, ${r.state}`)),
-    perVersion: [...versions]
-      .map(([key, count]) => {
-        const [version, language] = JSON.parse(key) as [string, string];
-        return { version, language, count };
-      })
-      .sort(byCountThenName((r) => r.version)),
+    perCity: perCity.map((r) => ({ city: r.city, state: r.state, count: Number(r.n) })).sort(byCountThenName((r) => `${r.city}, ${r.state}`)),
+    perVersion: perVersion.map((r) => ({ version: r.petition_version, language: r.language, count: Number(r.n) })).sort(byCountThenName((r) => r.version)),
     perDevice,
   };
 }

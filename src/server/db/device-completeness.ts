@@ -27,10 +27,16 @@ export interface DeviceHolding {
  */
 export async function deviceCompleteness(db: Kysely<Database>, devices: readonly DeviceHolding[]): Promise<Map<string, Completeness>> {
   const result = new Map<string, Completeness>();
+  if (devices.length === 0) return result;
+  // One statement, one index seek per device on (device_id, seq): no scan of the signatures.
+  const tops = await db
+    .selectFrom('devices as d')
+    .select((eb) => ['d.id', eb.selectFrom('signatures as s').select((s) => s.fn.max('s.seq').as('m')).whereRef('s.device_id', '=', 'd.id').as('top')])
+    .where('d.id', 'in', devices.map((d) => d.id))
+    .execute();
+  const highest = new Map(tops.map((t) => [t.id, Number(t.top ?? 0)]));
   for (const device of devices) {
-    const { top } = await db.selectFrom('signatures').select((eb) => eb.fn.max('seq').as('top')).where('device_id', '=', device.id).executeTakeFirstOrThrow();
-    const highest = Number(top ?? 0);
-    if (device.received === device.capturedThrough && highest <= device.capturedThrough) {
+    if (device.received === device.capturedThrough && (highest.get(device.id) ?? 0) <= device.capturedThrough) {
       result.set(device.id, { received: device.received, missing: [], missingCount: 0, complete: true });
       continue;
     }
