@@ -1,5 +1,6 @@
-// `npm run test:postgres`: the whole server test suite against a throwaway PostgreSQL 15 cluster,
-// stopped whatever happens. Extra arguments go to vitest (e.g. one test file).
+// `npm run test:postgres`: the whole server test suite, and the browser test that runs a drive end to
+// end, against a throwaway PostgreSQL 15 cluster, stopped whatever happens. Extra arguments replace
+// the default selection (e.g. one test file).
 import { spawnSync } from 'node:child_process';
 import { startCluster } from './cluster';
 
@@ -15,9 +16,10 @@ process.on('SIGTERM', () => {
   process.exit(143);
 });
 try {
-  console.log(`PostgreSQL 15 on port ${cluster.port}: running tests/server against it`);
   const args = process.argv.slice(2);
-  const run = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...(args.length ? args : ['tests/server'])], {
+  const selection = args.length ? args : ['tests/server', 'tests/browser/drive-day.test.ts'];
+  console.log(`PostgreSQL 15 on port ${cluster.port}: running ${selection.join(' ')} against it`);
+  const run = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...selection], {
     stdio: 'inherit',
     env: { ...process.env, FIELDPEN_TEST_DATABASE_URL: cluster.url },
   });

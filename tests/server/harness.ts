@@ -37,11 +37,18 @@ export const TEST_DATABASE_URL = process.env.FIELDPEN_TEST_DATABASE_URL;
 /** A database of its own for one harness: a SQLite file in `dir`, or a new PostgreSQL database. */
 export async function freshDatabase(dir: string): Promise<{ database: DatabaseHandle; drop(): Promise<void> }> {
   if (!TEST_DATABASE_URL) return { database: openDatabase({ file: join(dir, 'fieldpen.sqlite') }), drop: async () => {} };
+  const created = await createTestDatabase();
+  return { database: openDatabase({ url: created.url, poolSize: 4 }), drop: created.drop };
+}
+
+/** A new, empty PostgreSQL database on the test cluster (FIELDPEN_TEST_DATABASE_URL must be set). */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) throw new Error('FIELDPEN_TEST_DATABASE_URL is not set');
   const name = `fieldpen_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
-  return { database: openDatabase({ url: url.toString(), poolSize: 4 }), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 async function adminQuery(statement: string): Promise<void> {
