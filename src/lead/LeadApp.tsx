@@ -6,6 +6,7 @@ import { AccountsPanel } from './components/AccountsPanel';
 import { CodesPanel } from './components/CodesPanel';
 import { DashboardView } from './components/DashboardView';
 import { DriveForm } from './components/DriveForm';
+import { PasswordForm } from './components/PasswordForm';
 import { RosterPanel } from './components/RosterPanel';
 import { SignersPanel } from './components/SignersPanel';
 import { SignInForm } from './components/SignInForm';
@@ -21,6 +22,8 @@ export function LeadApp() {
   const [drives, setDrives] = useState<DriveSummary[]>([]);
   const [driveId, setDriveId] = useState<string>();
   const [creating, setCreating] = useState(false);
+  const [changingPassword, setChangingPassword] = useState(false);
+  const [notice, setNotice] = useState<string>();
   const [error, setError] = useState<string>();
 
   useEffect(() => {
@@ -74,9 +77,19 @@ export function LeadApp() {
         )}
         {organizer && <button type="button" onClick={() => setCreating(true)}>New drive</button>}
         <span class="lead__who">{session.account.name} ({session.account.role})</span>
+        <button type="button" onClick={() => setChangingPassword(!changingPassword)}>Change password</button>
         <button type="button" onClick={() => void signOut()}>Sign out</button>
       </header>
       {error && <p role="alert" class="lead__error">{error}</p>}
+      {notice && <p role="status" class="lead__ok">{notice}</p>}
+      {changingPassword && (
+        <PasswordForm
+          onDone={() => {
+            setChangingPassword(false);
+            setNotice('Password changed. Your other sessions were signed out.');
+          }}
+        />
+      )}
       {creating && (
         <DriveForm
           onSaved={(id) => {
