@@ -115,4 +115,30 @@ describe('live updates', () => {
       req.destroy();
     }
   });
+
+  it('an open event stream does not keep the server from shutting down', async () => {
+    const own = await startServer();
+    const { drive } = await createTestDrive(own.db, 'Closing drive');
+    const ownLead = await accountSession(own, 'lead', [drive.id]);
+    await own.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = own.app.server.address() as AddressInfo;
+    let started: () => void = () => {};
+    const streaming = new Promise<void>((resolve) => (started = resolve));
+    const ended = new Promise<string>((resolve, reject) => {
+      httpRequest({ port, host: '127.0.0.1', path: LEAD_API.events(drive.id), headers: { cookie: ownLead.cookie } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (body.includes('event: dashboard')) started();
+        });
+        res.on('end', () => resolve(body));
+      })
+        .on('error', reject)
+        .end();
+    });
+    await streaming;
+    await own.stop();
+    expect(await ended).toContain('event: dashboard');
+  });
 });

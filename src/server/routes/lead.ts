@@ -37,6 +37,11 @@ async function withQr(request: FastifyRequest, code: { code: string; usesLeft: n
 
 export function leadRoutes(app: FastifyInstance, db: Kysely<Database>, requireAccount: (rule?: AccessRule) => preHandlerAsyncHookHandler, live: LiveUpdates): void {
   const ofDrive = requireAccount({ drive: true });
+  // Open event streams never finish by themselves: end them when the server closes, or it waits forever.
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of streams) end();
+  });
 
   app.get<{ Params: Params }>('/api/v1/drives/:driveId/codes', { preHandler: ofDrive }, async (request) => {
     const codes = await usableCodes(db, request.params.driveId);
@@ -120,13 +125,18 @@ export function leadRoutes(app: FastifyInstance, db: Kysely<Database>, requireAc
     const heartbeat = setInterval(() => out.write(': still here\n\n'), HEARTBEAT_MS);
     out.write(`retry: 3000\n\n`);
     void send();
-    request.raw.on('close', () => {
+    const end = () => {
+      if (closed) return;
       closed = true;
+      streams.delete(end);
       unsubscribe();
       clearInterval(poll);
       clearInterval(heartbeat);
       if (pending) clearTimeout(pending);
-    });
+      out.end();
+    };
+    streams.add(end);
+    request.raw.on('close', end);
   });
 }
 
