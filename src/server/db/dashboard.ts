@@ -73,14 +73,17 @@ async function figures(db: Kysely<Database>, driveId: string, source: Source): P
   const day = source === 'signature_tallies' ? sql<string>`day` : sql<string>`substr(captured_at, 1, 10)`;
   const table = sql.table(source);
   const run = <R>(query: ReturnType<typeof sql<R>>) => query.execute(db).then((r) => r.rows);
-  const byDeviceAndVolunteer = await run(sql<{ device_id: string; volunteer: string; n: number }>`
-    SELECT device_id, volunteer, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY device_id, volunteer`);
-  const perDay = await run(sql<{ day: string; n: number }>`
-    SELECT ${day} AS day, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY ${day}`);
-  const perCity = await run(sql<{ city: string; state: string; n: number }>`
-    SELECT city, state, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY city, state`);
-  const perVersion = await run(sql<{ petition_version: string; language: string; n: number }>`
-    SELECT petition_version, language, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY petition_version, language`);
+  // Concurrent on PostgreSQL's pool; SQLite runs them one after another anyway.
+  const [byDeviceAndVolunteer, perDay, perCity, perVersion] = await Promise.all([
+    run(sql<{ device_id: string; volunteer: string; n: number }>`
+      SELECT device_id, volunteer, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY device_id, volunteer`),
+    run(sql<{ day: string; n: number }>`
+      SELECT ${day} AS day, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY ${day}`),
+    run(sql<{ city: string; state: string; n: number }>`
+      SELECT city, state, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY city, state`),
+    run(sql<{ petition_version: string; language: string; n: number }>`
+      SELECT petition_version, language, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY petition_version, language`),
+  ]);
 
   const perDevice = new Map<string, { count: number; volunteers: string[] }>();
   const volunteers = new Map<string, number>();

@@ -1,6 +1,6 @@
 // Is everything a device captured on the server? The one place the dashboard asks; swap it for the
 // per-device receipts of src/server/db/receipts.ts (sync issue) when those land.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema';
 
 /** The dashboard lists at most this many missing sequence numbers per device (and counts them all). */
@@ -46,13 +46,33 @@ export async function deviceCompleteness(db: Kysely<Database>, devices: readonly
 }
 
 async function gaps(db: Kysely<Database>, deviceId: string, capturedThrough: number): Promise<Omit<Completeness, 'received'>> {
-  const rows = await db.selectFrom('signatures').select('seq').where('device_id', '=', deviceId).where('seq', '<=', capturedThrough).orderBy('seq').execute();
+  // Only the holes leave the database: each held number followed by a jump, from a window over the
+  // device's (device_id, seq) index. Sentinels 0 and capturedThrough + 1 catch holes at either end.
+  const held = db
+    .selectFrom('signatures')
+    .select('seq')
+    .where('device_id', '=', deviceId)
+    .where('seq', '<=', capturedThrough)
+    .unionAll(db.selectNoFrom((eb) => eb.val(0).as('seq')))
+    .unionAll(db.selectNoFrom((eb) => eb.val(capturedThrough + 1).as('seq')));
+  const jumps = await db
+    .selectFrom(
+      db
+        .selectFrom(held.as('held'))
+        .select((eb) => ['seq', sql<number>`lead(seq) over (order by seq)`.as('next')])
+        .as('ordered'),
+    )
+    .select(['seq', 'next'])
+    .where(sql<boolean>`next - seq > 1`)
+    .orderBy('seq')
+    .execute();
   const missing: number[] = [];
-  let expected = 1;
-  for (const { seq } of [...rows, { seq: capturedThrough + 1 }]) {
-    for (let s = expected; s < seq && missing.length < MISSING_LISTED; s++) missing.push(s);
-    expected = seq + 1;
+  let missingCount = 0;
+  for (const { seq, next } of jumps) {
+    const from = Number(seq) + 1;
+    const to = Number(next) - 1;
+    missingCount += to - from + 1;
+    for (let s = from; s <= to && missing.length < MISSING_LISTED; s++) missing.push(s);
   }
-  const missingCount = capturedThrough - rows.length;
   return { missing, missingCount, complete: missingCount === 0 };
 }
