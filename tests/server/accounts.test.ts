@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSessionToken } from '../../src/server/db/accounts';
-import { MAX_WRONG_CODES, MAX_WRONG_PASSWORDS } from '../../src/server/db/failed-attempts';
+import { ATTEMPT_WINDOW_MS, lockedFor, MAX_WRONG_CODES, MAX_WRONG_PASSWORDS, recordFailure } from '../../src/server/db/failed-attempts';
 import { createFirstOrganizer } from '../../src/server/first-organizer';
 import { CSRF_HEADER, LEAD_API, SESSION_COOKIE } from '../../src/shared/lead-api';
 import { API, PROTOCOL_VERSION } from '../../src/shared/protocol';
@@ -69,6 +69,18 @@ describe('signing in and out', () => {
     expect(locked.statusCode).toBe(429);
     expect(locked.json()).toMatchObject({ error: { code: 'rate_limited', message: expect.stringMatching(/wait \d+ minute/) } });
     expect(locked.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('the count of wrong tries starts over once its 15-minute window has passed', async () => {
+    const key = 'password:203.0.113.9:someone@example.org';
+    const t0 = new Date('2026-11-01T10:00:00Z');
+    for (let i = 0; i < MAX_WRONG_PASSWORDS; i++) await recordFailure(server.db, key, t0);
+    expect(await lockedFor(server.db, key, MAX_WRONG_PASSWORDS, new Date(t0.getTime() + 60_000))).toBe(14 * 60);
+    const later = new Date(t0.getTime() + ATTEMPT_WINDOW_MS + 1000);
+    expect(await lockedFor(server.db, key, MAX_WRONG_PASSWORDS, later)).toBe(0);
+    await recordFailure(server.db, key, later);
+    const row = await server.db.selectFrom('failed_attempts').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+    expect(row).toEqual({ key, failures: 1, window_started_at: later.toISOString() });
   });
 
   it('a changed password ends the other sessions and the old password stops working', async () => {

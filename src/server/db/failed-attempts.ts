@@ -29,6 +29,8 @@ export async function recordFailure(db: Kysely<Database>, key: string, now = new
       })),
     )
     .execute();
+  // Old windows are swept by the failures that come later: nothing to schedule on several instances.
+  await db.deleteFrom('failed_attempts').where('window_started_at', '<', new Date(now.getTime() - 2 * ATTEMPT_WINDOW_MS).toISOString()).execute();
 }
 
 export async function clearFailures(db: Kysely<Database>, key: string): Promise<void> {
