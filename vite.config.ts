@@ -27,12 +27,18 @@ export default defineConfig({
           { src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
       },
-      injectManifest: { globPatterns: ['**/*.{js,css,html}'] },
+      // The lead dashboard is a second page of the same build but never part of a volunteer's
+      // offline app: its page and its own assets stay out of the precache (tests/unit/precache.test.ts).
+      injectManifest: { globPatterns: ['**/*.{js,css,html}'], globIgnores: ['lead.html', 'assets/lead-*'] },
       devOptions: { enabled: false },
     }),
   ],
   define: { __APP_VERSION__: JSON.stringify(process.env.npm_package_version ?? '0.0.0') },
-  build: { target: 'es2022', sourcemap: false },
+  build: {
+    target: 'es2022',
+    sourcemap: false,
+    rollupOptions: { input: { index: 'index.html', lead: 'lead.html' } },
+  },
   test: {
     include: ['tests/{unit,server,browser,chaos}/**/*.test.ts'],
     pool: 'forks',

@@ -20,8 +20,8 @@ cleanupOutdatedCaches();
 // versions wait until the app says so (never mid-form).
 clientsClaim();
 
-// Every page of the volunteer app is the one shell; the API never is.
-registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }));
+// Every page of the volunteer app is the one shell; the API and the lead dashboard never are.
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//, /^\/lead(\/|$)/] }));
 
 self.addEventListener('message', (event) => {
   if (event.data?.type !== 'SKIP_WAITING') return;

@@ -5,12 +5,17 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { useSha256Hex } from '../shared/digest';
 import { MAX_BATCH_BYTES } from '../shared/protocol';
+import { accountAuth } from './account-auth';
 import { deviceAuth } from './device-auth';
 import type { Database } from './db/schema';
 import { handleErrors, handleNotFound } from './error-handling';
 import { batchesRoute } from './routes/batches';
 import { driveRoute } from './routes/drive';
 import { enrollRoute } from './routes/enroll';
+import { driveRoutes } from './routes/drives';
+import { leadRoutes } from './routes/lead';
+import { sessionRoutes } from './routes/session';
+import { LiveUpdates } from './live-updates';
 import { serveStaticFiles } from './static-files';
 
 export interface ServerOptions {
@@ -18,12 +23,14 @@ export interface ServerOptions {
   /** The built PWA (`dist/`); served when it exists. */
   staticDir?: string | undefined;
   logger?: boolean | undefined;
+  /** Behind a reverse proxy: take the client's address and protocol from X-Forwarded-*. */
+  trustProxy?: boolean | undefined;
 }
 
-export function buildServer({ db, staticDir, logger = false }: ServerOptions): FastifyInstance {
+export function buildServer({ db, staticDir, logger = false, trustProxy = false }: ServerOptions): FastifyInstance {
   // Record digests with node:crypto: the same SHA-256 as WebCrypto, without its per-call cost.
   useSha256Hex((text) => createHash('sha256').update(text, 'utf8').digest('hex'));
-  const app = Fastify({ logger, bodyLimit: MAX_BATCH_BYTES });
+  const app = Fastify({ logger, bodyLimit: MAX_BATCH_BYTES, trustProxy });
   // JSON only: a text/plain body gets 415, not a string the routes would have to reject.
   app.removeContentTypeParser('text/plain');
   handleErrors(app);
@@ -31,9 +38,14 @@ export function buildServer({ db, staticDir, logger = false }: ServerOptions): F
   const navigate = staticDir && existsSync(staticDir) ? serveStaticFiles(app, staticDir) : undefined;
   handleNotFound(app, navigate);
 
+  const live = new LiveUpdates();
   const requireDevice = deviceAuth(app, db);
+  const requireAccount = accountAuth(app, db);
   enrollRoute(app, db);
   driveRoute(app, db, requireDevice);
-  batchesRoute(app, db, requireDevice);
+  batchesRoute(app, db, requireDevice, live);
+  sessionRoutes(app, db, requireAccount);
+  driveRoutes(app, db, requireAccount);
+  leadRoutes(app, db, requireAccount, live);
   return app;
 }

@@ -1,4 +1,4 @@
-// `npm start`: open (and migrate) the database, seed the demo drive on first run, serve the API and
+// `npm start`: open (and migrate) the database (SQLite in DATA_DIR, or PostgreSQL at DATABASE_URL), seed the demo drive on first run, serve the API and
 // the built app, and say how to enroll a tablet.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -7,6 +7,7 @@ import { buildServer } from './app';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrations';
 import { currentDemoCode, seedDemoDrive } from './demo';
+import { createFirstOrganizer } from './first-organizer';
 
 const DEFAULT_PORT = 8080;
 const DB_FILE = 'fieldpen.sqlite';
@@ -28,13 +29,16 @@ async function main(): Promise<void> {
   const host = process.env.HOST ?? '0.0.0.0';
   const dataDir = resolve(process.env.DATA_DIR ?? 'data');
   const staticDir = fileURLToPath(new URL('../../dist', import.meta.url));
-  mkdirSync(dataDir, { recursive: true });
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) mkdirSync(dataDir, { recursive: true });
 
-  const database = openDatabase({ file: join(dataDir, DB_FILE) });
+  const database = openDatabase(databaseUrl ? { url: databaseUrl } : { file: join(dataDir, DB_FILE) });
   await migrateToLatest(database.db);
   const code = (await seedDemoDrive(database.db)) ?? (await currentDemoCode(database.db));
+  const organizer = await createFirstOrganizer(database.db, process.env.ORGANIZER_EMAIL || undefined);
 
-  const app = buildServer({ db: database.db, staticDir, logger: true });
+  const trustProxy = process.env.TRUST_PROXY === '1' || process.env.TRUST_PROXY === 'true';
+  const app = buildServer({ db: database.db, staticDir, logger: true, trustProxy });
   try {
     await app.listen({ port, host });
   } catch (e) {
@@ -57,9 +61,14 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log(`Fieldpen is running at http://localhost:${port}`);
-  console.log(`Data: ${join(dataDir, DB_FILE)}`);
+  console.log(`Data: ${database.location}`);
   if (!existsSync(staticDir)) console.log('No built app in dist/ (run `npm run build`): serving the API only.');
   console.log(code ? `Device enrollment code: ${code}` : 'Device enrollment code: none valid (the demo code has expired or is used up).');
+  console.log(`Lead and organizer dashboard: http://localhost:${port}/lead`);
+  if (organizer) {
+    console.log(`Organizer account: ${organizer.email}`);
+    console.log(`Organizer one-time password: ${organizer.password}  (shown only now: sign in and change it)`);
+  }
   console.log('');
 }
 

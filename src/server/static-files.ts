@@ -5,7 +5,9 @@ import { basename, join, relative, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-const REVALIDATE = new Set(['sw.js', 'index.html', 'manifest.webmanifest']);
+const REVALIDATE = new Set(['sw.js', 'index.html', 'lead.html', 'manifest.webmanifest']);
+/** The lead and organizer dashboard: its own page, never part of the volunteer app. */
+export const LEAD_PATH = '/lead';
 const NO_CACHE = 'no-cache';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const ASSETS = '/assets/';
@@ -20,7 +22,14 @@ export function serveStaticFiles(app: FastifyInstance, root: string): (request: 
     },
   });
   return (request, reply) => {
-    if (!isNavigation(request) || !existsSync(join(root, 'index.html'))) return false;
+    if (!isNavigation(request)) return false;
+    const path = request.url.split('?')[0] ?? '';
+    if (path === LEAD_PATH || path.startsWith(`${LEAD_PATH}/`)) {
+      if (!existsSync(join(root, 'lead.html'))) return false;
+      reply.header('cache-control', NO_CACHE).sendFile('lead.html');
+      return true;
+    }
+    if (!existsSync(join(root, 'index.html'))) return false;
     reply.header('cache-control', NO_CACHE).sendFile('index.html');
     return true;
   };

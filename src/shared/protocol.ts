@@ -37,6 +37,11 @@ export const ERROR_CODES = [
   'sequence_taken',
   /** A record with this id is already stored with other content: a conflict, kept for the lead. */
   'content_differs',
+  /** Lead and organizer API: wrong sign-in, no session, not allowed, cross-site request, too many tries. */
+  'invalid_credentials',
+  'forbidden',
+  'csrf',
+  'rate_limited',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -94,7 +99,12 @@ export interface DriveInfo {
   id: string;
   title: string;
   goal: number;
+  /** The current text in each language (older versions are still accepted from devices). */
   petitions: PetitionVersion[];
+  /** Volunteer names the lead put on the drive's roster, for the shift picker. */
+  roster?: string[];
+  /** Signer fields this drive requires (SIGNER_FIELDS names); absent means the schema's defaults. */
+  requiredFields?: string[];
 }
 
 export interface EnrollResponse {

@@ -1,12 +1,15 @@
-// A real server on a real SQLite file in a fresh temp folder, plus records built with the shared code
-// the devices use.
+// A real server on a real database, plus records built with the shared code the devices use. SQLite
+// in a fresh temp folder by default; with FIELDPEN_TEST_DATABASE_URL (what `npm run test:postgres`
+// sets) a fresh PostgreSQL database per harness start, dropped at stop.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
-import { buildServer } from '../../src/server/app';
-import { openDatabase } from '../../src/server/db/connect';
+import pg from 'pg';
+import { buildServer, type ServerOptions } from '../../src/server/app';
+import { openDatabase, type DatabaseHandle, type DatabaseKind } from '../../src/server/db/connect';
 import { createDrive } from '../../src/server/db/drives';
 import { createEnrollmentCode } from '../../src/server/db/enrollment-codes';
 import { migrateToLatest } from '../../src/server/db/migrations';
@@ -15,21 +18,55 @@ import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { uuidv7 } from '../../src/shared/ids';
 import { API, PROTOCOL_VERSION, type DeviceTotals, type DriveInfo, type EnrollResponse } from '../../src/shared/protocol';
 import { withDigest } from '../../src/shared/record';
+import { CSRF_HEADER, LEAD_API, type SessionInfo } from '../../src/shared/lead-api';
+import { addDriveLead, createAccount } from '../../src/server/db/accounts';
+import type { Role } from '../../src/server/db/schema';
 import type { SignatureContent, SignatureRecord } from '../../src/shared/schema';
 
 export interface Harness {
   app: FastifyInstance;
   db: Kysely<Database>;
+  kind: DatabaseKind;
   dir: string;
   closeDatabase(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startServer(options: { staticDir?: string } = {}): Promise<Harness> {
+export const TEST_DATABASE_URL = process.env.FIELDPEN_TEST_DATABASE_URL;
+
+/** A database of its own for one harness: a SQLite file in `dir`, or a new PostgreSQL database. */
+export async function freshDatabase(dir: string): Promise<{ database: DatabaseHandle; drop(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) return { database: openDatabase({ file: join(dir, 'fieldpen.sqlite') }), drop: async () => {} };
+  const created = await createTestDatabase();
+  return { database: openDatabase({ url: created.url, poolSize: 4 }), drop: created.drop };
+}
+
+/** A new, empty PostgreSQL database on the test cluster (FIELDPEN_TEST_DATABASE_URL must be set). */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) throw new Error('FIELDPEN_TEST_DATABASE_URL is not set');
+  const name = `fieldpen_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function adminQuery(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startServer(options: { staticDir?: string; server?: Partial<ServerOptions> } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'fieldpen-server-'));
-  const database = openDatabase({ file: join(dir, 'fieldpen.sqlite') });
+  const fresh = await freshDatabase(dir);
+  const database = fresh.database;
   await migrateToLatest(database.db);
-  const app = buildServer({ db: database.db, staticDir: options.staticDir });
+  const app = buildServer({ db: database.db, staticDir: options.staticDir, ...options.server });
   await app.ready();
   let open = true;
   const closeDatabase = async () => {
@@ -39,11 +76,13 @@ export async function startServer(options: { staticDir?: string } = {}): Promise
   return {
     app,
     db: database.db,
+    kind: database.kind,
     dir,
     closeDatabase,
     async stop() {
       await app.close();
       await closeDatabase();
+      await fresh.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -132,4 +171,47 @@ export function postBatch(
 export async function countRows(db: Kysely<Database>, table: 'signatures' | 'conflicts' | 'rejections', deviceId: string): Promise<number> {
   const { n } = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('device_id', '=', deviceId).executeTakeFirstOrThrow();
   return Number(n);
+}
+
+// ── organizers and leads ─────────────────────────────────────────────────────
+
+export interface Session {
+  cookie: string;
+  csrf: string;
+  accountId: string;
+}
+
+export async function signIn(app: FastifyInstance, email: string, password: string): Promise<Session> {
+  const response = await app.inject({ method: 'POST', url: LEAD_API.session, payload: { email, password } });
+  if (response.statusCode !== 201) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
+  const setCookie = String(response.headers['set-cookie']);
+  const body = response.json<SessionInfo>();
+  return { cookie: setCookie.split(';')[0]!, csrf: body.csrfToken, accountId: body.account.id };
+}
+
+let accountNumber = 0;
+
+/** An account made straight in the database, signed in. */
+export async function accountSession(harness: Harness, role: Role, driveIds: readonly string[] = []): Promise<Session> {
+  const email = `${role}-${++accountNumber}-${randomBytes(3).toString('hex')}@example.org`;
+  const password = 'correct horse battery staple';
+  const id = await createAccount(harness.db, { email, name: `${role} ${accountNumber}`, role, password });
+  for (const driveId of driveIds) await addDriveLead(harness.db, driveId, id);
+  return signIn(harness.app, email, password);
+}
+
+/** A request as a signed-in browser on the server's own origin sends it. */
+export function asSession(
+  app: FastifyInstance,
+  session: Session | undefined,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: unknown,
+): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = {};
+  if (session) {
+    headers.cookie = session.cookie;
+    if (method !== 'GET') headers[CSRF_HEADER] = session.csrf;
+  }
+  return app.inject({ method, url, headers, ...(payload !== undefined && { payload: payload as Record<string, unknown> }) });
 }

@@ -6,13 +6,10 @@ import { join } from 'node:path';
 import { Migrator, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/server/db/connect';
-import { createDrive } from '../../src/server/db/drives';
-import { createEnrollmentCode } from '../../src/server/db/enrollment-codes';
-import { enrollDevice } from '../../src/server/db/devices';
 import { MIGRATIONS, migrateToLatest } from '../../src/server/db/migrations';
 import { deviceReceipt, deviceReceipts } from '../../src/server/db/receipts';
 import type { Database } from '../../src/server/db/schema';
-import { insertSignature } from '../../src/server/db/signatures';
+import { signatureRow } from '../../src/server/db/signatures';
 import { API, PROTOCOL_VERSION, type BatchResponse, type EnrollResponse, type VoidNotice } from '../../src/shared/protocol';
 import { receiptCodeOf } from '../../src/shared/receipt-code';
 import type { SignatureRecord } from '../../src/shared/schema';
@@ -169,15 +166,19 @@ describe('the voids-and-receipts migration', () => {
       const { error } = await new Migrator({ db, provider: { getMigrations: async () => first } }).migrateToLatest();
       expect(error).toBeUndefined();
       const oldDb = db as unknown as Kysely<Database>;
-      const drive = await createDrive(oldDb, { title: 'Old drive', goal: 10, petitions: [{ language: 'en', title: 'Old', text: 'An old petition.' }] });
-      const enrollCode = await createEnrollmentCode(oldDb, { driveId: drive.id, uses: 1, expiresAt: new Date(Date.now() + 60_000) });
-      const enrolled = (await enrollDevice(oldDb, { code: enrollCode }))!;
-      const old = await Promise.all(
-        [1, 2, 3].map((seq) => sampleRecord({ deviceId: enrolled.deviceId, driveId: drive.id, petitionVersion: drive.petitions[0]!.version, seq })),
-      );
-      for (const r of old) await insertSignature(oldDb, r);
+      // A database as version 0001 left it, written by hand: today's functions write later columns.
+      const now = new Date().toISOString();
+      const version = 'e'.repeat(64);
+      const deviceId = 'old-device';
+      await oldDb.insertInto('drives').values({ id: 'old-drive', title: 'Old drive', goal: 10, created_at: now } as never).execute();
+      await oldDb.insertInto('petition_versions').values({ version, drive_id: 'old-drive', language: 'en', title: 'Old', text: 'An old petition.', created_at: now } as never).execute();
+      await oldDb.insertInto('devices').values({ id: deviceId, drive_id: 'old-drive', name: 'Tablet 1', token_hash: 'x'.repeat(64), enrolled_at: now } as never).execute();
+      const enrolled = { deviceId };
+      const old = await Promise.all([1, 2, 3].map((seq) => sampleRecord({ deviceId, driveId: 'old-drive', petitionVersion: version, seq })));
+      // As version 0001 stored them: the row alone (later versions also count dashboard tallies).
+      for (const r of old) await oldDb.insertInto('signatures').values(signatureRow(r, new Date())).execute();
 
-      expect(await migrateToLatest(db)).toEqual(['0002-voids-and-receipts']);
+      expect((await migrateToLatest(db))[0]).toBe('0002-voids-and-receipts');
       const receipt = (await deviceReceipt(db, enrolled.deviceId))!;
       expect(receipt).toMatchObject({ received: 3, contiguousThrough: 3, voided: 0 });
       expect(receipt.code).toBe(await receiptCodeOf(old.map((r) => ({ digest: r.digest, voided: false }))));

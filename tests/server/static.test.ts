@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Harness } from './harness';
 
 const INDEX = '<!doctype html><title>Fieldpen</title>';
+const LEAD = '<!doctype html><title>Fieldpen — leads and organizers</title>';
 let dist: string;
 let server: Harness;
 
@@ -12,6 +13,7 @@ beforeAll(async () => {
   dist = mkdtempSync(join(tmpdir(), 'fieldpen-dist-'));
   mkdirSync(join(dist, 'assets'));
   writeFileSync(join(dist, 'index.html'), INDEX);
+  writeFileSync(join(dist, 'lead.html'), LEAD);
   writeFileSync(join(dist, 'sw.js'), 'self.addEventListener("fetch", () => {});');
   writeFileSync(join(dist, 'manifest.webmanifest'), '{"name":"Fieldpen"}');
   writeFileSync(join(dist, 'assets', 'index-abc123.js'), 'console.log(1);');
@@ -43,6 +45,13 @@ describe('the built app, served from the same origin', () => {
     expect(response.statusCode).toBe(200);
     expect(response.body).toBe(INDEX);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.headers['cache-control']).toBe('no-cache');
+  });
+
+  it.each(['/lead', '/lead/drives/1'])('%s gets the lead dashboard page, not the volunteer app', async (url) => {
+    const response = await get(url);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe(LEAD);
     expect(response.headers['cache-control']).toBe('no-cache');
   });
 

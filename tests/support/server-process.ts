@@ -25,11 +25,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(dataDir: string, port?: number): Promise<ServerProcess> {
+/** `env` adds to the server's environment, e.g. DATABASE_URL to run it on PostgreSQL. */
+export async function startServer(dataDir: string, port?: number, env: Record<string, string> = {}): Promise<ServerProcess> {
   const chosen = port ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(chosen), HOST: '127.0.0.1', DATA_DIR: dataDir },
+    env: { ...process.env, PORT: String(chosen), HOST: '127.0.0.1', DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,22 +1,68 @@
-// Opening the server database. SQLite (better-sqlite3) is the embedded default; a PostgreSQL dialect
-// chosen by DATABASE_URL slots in here later, behind the same { db, close } handle.
+// Opening the server database: SQLite (better-sqlite3) by default, PostgreSQL when a URL is given
+// (DATABASE_URL). Both behind the same { db, close } handle and the same migrations.
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import pg from 'pg';
 import type { Database } from './schema';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
+  kind: DatabaseKind;
+  /** Where the data lives, for the start-up banner (a URL without its password). */
+  location: string;
   close(): Promise<void>;
 }
 
-export function openDatabase({ file }: { file: string }): DatabaseHandle {
-  const sqlite = new BetterSqlite3(file);
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+/**
+ * pg hands back int8 (count(*), bigint columns) and numeric as strings, to be safe beyond 2^53. Our
+ * counts and byte sizes stay far below that, and the SQLite side gives numbers: parse them so both
+ * dialects return the same types.
+ */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === PG_INT8 || oid === PG_NUMERIC) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export function openDatabase(options: { file: string } | { url: string; poolSize?: number }): DatabaseHandle {
+  if ('url' in options) return openPostgres(options.url, options.poolSize);
+  const sqlite = new BetterSqlite3(options.file);
   // WAL: readers do not block the writer; a committed batch survives a crash.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, close: () => db.destroy() };
+  return { db, kind: 'sqlite', location: options.file, close: () => db.destroy() };
+}
+
+function openPostgres(url: string, poolSize = 10): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+  // An idle client losing its connection (a PostgreSQL restart) must not crash the server.
+  pool.on('error', (e) => console.error('PostgreSQL connection lost:', e.message));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', location: redactPassword(url), close: () => db.destroy() };
+}
+
+export function redactPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres (unparseable URL)';
+  }
+}
+
+/** A unique or primary-key violation, on either dialect: a concurrent writer got there first. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 const STATEMENT_CACHE_SIZE = 256;

@@ -82,3 +82,17 @@ export async function countReceived(db: Kysely<Database>, deviceId: string): Pro
   const { n } = await db.selectFrom('signatures').select((eb) => eb.fn.countAll().as('n')).where('device_id', '=', deviceId).executeTakeFirstOrThrow();
   return Number(n);
 }
+
+/** Rename a device of this drive; false when the drive has no such device. */
+export async function renameDevice(db: Kysely<Database>, driveId: string, deviceId: string, name: string): Promise<boolean> {
+  const result = await db.updateTable('devices').set({ name }).where('id', '=', deviceId).where('drive_id', '=', driveId).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Revoke a device of this drive: its token stops working (403). Revoking twice keeps the first time. */
+export async function revokeDevice(db: Kysely<Database>, driveId: string, deviceId: string, now = new Date()): Promise<boolean> {
+  const device = await db.selectFrom('devices').select('revoked_at').where('id', '=', deviceId).where('drive_id', '=', driveId).executeTakeFirst();
+  if (!device) return false;
+  if (device.revoked_at === null) await db.updateTable('devices').set({ revoked_at: now.toISOString() }).where('id', '=', deviceId).execute();
+  return true;
+}

@@ -1,49 +1,167 @@
-// Drives and the petition versions a signer may be shown.
+// Drives and the petition versions a signer may be shown. Editing a text never changes a version: it
+// adds a new one and marks the old one superseded, so every signature still names the exact text.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { digestOf } from '../../shared/digest';
+import type { DriveDetails, PetitionText } from '../../shared/lead-api';
 import { LANGUAGES, petitionVersionContent, type DriveInfo, type Language, type PetitionVersion } from '../../shared/protocol';
+import { rosterOf } from './roster';
 import type { Database } from './schema';
 
 export interface NewDrive {
   title: string;
   goal: number;
   petitions: Omit<PetitionVersion, 'version'>[];
+  deadline?: string | null | undefined;
+  recipient?: string | null | undefined;
+  coverLetter?: string | null | undefined;
+  requiredFields?: string[] | undefined;
+}
+
+export type DriveEdit = Partial<NewDrive>;
+
+async function versioned(petitions: readonly PetitionText[]): Promise<PetitionVersion[]> {
+  return Promise.all(petitions.map(async (p) => ({ ...petitionVersionContent(p), version: await digestOf(petitionVersionContent(p)) })));
 }
 
 export async function createDrive(db: Kysely<Database>, drive: NewDrive, now = new Date()): Promise<DriveInfo> {
   const id = randomUUID();
   const createdAt = now.toISOString();
-  const petitions = await Promise.all(
-    drive.petitions.map(async (p) => ({ ...petitionVersionContent(p), version: await digestOf(petitionVersionContent(p)) })),
-  );
+  const petitions = await versioned(drive.petitions);
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('drives').values({ id, title: drive.title, goal: drive.goal, created_at: createdAt }).execute();
+    await trx
+      .insertInto('drives')
+      .values({
+        id,
+        title: drive.title,
+        goal: drive.goal,
+        created_at: createdAt,
+        deadline: drive.deadline ?? null,
+        recipient: drive.recipient ?? null,
+        cover_letter: drive.coverLetter ?? null,
+        required_fields: drive.requiredFields ? JSON.stringify(drive.requiredFields) : null,
+      })
+      .execute();
     await trx
       .insertInto('petition_versions')
       .values(petitions.map((p) => ({ ...p, drive_id: id, created_at: createdAt })))
       .execute();
   });
-  return { id, title: drive.title, goal: drive.goal, petitions };
+  // The same shape driveInfo gives a device.
+  return { id, title: drive.title, goal: drive.goal, petitions, roster: [], ...(drive.requiredFields && { requiredFields: drive.requiredFields }) };
 }
 
-export async function petitionVersionsOf(db: Kysely<Database>, driveId: string): Promise<PetitionVersion[]> {
-  const rows = await db
+/** Apply an organizer's edit; a changed text becomes a new petition version. False when the drive is unknown. */
+export async function editDrive(db: Kysely<Database>, driveId: string, edit: DriveEdit, now = new Date()): Promise<boolean> {
+  const petitions = edit.petitions && (await versioned(edit.petitions));
+  return db.transaction().execute(async (trx) => {
+    const at = now.toISOString();
+    const updated = await trx
+      .updateTable('drives')
+      .set({
+        updated_at: at,
+        ...(edit.title !== undefined && { title: edit.title }),
+        ...(edit.goal !== undefined && { goal: edit.goal }),
+        ...(edit.deadline !== undefined && { deadline: edit.deadline }),
+        ...(edit.recipient !== undefined && { recipient: edit.recipient }),
+        ...(edit.coverLetter !== undefined && { cover_letter: edit.coverLetter }),
+        ...(edit.requiredFields !== undefined && { required_fields: JSON.stringify(edit.requiredFields) }),
+      })
+      .where('id', '=', driveId)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return false;
+    if (!petitions) return true;
+    const wanted = new Set(petitions.map((p) => p.version));
+    // The given texts are the drive's current set: everything else current is superseded.
+    await trx
+      .updateTable('petition_versions')
+      .set({ superseded_at: at })
+      .where('drive_id', '=', driveId)
+      .where('superseded_at', 'is', null)
+      .where('version', 'not in', [...wanted])
+      .execute();
+    const known = new Set((await trx.selectFrom('petition_versions').select('version').where('drive_id', '=', driveId).execute()).map((r) => r.version));
+    const fresh = petitions.filter((p) => !known.has(p.version));
+    if (fresh.length) await trx.insertInto('petition_versions').values(fresh.map((p) => ({ ...p, drive_id: driveId, created_at: at }))).execute();
+    // A text brought back from the past is current again, under its old version.
+    await trx.updateTable('petition_versions').set({ superseded_at: null }).where('drive_id', '=', driveId).where('version', 'in', [...wanted]).execute();
+    return true;
+  });
+}
+
+const rank = (language: string) => LANGUAGES.indexOf(language as Language);
+
+/** Every version the drive has had: a device may still send records made with an older text. */
+export async function petitionVersionsOf(db: Kysely<Database>, driveId: string, options: { currentOnly?: boolean } = {}): Promise<PetitionVersion[]> {
+  let query = db.selectFrom('petition_versions').select(['version', 'language', 'title', 'text']).where('drive_id', '=', driveId);
+  if (options.currentOnly) query = query.where('superseded_at', 'is', null);
+  const rows = await query.orderBy('created_at').orderBy('version').execute();
+  // Only languages from the shared list are ever written; list them in its order, oldest text first.
+  return rows.sort((a, b) => rank(a.language) - rank(b.language)).map((r) => ({ ...r, language: r.language as Language }));
+}
+
+/** What a device downloads: the current texts, the roster and the drive's rules. */
+export async function driveInfo(db: Kysely<Database>, driveId: string): Promise<DriveInfo | undefined> {
+  const drive = await db.selectFrom('drives').select(['id', 'title', 'goal', 'required_fields']).where('id', '=', driveId).executeTakeFirst();
+  if (!drive) return undefined;
+  const info: DriveInfo = {
+    id: drive.id,
+    title: drive.title,
+    goal: drive.goal,
+    petitions: await petitionVersionsOf(db, driveId, { currentOnly: true }),
+    roster: await rosterOf(db, driveId),
+  };
+  if (drive.required_fields) info.requiredFields = JSON.parse(drive.required_fields) as string[];
+  return info;
+}
+
+export async function driveDetails(db: Kysely<Database>, driveId: string): Promise<DriveDetails | undefined> {
+  const drive = await db.selectFrom('drives').selectAll().where('id', '=', driveId).executeTakeFirst();
+  if (!drive) return undefined;
+  const versions = await db
     .selectFrom('petition_versions')
-    .select(['version', 'language', 'title', 'text'])
+    .select(['version', 'language', 'title', 'text', 'created_at', 'superseded_at'])
     .where('drive_id', '=', driveId)
     .orderBy('created_at')
     .orderBy('version')
     .execute();
-  // Only languages from the shared list are ever written; list them in its order, oldest text first.
-  const rank = (language: string) => LANGUAGES.indexOf(language as Language);
-  return rows.sort((a, b) => rank(a.language) - rank(b.language)).map((r) => ({ ...r, language: r.language as Language }));
+  const leads = await db
+    .selectFrom('drive_leads')
+    .innerJoin('accounts', 'accounts.id', 'drive_leads.account_id')
+    .select(['accounts.id', 'accounts.name', 'accounts.email'])
+    .where('drive_leads.drive_id', '=', driveId)
+    .orderBy('accounts.name')
+    .execute();
+  const all = versions.map((v) => ({
+    version: v.version,
+    language: v.language as Language,
+    title: v.title,
+    text: v.text,
+    createdAt: v.created_at,
+    supersededAt: v.superseded_at,
+  }));
+  return {
+    id: drive.id,
+    title: drive.title,
+    goal: drive.goal,
+    deadline: drive.deadline,
+    recipient: drive.recipient,
+    coverLetter: drive.cover_letter,
+    requiredFields: drive.required_fields ? (JSON.parse(drive.required_fields) as string[]) : [],
+    petitions: all
+      .filter((v) => v.supersededAt === null)
+      .sort((a, b) => rank(a.language) - rank(b.language))
+      .map(({ version, language, title, text }) => ({ version, language, title, text })),
+    versions: all,
+    leads,
+  };
 }
 
-export async function driveInfo(db: Kysely<Database>, driveId: string): Promise<DriveInfo | undefined> {
-  const drive = await db.selectFrom('drives').select(['id', 'title', 'goal']).where('id', '=', driveId).executeTakeFirst();
-  if (!drive) return undefined;
-  return { ...drive, petitions: await petitionVersionsOf(db, driveId) };
+export async function listDrives(db: Kysely<Database>, onlyIds?: readonly string[]): Promise<{ id: string; title: string; goal: number; deadline: string | null }[]> {
+  if (onlyIds && onlyIds.length === 0) return [];
+  let query = db.selectFrom('drives').select(['id', 'title', 'goal', 'deadline']).orderBy('created_at').orderBy('id');
+  if (onlyIds) query = query.where('id', 'in', [...onlyIds]);
+  return query.execute();
 }
 
 export async function hasAnyDrive(db: Kysely<Database>): Promise<boolean> {

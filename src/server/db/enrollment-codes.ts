@@ -65,3 +65,16 @@ export async function findUsableCode(db: Kysely<Database>, driveId: string, now 
     .executeTakeFirst();
   return row?.code;
 }
+
+/** Codes of a drive that still enroll devices, newest first. */
+export async function usableCodes(db: Kysely<Database>, driveId: string, now = new Date()): Promise<{ code: string; usesLeft: number; expiresAt: string }[]> {
+  const rows = await db
+    .selectFrom('enrollment_codes')
+    .select(['code', 'uses_left', 'expires_at'])
+    .where('drive_id', '=', driveId)
+    .where('uses_left', '>', 0)
+    .where('expires_at', '>', now.toISOString())
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({ code: r.code, usesLeft: r.uses_left, expiresAt: r.expires_at }));
+}

@@ -1,7 +1,7 @@
 // Schema migrations as code, in order by name. SQLite today, PostgreSQL later (DATABASE_URL): so only
 // portable column types (text, integer, bigint), text timestamps, and no dialect-specific SQL.
 // Never edit a migration that has shipped; add the next one.
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { EMPTY_RECEIPT_XOR, receiptEntry, xorHex } from '../../shared/receipt-code';
 
 const initial: Migration = {
@@ -140,9 +140,115 @@ const voidsAndReceipts: Migration = {
   },
 };
 
+// Drive details, accounts, sessions, the roster, and the failed-attempt counters of the rate limit.
+const accounts: Migration = {
+  async up(db: Kysely<unknown>) {
+    // SQLite adds one column per ALTER TABLE.
+    for (const column of ['deadline', 'recipient', 'cover_letter', 'required_fields', 'updated_at']) {
+      await db.schema.alterTable('drives').addColumn(column, 'text').execute();
+    }
+    await db.schema.alterTable('petition_versions').addColumn('superseded_at', 'text').execute();
+
+    await db.schema
+      .createTable('accounts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('email', 'text', (c) => c.notNull().unique())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('disabled_at', 'text')
+      .execute();
+
+    await db.schema
+      .createTable('drive_leads')
+      .addColumn('drive_id', 'text', (c) => c.notNull().references('drives.id'))
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+      .addPrimaryKeyConstraint('drive_leads_pk', ['drive_id', 'account_id'])
+      .execute();
+    await db.schema.createIndex('drive_leads_account_idx').on('drive_leads').column('account_id').execute();
+
+    await db.schema
+      .createTable('sessions')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+      .addColumn('csrf_token', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('sessions_account_idx').on('sessions').column('account_id').execute();
+
+    await db.schema
+      .createTable('roster')
+      .addColumn('drive_id', 'text', (c) => c.notNull().references('drives.id'))
+      .addColumn('volunteer', 'text', (c) => c.notNull())
+      .addColumn('added_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('roster_pk', ['drive_id', 'volunteer'])
+      .execute();
+
+    await db.schema
+      .createTable('failed_attempts')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('failures', 'integer', (c) => c.notNull())
+      .addColumn('window_started_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+
+  async down(db: Kysely<unknown>) {
+    for (const table of ['failed_attempts', 'roster', 'sessions', 'drive_leads', 'accounts']) await db.schema.dropTable(table).execute();
+    await db.schema.alterTable('petition_versions').dropColumn('superseded_at').execute();
+    for (const column of ['deadline', 'recipient', 'cover_letter', 'required_fields', 'updated_at']) {
+      await db.schema.alterTable('drives').dropColumn(column).execute();
+    }
+  },
+};
+
+// The dashboard's figures at a million signatures: counted as they arrive, per (device, day,
+// volunteer, city, petition version), instead of scanning every signature on each look.
+const tallies: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('signature_tallies')
+      .addColumn('drive_id', 'text', (c) => c.notNull())
+      .addColumn('device_id', 'text', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('volunteer', 'text', (c) => c.notNull())
+      .addColumn('city', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('petition_version', 'text', (c) => c.notNull())
+      .addColumn('language', 'text', (c) => c.notNull())
+      .addColumn('signatures', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('signature_tallies_pk', ['drive_id', 'device_id', 'day', 'volunteer', 'city', 'state', 'petition_version', 'language'])
+      .execute();
+    await sql`INSERT INTO signature_tallies (drive_id, device_id, day, volunteer, city, state, petition_version, language, signatures)
+      SELECT drive_id, device_id, substr(captured_at, 1, 10), volunteer, city, state, petition_version, language, count(*)
+      FROM signatures GROUP BY drive_id, device_id, substr(captured_at, 1, 10), volunteer, city, state, petition_version, language`.execute(db);
+    await db.schema.createIndex('conflicts_device_idx').on('conflicts').column('device_id').execute();
+    await db.schema.createIndex('devices_drive_idx').on('devices').column('drive_id').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex('devices_drive_idx').execute();
+    await db.schema.dropIndex('conflicts_device_idx').execute();
+    await db.schema.dropTable('signature_tallies').execute();
+  },
+};
+
+// The dashboard counts a drive's voided signatures; a partial index holds only those rows.
+const voidedIndex: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('signatures_voided_idx').on('signatures').column('drive_id').where(sql.ref('voided_at'), 'is not', null).execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex('signatures_voided_idx').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-voids-and-receipts': voidsAndReceipts,
+  '0003-accounts': accounts,
+  '0004-dashboard-tallies': tallies,
+  '0005-voided-index': voidedIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -7,6 +7,13 @@ export interface DrivesTable {
   title: string;
   goal: number;
   created_at: string;
+  deadline: string | null;
+  /** Who receives the petition, e.g. "Mayor and City Council of Springfield". */
+  recipient: string | null;
+  cover_letter: string | null;
+  /** JSON list of the signer fields the drive requires; null means the shared schema's defaults. */
+  required_fields: string | null;
+  updated_at: string | null;
 }
 
 export interface PetitionVersionsTable {
@@ -17,6 +24,8 @@ export interface PetitionVersionsTable {
   title: string;
   text: string;
   created_at: string;
+  /** Set when an edit replaced this text; records made with it are still accepted and counted. */
+  superseded_at: string | null;
 }
 
 export interface EnrollmentCodesTable {
@@ -100,7 +109,70 @@ export interface RejectionsTable {
   received_at: string;
 }
 
+export const ROLES = ['organizer', 'lead'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface AccountsTable {
+  id: string;
+  /** Lower case; the sign-in name. */
+  email: string;
+  name: string;
+  role: Role;
+  /** `scrypt$N$r$p$salt$hash`, see passwords.ts. */
+  password_hash: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface DriveLeadsTable {
+  drive_id: string;
+  account_id: string;
+}
+
+export interface SessionsTable {
+  /** SHA-256 hex of the cookie's token; the token itself is never stored. */
+  token_hash: string;
+  account_id: string;
+  /** Sent back in the X-CSRF-Token header on every state-changing request. */
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface RosterTable {
+  drive_id: string;
+  volunteer: string;
+  added_at: string;
+}
+
+/** Wrong passwords and enrollment codes, counted per key in a window; shared by every server instance. */
+export interface FailedAttemptsTable {
+  key: string;
+  failures: number;
+  window_started_at: string;
+}
+
+/** Signatures counted as they are stored, by everything the dashboard groups by. */
+export interface SignatureTalliesTable {
+  drive_id: string;
+  device_id: string;
+  /** UTC day of capture, YYYY-MM-DD. */
+  day: string;
+  volunteer: string;
+  city: string;
+  state: string;
+  petition_version: string;
+  language: string;
+  signatures: number;
+}
+
 export interface Database {
+  signature_tallies: SignatureTalliesTable;
+  accounts: AccountsTable;
+  drive_leads: DriveLeadsTable;
+  sessions: SessionsTable;
+  roster: RosterTable;
+  failed_attempts: FailedAttemptsTable;
   drives: DrivesTable;
   petition_versions: PetitionVersionsTable;
   enrollment_codes: EnrollmentCodesTable;

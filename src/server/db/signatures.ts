@@ -14,8 +14,8 @@ export async function idAtSequence(db: Kysely<Database>, deviceId: string, seq: 
   return row?.id;
 }
 
-export async function insertSignature(db: Kysely<Database>, record: SignatureRecord, now = new Date()): Promise<void> {
-  await db.insertInto('signatures').values(signatureRow(record, now)).execute();
+export function insertSignature(db: Kysely<Database>, record: SignatureRecord, now = new Date()): Promise<void> {
+  return insertSignatures(db, [record], now);
 }
 
 // ── a whole batch at a time ──────────────────────────────────────────────────
@@ -51,13 +51,16 @@ export async function idsAtSequences(db: Kysely<Database>, deviceId: string, seq
   return held;
 }
 
+/** Store new records and count them in the dashboard's tallies; call inside the batch's transaction. */
 export async function insertSignatures(db: Kysely<Database>, records: readonly SignatureRecord[], now = new Date()): Promise<void> {
   for (const part of chunks(records)) {
     await db.insertInto('signatures').values(part.map((r) => signatureRow(r, now))).execute();
   }
+  await countInTallies(db, records);
 }
 
-function signatureRow(record: SignatureRecord, now: Date) {
+/** The row a record becomes (exported for tests that build an older database by hand). */
+export function signatureRow(record: SignatureRecord, now: Date) {
   const { signer } = record;
   return {
     id: record.id,
@@ -107,4 +110,47 @@ export async function markVoided(db: Kysely<Database>, id: string, void_: { reas
     .where('id', '=', id)
     .where('voided_at', 'is', null)
     .execute();
+}
+
+/** Add the records to the dashboard's tallies, one upsert per tally they fall in. */
+async function countInTallies(db: Kysely<Database>, records: readonly SignatureRecord[]): Promise<void> {
+  const tallies = new Map<string, { key: TallyKey; signatures: number }>();
+  for (const record of records) {
+    const key: TallyKey = {
+      drive_id: record.driveId,
+      device_id: record.deviceId,
+      day: record.capturedAt.slice(0, 10),
+      volunteer: record.volunteer,
+      city: record.signer.city,
+      state: record.signer.state,
+      petition_version: record.petition.version,
+      language: record.petition.language,
+    };
+    const id = JSON.stringify(Object.values(key));
+    const tally = tallies.get(id) ?? { key, signatures: 0 };
+    tally.signatures++;
+    tallies.set(id, tally);
+  }
+  for (const { key, signatures } of tallies.values()) {
+    await db
+      .insertInto('signature_tallies')
+      .values({ ...key, signatures })
+      .onConflict((oc) =>
+        oc
+          .columns(['drive_id', 'device_id', 'day', 'volunteer', 'city', 'state', 'petition_version', 'language'])
+          .doUpdateSet((eb) => ({ signatures: eb('signature_tallies.signatures', '+', signatures) })),
+      )
+      .execute();
+  }
+}
+
+interface TallyKey {
+  drive_id: string;
+  device_id: string;
+  day: string;
+  volunteer: string;
+  city: string;
+  state: string;
+  petition_version: string;
+  language: string;
 }

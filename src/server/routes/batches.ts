@@ -7,13 +7,16 @@ import { invalidRequest } from '../api-problem';
 import { receiveBatch } from '../batch/receive-batch';
 import { enrolledDevice } from '../device-auth';
 import type { Database } from '../db/schema';
+import type { LiveUpdates } from '../live-updates';
 
-export function batchesRoute(app: FastifyInstance, db: Kysely<Database>, requireDevice: onRequestAsyncHookHandler): void {
+export function batchesRoute(app: FastifyInstance, db: Kysely<Database>, requireDevice: onRequestAsyncHookHandler, live?: LiveUpdates): void {
   app.post(API.batches, { onRequest: requireDevice }, async (request): Promise<BatchResponse> => {
     const device = enrolledDevice(request);
     // The envelope must be whole; the records in it are judged one by one.
     const checked = check(BatchRequestSchema, request.body);
     if (!checked.ok) throw invalidRequest(checked.problems, request.body);
-    return receiveBatch(db, device, checked.value);
+    const response = await receiveBatch(db, device, checked.value);
+    live?.notify(device.driveId);
+    return response;
   });
 }

@@ -6,16 +6,24 @@ import { check, EnrollRequestSchema } from '../../shared/schema';
 import { ApiProblem, invalidRequest } from '../api-problem';
 import { enrollDevice } from '../db/devices';
 import { driveInfo } from '../db/drives';
+import { clearFailures, lockedFor, MAX_WRONG_CODES, recordFailure } from '../db/failed-attempts';
 import type { Database } from '../db/schema';
+import { tooManyTries } from './session';
 
 export function enrollRoute(app: FastifyInstance, db: Kysely<Database>): void {
   app.post(API.enroll, async (request, reply) => {
     const checked = check(EnrollRequestSchema, request.body);
     if (!checked.ok) throw invalidRequest(checked.problems, request.body);
+    // Per address: codes are short, so guessing must be slow. In the database, shared by all instances.
+    const key = `code:${request.ip}`;
+    const wait = await lockedFor(db, key, MAX_WRONG_CODES);
+    if (wait > 0) throw tooManyTries(wait, 'enrollment codes');
     const enrolled = await enrollDevice(db, { code: checked.value.code, name: checked.value.deviceName });
     if (!enrolled) {
+      await recordFailure(db, key);
       throw new ApiProblem(400, 'invalid_code', 'This enrollment code is unknown, used up or expired: ask your lead for a current code', 'code');
     }
+    await clearFailures(db, key);
     const drive = await driveInfo(db, enrolled.driveId);
     if (!drive) throw new Error(`drive ${enrolled.driveId} of an enrollment code is missing`);
     const response: EnrollResponse = { protocol: PROTOCOL_VERSION, deviceId: enrolled.deviceId, token: enrolled.token, drive };

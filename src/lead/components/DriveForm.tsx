@@ -1,0 +1,112 @@
+// Create a drive, or edit one (organizers). A changed petition text becomes a new petition version;
+// signatures made with the old text keep counting under it.
+import { useEffect, useState } from 'preact/hooks';
+import { LEAD_API, type DriveDetails } from '../../shared/lead-api';
+import { LANGUAGES, type Language } from '../../shared/protocol';
+import { SIGNER_FIELDS } from '../../shared/schema';
+import { call } from '../api';
+
+const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Spanish', 'zh-Hans': 'Chinese (simplified)' };
+const FIELD_NAMES: Record<(typeof SIGNER_FIELDS)[number], string> = {
+  givenName: 'Given name',
+  familyName: 'Family name',
+  street: 'Street address',
+  city: 'City',
+  state: 'State',
+  zip: 'ZIP code',
+  email: 'Email',
+};
+const DEFAULT_REQUIRED = SIGNER_FIELDS.filter((f) => f !== 'email');
+
+type Texts = Record<Language, { title: string; text: string }>;
+const emptyTexts = (): Texts => Object.fromEntries(LANGUAGES.map((l) => [l, { title: '', text: '' }])) as Texts;
+
+export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; onSaved: (id: string) => void; onCancel?: () => void }) {
+  const [title, setTitle] = useState('');
+  const [goal, setGoal] = useState(1000);
+  const [deadline, setDeadline] = useState('');
+  const [recipient, setRecipient] = useState('');
+  const [coverLetter, setCoverLetter] = useState('');
+  const [required, setRequired] = useState<string[]>(DEFAULT_REQUIRED);
+  const [texts, setTexts] = useState<Texts>(emptyTexts);
+  const [versions, setVersions] = useState(0);
+  const [error, setError] = useState<string>();
+  const [saved, setSaved] = useState<string>();
+
+  useEffect(() => {
+    if (!driveId) return;
+    call<DriveDetails>('GET', LEAD_API.drive(driveId))
+      .then((d) => {
+        setTitle(d.title);
+        setGoal(d.goal);
+        setDeadline(d.deadline ?? '');
+        setRecipient(d.recipient ?? '');
+        setCoverLetter(d.coverLetter ?? '');
+        if (d.requiredFields.length) setRequired(d.requiredFields);
+        const next = emptyTexts();
+        for (const p of d.petitions) next[p.language] = { title: p.title, text: p.text };
+        setTexts(next);
+        setVersions(d.versions.length);
+      })
+      .catch((e: Error) => setError(e.message));
+  }, [driveId]);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setError(undefined);
+    setSaved(undefined);
+    const petitions = LANGUAGES.filter((l) => texts[l].text.trim()).map((language) => ({ language, title: texts[language].title.trim() || title, text: texts[language].text }));
+    const body = { title, goal, deadline: deadline || null, recipient: recipient || null, coverLetter: coverLetter || null, requiredFields: required, petitions };
+    try {
+      const drive = await call<DriveDetails>(driveId ? 'PATCH' : 'POST', driveId ? LEAD_API.drive(driveId) : LEAD_API.drives, body);
+      setVersions(drive.versions.length);
+      setSaved(driveId ? 'Saved. Devices get a changed text on their next sync.' : 'Drive created.');
+      onSaved(drive.id);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  const heading = driveId ? 'Drive settings' : 'New drive';
+  return (
+    <form class="panel drive-form" aria-label={heading} onSubmit={(e) => void submit(e)}>
+      <h2>{heading}</h2>
+      <label>Title<input required value={title} onInput={(e) => setTitle(e.currentTarget.value)} /></label>
+      <label>Goal (signatures)<input type="number" min={1} required value={goal} onInput={(e) => setGoal(Number(e.currentTarget.value))} /></label>
+      <label>Deadline<input type="date" value={deadline} onInput={(e) => setDeadline(e.currentTarget.value)} /></label>
+      <label>Recipient<input value={recipient} onInput={(e) => setRecipient(e.currentTarget.value)} placeholder="Who receives the petition" /></label>
+      <label>Cover letter<textarea rows={3} value={coverLetter} onInput={(e) => setCoverLetter(e.currentTarget.value)} /></label>
+      <fieldset>
+        <legend>Required signer fields</legend>
+        {SIGNER_FIELDS.map((f) => (
+          <label key={f} class="check">
+            <input
+              type="checkbox"
+              checked={required.includes(f)}
+              onChange={(e) => setRequired((list) => (e.currentTarget.checked ? [...list, f] : list.filter((x) => x !== f)))}
+            />
+            {FIELD_NAMES[f]}
+          </label>
+        ))}
+      </fieldset>
+      {LANGUAGES.map((language) => (
+        <fieldset key={language}>
+          <legend>Petition in {LANGUAGE_NAMES[language]}{language === 'en' ? '' : ' (optional)'}</legend>
+          <label>
+            Petition title ({language})
+            <input value={texts[language].title} onInput={(e) => setTexts({ ...texts, [language]: { ...texts[language], title: e.currentTarget.value } })} />
+          </label>
+          <label>
+            Petition text ({language})
+            <textarea rows={4} value={texts[language].text} onInput={(e) => setTexts({ ...texts, [language]: { ...texts[language], text: e.currentTarget.value } })} />
+          </label>
+        </fieldset>
+      ))}
+      {driveId && <p>{versions} petition version{versions === 1 ? '' : 's'} so far.</p>}
+      {error && <p role="alert" class="lead__error">{error}</p>}
+      {saved && <p role="status" class="lead__ok">{saved}</p>}
+      <button type="submit">{driveId ? 'Save drive' : 'Create drive'}</button>
+      {onCancel && <button type="button" onClick={onCancel}>Cancel</button>}
+    </form>
+  );
+}

@@ -1,0 +1,5 @@
+import { render } from 'preact';
+import { LeadApp } from './LeadApp';
+import './lead.css';
+
+render(<LeadApp />, document.getElementById('lead')!);

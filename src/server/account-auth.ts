@@ -1,0 +1,98 @@
+// Sessions of organizers and leads: an HttpOnly, SameSite=Strict cookie naming a session stored
+// hashed. Every state-changing request also needs the session's CSRF token in a header and, when the
+// browser sends one, an Origin equal to the server's own.
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Kysely } from 'kysely';
+import { CSRF_HEADER, SESSION_COOKIE, type AccountInfo } from '../shared/lead-api';
+import { ApiProblem } from './api-problem';
+import { findSession, mayManageDrive } from './db/accounts';
+import type { Database, Role } from './db/schema';
+
+export interface SignedIn {
+  account: AccountInfo;
+  csrfToken: string;
+  tokenHash: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    signedIn: SignedIn | null;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function readCookie(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return decodeURIComponent(part.slice(at + 1).trim());
+  }
+  return undefined;
+}
+
+/** Served over TLS directly, or behind a proxy that says so. */
+function isSecure(request: FastifyRequest): boolean {
+  return request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
+}
+
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: Date): void {
+  const secure = isSecure(request) ? '; Secure' : '';
+  reply.header('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Expires=${expiresAt.toUTCString()}${secure}`);
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+}
+
+/**
+ * A browser sends Origin on every cross-site POST/PUT/PATCH/DELETE (and on same-origin ones). When it
+ * is there it must be our own host; tools like curl send none and still need the CSRF token.
+ */
+export function checkOrigin(request: FastifyRequest): void {
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    throw new ApiProblem(403, 'csrf', 'This request came from another site and was refused');
+  }
+  const ownHosts = [request.headers.host, request.headers['x-forwarded-host']].filter((h): h is string => typeof h === 'string');
+  if (!ownHosts.includes(host)) throw new ApiProblem(403, 'csrf', 'This request came from another site and was refused');
+}
+
+export interface AccessRule {
+  /** Only this role (organizers may do everything a lead may). */
+  role?: Role;
+  /** The route has a :driveId the account must lead (organizers: any drive). */
+  drive?: boolean;
+}
+
+export function accountAuth(app: FastifyInstance, db: Kysely<Database>): (rule?: AccessRule) => preHandlerAsyncHookHandler {
+  app.decorateRequest('signedIn', null);
+  return (rule = {}) =>
+    async function requireAccount(request) {
+      const token = readCookie(request, SESSION_COOKIE);
+      const session = token ? await findSession(db, token) : undefined;
+      if (!session) throw new ApiProblem(401, 'unauthorized', 'You are not signed in, or your session has ended: sign in again');
+      if (!SAFE_METHODS.has(request.method)) {
+        checkOrigin(request);
+        if (request.headers[CSRF_HEADER] !== session.csrfToken) {
+          throw new ApiProblem(403, 'csrf', 'This request lacks the page\'s security token: reload the page and try again');
+        }
+      }
+      if (rule.role === 'organizer' && session.account.role !== 'organizer') {
+        throw new ApiProblem(403, 'forbidden', 'Only an organizer may do this');
+      }
+      if (rule.drive) {
+        const driveId = (request.params as { driveId?: string }).driveId ?? '';
+        if (!(await mayManageDrive(db, session.account, driveId))) throw new ApiProblem(403, 'forbidden', 'You are not a lead of this drive');
+      }
+      request.signedIn = session;
+    };
+}
+
+export function signedIn(request: FastifyRequest): SignedIn {
+  if (!request.signedIn) throw new Error('route is missing the requireAccount hook');
+  return request.signedIn;
+}

@@ -1,0 +1,161 @@
+// Every figure of a drive's dashboard, from the tallies (not a scan of the signatures) so it stays
+// fast at a million signatures. `dashboardFromSignatures` is the same figures the naive way: the
+// benchmark's baseline and the tests' check that the tallies agree.
+import { sql, type Kysely } from 'kysely';
+import type { Dashboard, DeviceRow, SignerRow } from '../../shared/lead-api';
+import { deviceCompleteness } from './device-completeness';
+import type { Database } from './schema';
+
+type Figures = Pick<Dashboard, 'total' | 'perDay' | 'perVolunteer' | 'perCity' | 'perVersion'> & { perDevice: Map<string, { count: number; volunteers: string[] }> };
+
+export async function dashboardOf(db: Kysely<Database>, driveId: string, now = new Date()): Promise<Dashboard | undefined> {
+  return assemble(db, driveId, now, () => figures(db, driveId, 'signature_tallies'));
+}
+
+export async function dashboardFromSignatures(db: Kysely<Database>, driveId: string, now = new Date()): Promise<Dashboard | undefined> {
+  return assemble(db, driveId, now, () => figures(db, driveId, 'signatures'));
+}
+
+async function assemble(db: Kysely<Database>, driveId: string, now: Date, figures: () => Promise<Figures>): Promise<Dashboard | undefined> {
+  const drive = await db.selectFrom('drives').select(['id', 'title', 'goal', 'deadline']).where('id', '=', driveId).executeTakeFirst();
+  if (!drive) return undefined;
+  const [counted, devices, rejected, conflicts, voided] = await Promise.all([
+    figures(),
+    db.selectFrom('devices').selectAll().where('drive_id', '=', driveId).orderBy('enrolled_at').orderBy('id').execute(),
+    countPerDrive(db, 'rejections', driveId),
+    countPerDrive(db, 'conflicts', driveId),
+    countVoided(db, driveId),
+  ]);
+  const holdings = devices.map((d) => ({ id: d.id, capturedThrough: d.captured_through, received: counted.perDevice.get(d.id)?.count ?? 0 }));
+  const completeness = await deviceCompleteness(db, holdings);
+  const rows: DeviceRow[] = devices.map((d) => {
+    const c = completeness.get(d.id)!;
+    return {
+      id: d.id,
+      name: d.name,
+      revoked: d.revoked_at !== null,
+      volunteers: counted.perDevice.get(d.id)?.volunteers ?? [],
+      lastSyncAt: d.last_sync_at,
+      waiting: d.waiting,
+      capturedThrough: d.captured_through,
+      received: c.received,
+      missing: c.missing,
+      missingCount: c.missingCount,
+      complete: c.complete,
+      appVersion: d.app_version,
+      storagePersisted: d.storage_persisted === null ? null : d.storage_persisted === 1,
+    };
+  });
+  const { perDevice: _perDevice, total, ...rest } = counted;
+  // A voided signature stays held (its device's receipt counts it) but no longer counts toward the goal.
+  return { drive, ...rest, total: total - voided, voided, rejected, conflicts, devices: rows, generatedAt: now.toISOString() };
+}
+
+/** Voided signatures of the drive, through a partial index that holds only them. */
+async function countVoided(db: Kysely<Database>, driveId: string): Promise<number> {
+  const { n } = await db
+    .selectFrom('signatures')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('drive_id', '=', driveId)
+    .where('voided_at', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+async function countPerDrive(db: Kysely<Database>, table: 'rejections' | 'conflicts', driveId: string): Promise<number> {
+  const { n } = await db
+    .selectFrom(table)
+    .innerJoin('devices', 'devices.id', `${table}.device_id`)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('devices.drive_id', '=', driveId)
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+const byCountThenName = <T extends { count: number }>(key: (row: T) => string) => (a: T, b: T) => b.count - a.count || key(a).localeCompare(key(b));
+
+type Source = 'signature_tallies' | 'signatures';
+
+/**
+ * The same four GROUP BYs over either table: the tallies hold a few rows per device and day, the
+ * signatures one row per signer. Nothing but the table and the count expression differs.
+ */
+async function figures(db: Kysely<Database>, driveId: string, source: Source): Promise<Figures> {
+  const n = source === 'signature_tallies' ? sql<number>`sum(signatures)` : sql<number>`count(*)`;
+  const day = source === 'signature_tallies' ? sql<string>`day` : sql<string>`substr(captured_at, 1, 10)`;
+  const table = sql.table(source);
+  const run = <R>(query: ReturnType<typeof sql<R>>) => query.execute(db).then((r) => r.rows);
+  // Concurrent on PostgreSQL's pool; SQLite runs them one after another anyway.
+  const [byDeviceAndVolunteer, perDay, perCity, perVersion] = await Promise.all([
+    run(sql<{ device_id: string; volunteer: string; n: number }>`
+      SELECT device_id, volunteer, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY device_id, volunteer`),
+    run(sql<{ day: string; n: number }>`
+      SELECT ${day} AS day, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY ${day}`),
+    run(sql<{ city: string; state: string; n: number }>`
+      SELECT city, state, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY city, state`),
+    run(sql<{ petition_version: string; language: string; n: number }>`
+      SELECT petition_version, language, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY petition_version, language`),
+  ]);
+
+  const perDevice = new Map<string, { count: number; volunteers: string[] }>();
+  const volunteers = new Map<string, number>();
+  let total = 0;
+  for (const r of byDeviceAndVolunteer) {
+    const count = Number(r.n);
+    total += count;
+    volunteers.set(r.volunteer, (volunteers.get(r.volunteer) ?? 0) + count);
+    const device = perDevice.get(r.device_id) ?? { count: 0, volunteers: [] };
+    device.count += count;
+    device.volunteers.push(r.volunteer);
+    perDevice.set(r.device_id, device);
+  }
+  for (const d of perDevice.values()) d.volunteers.sort();
+  return {
+    total,
+    perDay: perDay.map((r) => ({ day: r.day, count: Number(r.n) })).sort((a, b) => a.day.localeCompare(b.day)),
+    perVolunteer: [...volunteers].map(([volunteer, count]) => ({ volunteer, count })).sort(byCountThenName((r) => r.volunteer)),
+    perCity: perCity.map((r) => ({ city: r.city, state: r.state, count: Number(r.n) })).sort(byCountThenName((r) => `${r.city}, ${r.state}`)),
+    perVersion: perVersion.map((r) => ({ version: r.petition_version, language: r.language, count: Number(r.n) })).sort(byCountThenName((r) => r.version)),
+    perDevice,
+  };
+}
+
+/** The latest signers of a drive, details included: only for signed-in leads and organizers. */
+export async function recentSigners(db: Kysely<Database>, driveId: string, limit: number): Promise<SignerRow[]> {
+  const rows = await db
+    .selectFrom('signatures')
+    .innerJoin('devices', 'devices.id', 'signatures.device_id')
+    .select([
+      'signatures.id',
+      'signatures.seq',
+      'devices.name as deviceName',
+      'signatures.volunteer',
+      'signatures.captured_at',
+      'signatures.given_name',
+      'signatures.family_name',
+      'signatures.street',
+      'signatures.city',
+      'signatures.state',
+      'signatures.zip',
+      'signatures.email',
+    ])
+    .where('signatures.drive_id', '=', driveId)
+    .orderBy('signatures.received_at', 'desc')
+    .orderBy('signatures.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    seq: r.seq,
+    deviceName: r.deviceName,
+    volunteer: r.volunteer,
+    capturedAt: r.captured_at,
+    givenName: r.given_name,
+    familyName: r.family_name,
+    street: r.street,
+    city: r.city,
+    state: r.state,
+    zip: r.zip,
+    email: r.email,
+  }));
+}

@@ -1,0 +1,155 @@
+// What a lead does for their drive: enrollment codes (text and QR), naming and revoking devices, the
+// volunteer roster, the dashboard, signer details and the live stream of changes.
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Kysely } from 'kysely';
+import QRCode from 'qrcode';
+import { DeviceEditSchema, NewCodeSchema, RosterSchema, type EnrollmentCodeInfo } from '../../shared/lead-api';
+import { check } from '../../shared/schema';
+import type { AccessRule } from '../account-auth';
+import { ApiProblem, invalidRequest } from '../api-problem';
+import { dashboardOf, recentSigners } from '../db/dashboard';
+import { renameDevice, revokeDevice } from '../db/devices';
+import { createEnrollmentCode, usableCodes } from '../db/enrollment-codes';
+import { rosterOf, setRoster } from '../db/roster';
+import type { Database } from '../db/schema';
+import type { LiveUpdates } from '../live-updates';
+
+type Params = { driveId: string; deviceId: string };
+
+const HOUR_MS = 3_600_000;
+const SIGNERS_DEFAULT = 50;
+const SIGNERS_MAX = 500;
+/** Another instance may have taken the sync: look for changes this often on every stream. */
+const POLL_MS = 5_000;
+const HEARTBEAT_MS = 20_000;
+
+const noDrive = () => new ApiProblem(404, 'not_found', 'There is no such drive');
+
+/** What the QR code opens on a tablet: the app, with the code to enroll with. */
+function enrollUrl(request: FastifyRequest, code: string): string {
+  const proto = request.headers['x-forwarded-proto'] === 'https' || request.protocol === 'https' ? 'https' : 'http';
+  return `${proto}://${request.headers.host ?? 'localhost'}/#enroll=${encodeURIComponent(code)}`;
+}
+
+async function withQr(request: FastifyRequest, code: { code: string; usesLeft: number; expiresAt: string }): Promise<EnrollmentCodeInfo> {
+  return { ...code, qrSvg: await QRCode.toString(enrollUrl(request, code.code), { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }) };
+}
+
+export function leadRoutes(app: FastifyInstance, db: Kysely<Database>, requireAccount: (rule?: AccessRule) => preHandlerAsyncHookHandler, live: LiveUpdates): void {
+  const ofDrive = requireAccount({ drive: true });
+  // Open event streams never finish by themselves: end them when the server closes, or it waits forever.
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of streams) end();
+  });
+
+  app.get<{ Params: Params }>('/api/v1/drives/:driveId/codes', { preHandler: ofDrive }, async (request) => {
+    const codes = await usableCodes(db, request.params.driveId);
+    return { codes: await Promise.all(codes.map((c) => withQr(request, c))) };
+  });
+
+  app.post<{ Params: Params }>('/api/v1/drives/:driveId/codes', { preHandler: ofDrive }, async (request, reply) => {
+    const checked = check(NewCodeSchema, request.body ?? {});
+    if (!checked.ok) throw invalidRequest(checked.problems, request.body);
+    const { driveId } = request.params;
+    if (!(await dashboardExists(db, driveId))) throw noDrive();
+    const expiresAt = new Date(Date.now() + checked.value.hours * HOUR_MS);
+    const code = await createEnrollmentCode(db, { driveId, uses: checked.value.uses, expiresAt });
+    return reply.code(201).send(await withQr(request, { code, usesLeft: checked.value.uses, expiresAt: expiresAt.toISOString() }));
+  });
+
+  app.patch<{ Params: Params }>('/api/v1/drives/:driveId/devices/:deviceId', { preHandler: ofDrive }, async (request, reply) => {
+    const checked = check(DeviceEditSchema, request.body);
+    if (!checked.ok) throw invalidRequest(checked.problems, request.body);
+    if (!(await renameDevice(db, request.params.driveId, request.params.deviceId, checked.value.name))) throw new ApiProblem(404, 'not_found', 'This drive has no such device');
+    live.notify(request.params.driveId);
+    return reply.code(204).send();
+  });
+
+  app.post<{ Params: Params }>('/api/v1/drives/:driveId/devices/:deviceId/revoke', { preHandler: ofDrive }, async (request, reply) => {
+    if (!(await revokeDevice(db, request.params.driveId, request.params.deviceId))) throw new ApiProblem(404, 'not_found', 'This drive has no such device');
+    live.notify(request.params.driveId);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: Params }>('/api/v1/drives/:driveId/roster', { preHandler: ofDrive }, async (request) => ({ volunteers: await rosterOf(db, request.params.driveId) }));
+
+  app.put<{ Params: Params }>('/api/v1/drives/:driveId/roster', { preHandler: ofDrive }, async (request) => {
+    const checked = check(RosterSchema, request.body);
+    if (!checked.ok) throw invalidRequest(checked.problems, request.body);
+    if (!(await dashboardExists(db, request.params.driveId))) throw noDrive();
+    return { volunteers: await setRoster(db, request.params.driveId, checked.value.volunteers) };
+  });
+
+  app.get<{ Params: Params }>('/api/v1/drives/:driveId/dashboard', { preHandler: ofDrive }, async (request) => {
+    const dashboard = await dashboardOf(db, request.params.driveId);
+    if (!dashboard) throw noDrive();
+    return dashboard;
+  });
+
+  app.get<{ Params: Params; Querystring: { limit?: string } }>('/api/v1/drives/:driveId/signatures', { preHandler: ofDrive }, async (request, reply) => {
+    const limit = Math.min(SIGNERS_MAX, Math.max(1, Number(request.query.limit ?? SIGNERS_DEFAULT) || SIGNERS_DEFAULT));
+    // Signer details: never kept by a browser cache or a proxy.
+    reply.header('cache-control', 'no-store');
+    return { signers: await recentSigners(db, request.params.driveId, limit) };
+  });
+
+  app.get<{ Params: Params }>('/api/v1/drives/:driveId/events', { preHandler: ofDrive }, async (request, reply) => {
+    const { driveId } = request.params;
+    if (!(await dashboardExists(db, driveId))) throw noDrive();
+    reply.hijack();
+    const out = reply.raw;
+    out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    let closed = false;
+    let pending: NodeJS.Timeout | undefined;
+    let fingerprint = await driveFingerprint(db, driveId);
+    const send = async () => {
+      pending = undefined;
+      if (closed) return;
+      try {
+        const dashboard = await dashboardOf(db, driveId);
+        fingerprint = await driveFingerprint(db, driveId);
+        if (!closed && dashboard) out.write(`event: dashboard\ndata: ${JSON.stringify(dashboard)}\n\n`);
+      } catch (e) {
+        request.log.error({ err: e }, 'dashboard update failed');
+      }
+    };
+    // Several syncs in a burst make one update.
+    const schedule = () => (pending ??= setTimeout(() => void send(), 200));
+    const unsubscribe = live.subscribe(driveId, schedule);
+    const poll = setInterval(() => {
+      void driveFingerprint(db, driveId)
+        .then((now) => now !== fingerprint && schedule())
+        .catch(() => {});
+    }, POLL_MS);
+    const heartbeat = setInterval(() => out.write(': still here\n\n'), HEARTBEAT_MS);
+    out.write(`retry: 3000\n\n`);
+    void send();
+    const end = () => {
+      if (closed) return;
+      closed = true;
+      streams.delete(end);
+      unsubscribe();
+      clearInterval(poll);
+      clearInterval(heartbeat);
+      if (pending) clearTimeout(pending);
+      out.end();
+    };
+    streams.add(end);
+    request.raw.on('close', end);
+  });
+}
+
+async function dashboardExists(db: Kysely<Database>, driveId: string): Promise<boolean> {
+  return (await db.selectFrom('drives').select('id').where('id', '=', driveId).executeTakeFirst()) !== undefined;
+}
+
+/** Changes whenever a device of the drive syncs, enrolls, is renamed or revoked. */
+async function driveFingerprint(db: Kysely<Database>, driveId: string): Promise<string> {
+  const row = await db
+    .selectFrom('devices')
+    .select((eb) => [eb.fn.max('last_sync_at').as('synced'), eb.fn.countAll().as('n'), eb.fn.max('revoked_at').as('revoked'), eb.fn.max('name').as('names')])
+    .where('drive_id', '=', driveId)
+    .executeTakeFirstOrThrow();
+  return JSON.stringify(row);
+}

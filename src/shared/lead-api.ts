@@ -1,0 +1,177 @@
+// The lead and organizer API (cookie session, not the device protocol): paths, request and answer
+// shapes. The dashboard in src/lead and the routes in src/server both use these.
+import * as v from 'valibot';
+import { LANGUAGES, type Language } from './protocol';
+import { SIGNER_FIELDS } from './schema';
+
+export const CSRF_HEADER = 'x-csrf-token';
+export const SESSION_COOKIE = 'fieldpen_session';
+
+export const LEAD_API = {
+  session: '/api/v1/session',
+  password: '/api/v1/session/password',
+  accounts: '/api/v1/accounts',
+  drives: '/api/v1/drives',
+  drive: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}`,
+  driveLead: (driveId: string, accountId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/leads/${encodeURIComponent(accountId)}`,
+  codes: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/codes`,
+  device: (driveId: string, deviceId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/devices/${encodeURIComponent(deviceId)}`,
+  revokeDevice: (driveId: string, deviceId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/devices/${encodeURIComponent(deviceId)}/revoke`,
+  roster: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/roster`,
+  dashboard: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/dashboard`,
+  signatures: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/signatures`,
+  events: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/events`,
+} as const;
+
+export type Role = 'organizer' | 'lead';
+
+export interface AccountInfo {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  /** Drives a lead may see; an organizer sees every drive. */
+  driveIds: string[];
+}
+
+export interface SessionInfo {
+  account: AccountInfo;
+  /** Send it back as the X-CSRF-Token header on every state-changing request. */
+  csrfToken: string;
+}
+
+export interface PetitionText {
+  language: Language;
+  title: string;
+  text: string;
+}
+
+export interface DriveDetails {
+  id: string;
+  title: string;
+  goal: number;
+  deadline: string | null;
+  recipient: string | null;
+  coverLetter: string | null;
+  requiredFields: string[];
+  /** Current texts, one per language. */
+  petitions: (PetitionText & { version: string })[];
+  /** Every text the drive has had, oldest first; records made with any of them still count. */
+  versions: (PetitionText & { version: string; createdAt: string; supersededAt: string | null })[];
+  leads: { id: string; name: string; email: string }[];
+}
+
+export interface EnrollmentCodeInfo {
+  code: string;
+  usesLeft: number;
+  expiresAt: string;
+  /** An SVG QR code of the code, made on the server. */
+  qrSvg: string;
+}
+
+export interface DeviceRow {
+  id: string;
+  name: string;
+  revoked: boolean;
+  volunteers: string[];
+  lastSyncAt: string | null;
+  /** What the device said it still holds, at its last sync. */
+  waiting: number;
+  capturedThrough: number;
+  received: number;
+  /** Sequence numbers up to captured-through the server does not hold (capped, see `missingCount`). */
+  missing: number[];
+  missingCount: number;
+  complete: boolean;
+  appVersion: string | null;
+  storagePersisted: boolean | null;
+}
+
+export interface Dashboard {
+  drive: { id: string; title: string; goal: number; deadline: string | null };
+  total: number;
+  perDay: { day: string; count: number }[];
+  perVolunteer: { volunteer: string; count: number }[];
+  perCity: { city: string; state: string; count: number }[];
+  perVersion: { version: string; language: string; count: number }[];
+  voided: number;
+  rejected: number;
+  conflicts: number;
+  devices: DeviceRow[];
+  generatedAt: string;
+}
+
+export interface SignerRow {
+  id: string;
+  seq: number;
+  deviceName: string;
+  volunteer: string;
+  capturedAt: string;
+  givenName: string;
+  familyName: string;
+  street: string;
+  city: string;
+  state: string;
+  zip: string;
+  email: string | null;
+}
+
+// ── request bodies ───────────────────────────────────────────────────────────
+
+const line = (label: string, max: number) =>
+  v.pipe(v.string(`${label} must be text`), v.trim(), v.nonEmpty(`Enter the ${label}`), v.maxLength(max, `The ${label} is too long (at most ${max} characters)`));
+
+export const SignInSchema = v.object({
+  email: v.pipe(v.string('email must be text'), v.trim(), v.toLowerCase(), v.nonEmpty('Enter your email'), v.maxLength(254)),
+  password: v.pipe(v.string('password must be text'), v.nonEmpty('Enter your password'), v.maxLength(200)),
+});
+
+export const MIN_PASSWORD_LENGTH = 10;
+
+export const ChangePasswordSchema = v.object({
+  currentPassword: v.pipe(v.string(), v.nonEmpty('Enter your current password'), v.maxLength(200)),
+  newPassword: v.pipe(v.string(), v.minLength(MIN_PASSWORD_LENGTH, `The new password needs at least ${MIN_PASSWORD_LENGTH} characters`), v.maxLength(200)),
+});
+
+export const NewLeadSchema = v.object({
+  email: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.email('Enter an email like name@example.org'), v.maxLength(254)),
+  name: line('name', 100),
+  role: v.optional(v.picklist(['organizer', 'lead'] as const, 'role is organizer or lead'), 'lead'),
+});
+
+const PetitionTextSchema = v.object({
+  language: v.picklist(LANGUAGES, 'language is not a language of the app'),
+  title: line('petition title', 200),
+  text: v.pipe(v.string(), v.trim(), v.nonEmpty('Enter the petition text'), v.maxLength(20_000, 'The petition text is too long')),
+});
+
+const DriveFields = {
+  title: line('drive title', 200),
+  goal: v.pipe(v.number('goal must be a number'), v.safeInteger('goal must be a whole number'), v.minValue(1, 'goal must be at least 1'), v.maxValue(100_000_000)),
+  deadline: v.nullish(v.pipe(v.string(), v.isoDate('deadline must be a date like 2026-12-31'))),
+  recipient: v.nullish(v.pipe(v.string(), v.trim(), v.maxLength(500, 'The recipient is too long'))),
+  coverLetter: v.nullish(v.pipe(v.string(), v.maxLength(20_000, 'The cover letter is too long'))),
+  requiredFields: v.optional(v.array(v.picklist(SIGNER_FIELDS, 'requiredFields names a field the form does not have'))),
+  petitions: v.pipe(
+    v.array(PetitionTextSchema),
+    v.minLength(1, 'Give the petition text in at least one language'),
+    v.check((list) => new Set(list.map((p) => p.language)).size === list.length, 'Give each language once'),
+  ),
+};
+
+export const NewDriveSchema = v.object(DriveFields);
+export const DriveEditSchema = v.partial(v.object(DriveFields));
+
+export const MAX_CODE_USES = 100;
+export const MAX_CODE_HOURS = 24 * 90;
+
+export const NewCodeSchema = v.object({
+  uses: v.optional(v.pipe(v.number(), v.safeInteger('uses must be a whole number'), v.minValue(1, 'uses must be at least 1'), v.maxValue(MAX_CODE_USES, `at most ${MAX_CODE_USES} uses`)), 1),
+  hours: v.optional(v.pipe(v.number(), v.minValue(0.25, 'a code lasts at least 15 minutes'), v.maxValue(MAX_CODE_HOURS, `a code lasts at most ${MAX_CODE_HOURS} hours`)), 12),
+});
+
+export const DeviceEditSchema = v.object({ name: line('device name', 80) });
+
+export const RosterSchema = v.object({
+  volunteers: v.pipe(v.array(line('volunteer name', 80)), v.maxLength(1000, 'A roster holds at most 1000 names')),
+});
