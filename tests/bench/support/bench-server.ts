@@ -2,7 +2,7 @@
 // for benchmarks; it needs no built app, only the API. Also: enrolling a device over HTTP, and sealed
 // realistic records to send.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,10 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 export interface BenchServer {
   url: string;
+  /** CPU time (user + system, ms) the server process has used so far, from /proc (Linux). */
+  cpuMs(): number;
+  /** What the server printed (its request log included). */
+  output(): string;
   dataDir: string;
   enrollmentCode: string;
   stop(): Promise<void>;
@@ -44,6 +48,8 @@ export async function startBenchServer(): Promise<BenchServer> {
       if (up === 401) {
         return {
           url,
+          cpuMs: () => processCpuMs(child.pid!),
+          output: () => out,
           dataDir,
           enrollmentCode: code,
           stop: () =>
@@ -63,6 +69,12 @@ export async function startBenchServer(): Promise<BenchServer> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function processCpuMs(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat: user and system time in clock ticks (100 a second on Linux).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export interface EnrolledDevice {
