@@ -208,8 +208,9 @@ const tallies: Migration = {
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
-  '0002-accounts': accounts,
-  '0003-dashboard-tallies': tallies,
+  // 0003 and 0004: the sync issue's 0002 (voids and receipts) comes before them once merged.
+  '0003-accounts': accounts,
+  '0004-dashboard-tallies': tallies,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -43,11 +43,15 @@ export async function insertSignature(db: Kysely<Database>, record: SignatureRec
   await countInTallies(db, record);
 }
 
-/** Add one to the dashboard's tally the record falls in; call inside the transaction that stores it. */
-export async function countInTallies(db: Kysely<Database>, record: SignatureRecord): Promise<void> {
-  await db
-    .insertInto('signature_tallies')
-    .values({
+/**
+ * Count stored signatures into the dashboard's tallies (`change` -1 takes them out again, e.g. when
+ * voided). Call it in the transaction that stores them, for every record stored, however stored.
+ */
+export async function countInTallies(db: Kysely<Database>, records: SignatureRecord | readonly SignatureRecord[], change = 1): Promise<void> {
+  const list: readonly SignatureRecord[] = Array.isArray(records) ? records : [records];
+  const tallies = new Map<string, Database['signature_tallies']>();
+  for (const record of list) {
+    const row = {
       drive_id: record.driveId,
       device_id: record.deviceId,
       day: record.capturedAt.slice(0, 10),
@@ -56,12 +60,22 @@ export async function countInTallies(db: Kysely<Database>, record: SignatureReco
       state: record.signer.state,
       petition_version: record.petition.version,
       language: record.petition.language,
-      signatures: 1,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['drive_id', 'device_id', 'day', 'volunteer', 'city', 'state', 'petition_version', 'language'])
-        .doUpdateSet((eb) => ({ signatures: eb('signature_tallies.signatures', '+', 1) })),
-    )
-    .execute();
+      signatures: 0,
+    };
+    const key = JSON.stringify([row.drive_id, row.device_id, row.day, row.volunteer, row.city, row.state, row.petition_version, row.language]);
+    const tally = tallies.get(key) ?? row;
+    tally.signatures += change;
+    tallies.set(key, tally);
+  }
+  for (const tally of tallies.values()) {
+    await db
+      .insertInto('signature_tallies')
+      .values(tally)
+      .onConflict((oc) =>
+        oc
+          .columns(['drive_id', 'device_id', 'day', 'volunteer', 'city', 'state', 'petition_version', 'language'])
+          .doUpdateSet((eb) => ({ signatures: eb('signature_tallies.signatures', '+', tally.signatures) })),
+      )
+      .execute();
+  }
 }
