@@ -41,7 +41,7 @@ export function buildServer({ db, staticDir, logger = false, trustProxy = false 
   const live = new LiveUpdates();
   const requireDevice = deviceAuth(app, db);
   const requireAccount = accountAuth(app, db);
-  enrollRoute(app, db);
+  enrollRoute(app, db, live);
   driveRoute(app, db, requireDevice);
   batchesRoute(app, db, requireDevice, live);
   sessionRoutes(app, db, requireAccount);

@@ -8,9 +8,10 @@ import { enrollDevice } from '../db/devices';
 import { driveInfo } from '../db/drives';
 import { clearFailures, lockedFor, MAX_WRONG_CODES, recordFailure } from '../db/failed-attempts';
 import type { Database } from '../db/schema';
+import type { LiveUpdates } from '../live-updates';
 import { tooManyTries } from './session';
 
-export function enrollRoute(app: FastifyInstance, db: Kysely<Database>): void {
+export function enrollRoute(app: FastifyInstance, db: Kysely<Database>, live?: LiveUpdates): void {
   app.post(API.enroll, async (request, reply) => {
     const checked = check(EnrollRequestSchema, request.body);
     if (!checked.ok) throw invalidRequest(checked.problems, request.body);
@@ -24,6 +25,7 @@ export function enrollRoute(app: FastifyInstance, db: Kysely<Database>): void {
       throw new ApiProblem(400, 'invalid_code', 'This enrollment code is unknown, used up or expired: ask your lead for a current code', 'code');
     }
     await clearFailures(db, key);
+    live?.notify(enrolled.driveId);
     const drive = await driveInfo(db, enrolled.driveId);
     if (!drive) throw new Error(`drive ${enrolled.driveId} of an enrollment code is missing`);
     const response: EnrollResponse = { protocol: PROTOCOL_VERSION, deviceId: enrolled.deviceId, token: enrolled.token, drive };
