@@ -84,6 +84,8 @@ export interface DriveInfo {
   title: string;
   goal: number;
   petitions: PetitionVersion[];
+  /** Volunteers of the drive, offered when a volunteer starts a shift on a device. */
+  roster?: string[];
 }
 
 export interface EnrollResponse {
