@@ -32,7 +32,7 @@ export default defineConfig({
     }),
   ],
   define: { __APP_VERSION__: JSON.stringify(process.env.npm_package_version ?? '0.0.0') },
-  build: { target: 'es2022', sourcemap: false },
+  build: { target: 'es2022', sourcemap: false, modulePreload: { polyfill: false } },
   test: {
     include: ['tests/{unit,server,browser,chaos}/**/*.test.ts'],
     pool: 'forks',

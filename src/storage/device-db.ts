@@ -14,6 +14,8 @@ export interface DeviceSignature extends SignatureRecord {
   confirmedAt?: string;
   /** The server's reason, for a record it will never take as it is. */
   rejection?: { code: ErrorCode; message: string; field?: string };
+  /** Struck by the volunteer: why and when. The row and its seq stay. */
+  void?: { reason: string; at: string };
 }
 
 export const DEVICE_DB_NAME = 'fieldpen';
