@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAutograph } from '../../src/shared/autograph-codec';
 import { deviceSignatures, drawAutograph, fillSigner, type SignerDetails } from '../support/browser';
-import { drawDot, enrolledTablet, type EnrolledTablet } from '../support/volunteer';
+import { drawDot, enrolledTablet, setRoster, type EnrolledTablet } from '../support/volunteer';
 
 const ROSA: SignerDetails = { givenName: 'Rosa', familyName: 'Delgado', street: '12 Oak Avenue', city: 'Columbus', state: 'OH', zip: '43215' };
 
@@ -192,19 +192,7 @@ describe("the volunteer's day", () => {
 
   it('starts a shift with a name from the drive’s roster or a new one, and every signature carries it', async () => {
     const { page } = t;
-    // The drive as the server sent it, now with a roster (another part of the server fills it in).
-    await page.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve) => {
-        const open = indexedDB.open('fieldpen-settings');
-        open.onsuccess = () => resolve(open.result);
-      });
-      const store = () => db.transaction('settings', 'readwrite').objectStore('settings');
-      const drive = await new Promise<Record<string, unknown>>((resolve) => {
-        const get = store().get('drive');
-        get.onsuccess = () => resolve(get.result);
-      });
-      await new Promise((resolve) => (store().put({ ...drive, roster: ['Ana Ruiz', 'Sam Rivera'] }, 'drive').onsuccess = resolve));
-    });
+    await setRoster(page, ['Ana Ruiz', 'Sam Rivera']);
     await page.goto(`${t.server.url}/#shift`);
     await page.reload(); // the app reads the drive at start
     await page.getByLabel('Ana Ruiz').check();

@@ -47,3 +47,27 @@ export async function drawDot(page: Page): Promise<void> {
   await page.mouse.move(box.x + box.width / 2 + 3, box.y + box.height / 2 + 1);
   await page.mouse.up();
 }
+
+/**
+ * Give the drive the device holds a roster, as the server will send it (another part of the server
+ * fills it in). Written as a string: tsx would wrap a function in helpers the page does not have.
+ */
+export async function setRoster(page: Page, roster: string[]): Promise<void> {
+  await page.evaluate(`(async (roster) => {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('fieldpen-settings');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const drive = await new Promise((resolve) => {
+      const get = db.transaction('settings').objectStore('settings').get('drive');
+      get.onsuccess = () => resolve(get.result);
+    });
+    await new Promise((resolve) => {
+      const tx = db.transaction('settings', 'readwrite');
+      tx.objectStore('settings').put({ ...drive, roster }, 'drive');
+      tx.oncomplete = resolve;
+    });
+    db.close();
+  })(${JSON.stringify(roster)})`);
+}

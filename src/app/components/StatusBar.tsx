@@ -48,7 +48,7 @@ export function StatusBar({ route, onSyncNow }: Props) {
           ))}
         </nav>
         {install === 'prompt' && (
-          <button type="button" class="button button--secondary" onClick={() => void promptInstall()}>
+          <button type="button" class="nav__link nav__button" onClick={() => void promptInstall()}>
             {MESSAGES.installButton}
           </button>
         )}
@@ -57,14 +57,14 @@ export function StatusBar({ route, onSyncNow }: Props) {
             {MESSAGES.installTitle}
           </a>
         )}
+        <p class="status__detail" aria-live="polite">
+          {sync.problem ? sync.problem.message : ''}
+          {!sync.problem && sync.lastSuccessAt && sync.lastReceipt
+            ? `${MESSAGES.lastSync(new Date(sync.lastSuccessAt).toLocaleTimeString())} · ${MESSAGES.receipt(sync.lastReceipt.received, sync.lastReceipt.capturedThrough)}`
+            : ''}
+        </p>
       </div>
       {progress && <progress class="status__progress" max={progress.total} value={progress.sent} aria-label={MESSAGES.syncing} />}
-      <p class="status__detail" aria-live="polite">
-        {sync.problem ? sync.problem.message : ''}
-        {!sync.problem && sync.lastSuccessAt && sync.lastReceipt
-          ? `${MESSAGES.lastSync(new Date(sync.lastSuccessAt).toLocaleTimeString())} · ${MESSAGES.receipt(sync.lastReceipt.received, sync.lastReceipt.capturedThrough)}`
-          : ''}
-      </p>
     </header>
   );
 }

@@ -1,5 +1,8 @@
 import type { Catalog } from './catalog';
 
+/** "Given name" → "given name", but "ZIP code" stays. */
+const lower = (label: string) => (/^[A-Z][a-z]/.test(label) ? label[0]!.toLowerCase() + label.slice(1) : label);
+
 export const en: Catalog = {
   name: 'English',
   languageGroup: 'Language',
@@ -29,8 +32,8 @@ export const en: Catalog = {
   fixFields: (n) => (n === 1 ? 'One field needs attention.' : `${n} fields need attention.`),
   sameSigner: (seq, time) => `This name and address already signed on this tablet (#${seq} at ${time}). Save only if this is a different person.`,
   problems: {
-    required: (f) => `Enter the ${f.toLowerCase()}.`,
-    tooLong: (f) => `The ${f.toLowerCase()} is too long.`,
+    required: (f) => `Enter the ${lower(f)}.`,
+    tooLong: (f) => `The ${lower(f)} is too long.`,
     chooseState: () => 'Choose the state.',
     zipShape: () => 'Enter the ZIP code: 5 digits, or ZIP+4 like 12345-6789.',
     zipState: () => 'This ZIP code is not in the chosen state. Check both.',

@@ -261,16 +261,14 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
           )}
         </fieldset>
         <div class={savedSeq !== undefined ? 'done' : 'done done--empty'}>
+          {savedSeq !== undefined && <p class="done__thanks">{t.thanks}</p>}
           <p class={notice?.kind === 'error' ? 'notice notice--error' : 'notice notice--saved'} role="status" aria-live="polite">
             {notice?.text ?? ''}
           </p>
           {savedSeq !== undefined && (
-            <>
-              <p class="done__thanks">{t.thanks}</p>
-              <button type="button" id="next-signer" class="button button--primary" onClick={nextSigner}>
-                {t.nextSigner}
-              </button>
-            </>
+            <button type="button" id="next-signer" class="button button--primary" onClick={nextSigner}>
+              {t.nextSigner}
+            </button>
           )}
         </div>
         <div class="signer__footer">
@@ -280,7 +278,8 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
               {MESSAGES.changeVolunteer}
             </a>
           </span>
-          <button type="submit" class="button button--primary" disabled={saving}>
+          {/* Saved: the next tap is "Next signer"; typing or drawing brings Save back. */}
+          <button type="submit" class="button button--primary" disabled={saving} hidden={savedSeq !== undefined}>
             {saving ? t.saving : t.save}
           </button>
         </div>
