@@ -225,7 +225,7 @@ describe('the screens on a tablet and on a phone', () => {
       await page.setViewportSize(viewport);
       for (const hash of ['', '#today', '#device']) {
         await page.goto(`${t.server.url}/${hash}`);
-        await page.locator('main h1, main h2').first().waitFor();
+        await page.locator('main h1').first().waitFor();
         const small = await page.locator('main button, main input, main select, main a, header button, header a').evaluateAll((els) =>
           els
             .map((e) => {

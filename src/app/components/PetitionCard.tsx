@@ -30,9 +30,9 @@ export function PetitionCard({ petitions, language, catalog, onLanguage }: Props
           ))}
         </div>
       )}
-      <h2 id="petition-title" tabIndex={-1}>
+      <h1 id="petition-title" tabIndex={-1}>
         {petition.title}
-      </h2>
+      </h1>
       <div class="petition__text">
         {petition.text.split(/\n{2,}/).map((paragraph, i) => (
           <p key={i}>{paragraph}</p>
