@@ -31,6 +31,8 @@ export default defineConfig({
       devOptions: { enabled: false },
     }),
   ],
+  // Dexie's modern ES build: tree-shakable and smaller than the ES5 bundle its package points at.
+  resolve: { alias: [{ find: /^dexie$/, replacement: 'dexie/dist/modern/dexie.mjs' }] },
   define: { __APP_VERSION__: JSON.stringify(process.env.npm_package_version ?? '0.0.0') },
   build: { target: 'es2022', sourcemap: false, modulePreload: { polyfill: false } },
   test: {

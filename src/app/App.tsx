@@ -21,18 +21,25 @@ interface Device {
   volunteer: string;
 }
 
-export function App({ serviceWorker }: { serviceWorker?: ServiceWorkerHandle }) {
+/** What the app needs to open: read from the device's storage. */
+export type DeviceState = Promise<Device | null>;
+
+export const readDevice = async (): DeviceState => {
+  const [enrollment, drive, volunteer] = await Promise.all([loadEnrollment(), loadDrive(), loadVolunteer()]);
+  return enrollment && drive ? { enrollment, drive, volunteer: volunteer ?? '' } : null;
+};
+
+export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHandle; boot?: DeviceState }) {
   const [device, setDevice] = useState<Device | null>();
   const [dirty, setDirty] = useState(false);
   const route = useRoute();
   const sync = useRef<AutoSync>(undefined);
 
-  async function load() {
-    const [enrollment, drive, volunteer] = await Promise.all([loadEnrollment(), loadDrive(), loadVolunteer()]);
-    setDevice(enrollment && drive ? { enrollment, drive, volunteer: volunteer ?? '' } : null);
+  async function load(reading: DeviceState = readDevice()) {
+    setDevice(await reading);
   }
 
-  useEffect(() => void load(), []);
+  useEffect(() => void load(boot), []);
 
   useEffect(() => {
     if (!device) return;
