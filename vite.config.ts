@@ -27,7 +27,8 @@ export default defineConfig({
           { src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
       },
-      injectManifest: { globPatterns: ['**/*.{js,css,html}'] },
+      // Lead-only pages and chunks stay out of the volunteer's precache.
+      injectManifest: { globPatterns: ['**/*.{js,css,html}'], globIgnores: ['lead.html', 'lead/**', 'assets/lead-*'] },
       devOptions: { enabled: false },
     }),
   ],

@@ -29,8 +29,8 @@ export const es: Catalog = {
   fixFields: (n) => (n === 1 ? 'Un campo necesita atención.' : `${n} campos necesitan atención.`),
   sameSigner: (seq, time) => `Este nombre y dirección ya firmaron en esta tableta (n.º ${seq} a las ${time}). Guarde solo si es otra persona.`,
   problems: {
-    required: (f) => `Escriba: ${f.toLowerCase()}.`,
-    tooLong: (f) => `El campo «${f.toLowerCase()}» es demasiado largo.`,
+    required: (f) => `Complete el campo «${f}».`,
+    tooLong: (f) => `El campo «${f}» es demasiado largo.`,
     chooseState: () => 'Elija el estado.',
     zipShape: () => 'Escriba el código postal: 5 dígitos, o ZIP+4 como 12345-6789.',
     zipState: () => 'Este código postal no es del estado elegido. Revise ambos.',
