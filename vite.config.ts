@@ -28,15 +28,18 @@ export default defineConfig({
         ],
       },
       // The lead dashboard is a second page of the same build but never part of a volunteer's
-      // offline app: its page and its own assets stay out of the precache (tests/unit/precache.test.ts).
-      injectManifest: { globPatterns: ['**/*.{js,css,html}'], globIgnores: ['lead.html', 'assets/lead-*'] },
+      // offline app: its page and its own assets stay out of the precache (tests/unit/lead-bundle.test.ts).
+      injectManifest: { globPatterns: ['**/*.{js,css,html}'], globIgnores: ['lead.html', 'lead/**', 'assets/lead-*'] },
       devOptions: { enabled: false },
     }),
   ],
+  // Dexie's modern ES build: tree-shakable and smaller than the ES5 bundle its package points at.
+  resolve: { alias: [{ find: /^dexie$/, replacement: 'dexie/dist/modern/dexie.mjs' }] },
   define: { __APP_VERSION__: JSON.stringify(process.env.npm_package_version ?? '0.0.0') },
   build: {
     target: 'es2022',
     sourcemap: false,
+    modulePreload: { polyfill: false },
     rollupOptions: { input: { index: 'index.html', lead: 'lead.html' } },
   },
   test: {

@@ -3,10 +3,17 @@ import type { DriveInfo } from '../shared/protocol';
 import { loadDrive, loadEnrollment, loadVolunteer, type Enrollment } from '../storage/settings';
 import { startAutoSync, type AutoSync } from '../sync/scheduler';
 import type { ServiceWorkerHandle } from '../pwa/register';
+import { lazyScreen } from './components/Lazy';
 import { StatusBar } from './components/StatusBar';
 import { UpdateBanner } from './components/UpdateBanner';
+import { go, useRoute } from './hooks/useRoute';
 import { CaptureScreen } from './screens/CaptureScreen';
 import { EnrollScreen } from './screens/EnrollScreen';
+
+// Screens the volunteer opens now and then load on first use: the first load is the signer form.
+const TodayScreen = lazyScreen(() => import('./screens/TodayScreen').then((m) => m.TodayScreen));
+const DeviceScreen = lazyScreen(() => import('./screens/DeviceScreen').then((m) => m.DeviceScreen));
+const ShiftScreen = lazyScreen(() => import('./screens/ShiftScreen').then((m) => m.ShiftScreen));
 
 interface Device {
   enrollment: Enrollment;
@@ -14,17 +21,25 @@ interface Device {
   volunteer: string;
 }
 
-export function App({ serviceWorker }: { serviceWorker?: ServiceWorkerHandle }) {
+/** What the app needs to open: read from the device's storage. */
+export type DeviceState = Promise<Device | null>;
+
+export const readDevice = async (): DeviceState => {
+  const [enrollment, drive, volunteer] = await Promise.all([loadEnrollment(), loadDrive(), loadVolunteer()]);
+  return enrollment && drive ? { enrollment, drive, volunteer: volunteer ?? '' } : null;
+};
+
+export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHandle; boot?: DeviceState }) {
   const [device, setDevice] = useState<Device | null>();
   const [dirty, setDirty] = useState(false);
+  const route = useRoute();
   const sync = useRef<AutoSync>(undefined);
 
-  async function load() {
-    const [enrollment, drive, volunteer] = await Promise.all([loadEnrollment(), loadDrive(), loadVolunteer()]);
-    setDevice(enrollment && drive ? { enrollment, drive, volunteer: volunteer ?? '' } : null);
+  async function load(reading: DeviceState = readDevice()) {
+    setDevice(await reading);
   }
 
-  useEffect(() => void load(), []);
+  useEffect(() => void load(boot), []);
 
   useEffect(() => {
     if (!device) return;
@@ -34,11 +49,25 @@ export function App({ serviceWorker }: { serviceWorker?: ServiceWorkerHandle }) 
 
   if (device === undefined) return null; // reading the device's own storage: a few milliseconds
   if (device === null) return <EnrollScreen onEnrolled={() => void load()} />;
+  // No signature without a volunteer's name on it.
+  const screen = route === 'shift' || device.volunteer === '' ? 'shift' : route;
   return (
     <>
-      <StatusBar onSyncNow={() => void sync.current?.syncNow()} />
+      <StatusBar route={screen} onSyncNow={() => void sync.current?.syncNow()} />
       {serviceWorker && <UpdateBanner serviceWorker={serviceWorker} formInProgress={dirty} />}
-      <CaptureScreen enrollment={device.enrollment} drive={device.drive} volunteer={device.volunteer} onDirty={setDirty} />
+      {screen === 'sign' && <CaptureScreen enrollment={device.enrollment} drive={device.drive} volunteer={device.volunteer} onDirty={setDirty} />}
+      {screen === 'today' && <TodayScreen />}
+      {screen === 'device' && <DeviceScreen enrollment={device.enrollment} drive={device.drive} />}
+      {screen === 'shift' && (
+        <ShiftScreen
+          roster={device.drive.roster ?? []}
+          current={device.volunteer}
+          onStarted={(volunteer) => {
+            setDevice({ ...device, volunteer });
+            go('sign');
+          }}
+        />
+      )}
     </>
   );
 }

@@ -27,6 +27,11 @@ export class AutographPad {
     return this.strokes.length === 0;
   }
 
+  /** The strokes as drawn, in the pad's current CSS pixels (for the minimum-ink check). */
+  get drawn(): readonly (readonly AutographPoint[])[] {
+    return this.strokes;
+  }
+
   /** The autograph as drawn, in the pad's current CSS size. */
   toAutograph(): Autograph {
     return {

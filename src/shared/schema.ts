@@ -62,6 +62,8 @@ export const SignatureRecordSchema = v.object({
   capturedAt: v.pipe(v.string('capturedAt must be text'), v.isoTimestamp('capturedAt must be an ISO 8601 timestamp')),
   signer: SignerSchema,
   autograph: AutographSchema,
+  /** The signer could not sign alone: the volunteer attests they helped and the signer agreed. */
+  assisted: v.optional(v.object({ attestedBy: text('attesting volunteer name', 80) })),
   location: v.optional(
     v.object({
       latitude: v.pipe(v.number(), v.minValue(-90), v.maxValue(90)),

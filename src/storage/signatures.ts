@@ -83,8 +83,9 @@ export async function voidSignature(id: string, reason: string, now: Date = new 
   const db = deviceDb();
   return db.transaction('rw', db.signatures, async () => {
     const row = await db.signatures.get(id);
-    if (!row) throw new Error('This signature is not on this tablet.');
+    if (!row) throw new RangeError('That signature is not on this tablet.');
     if (row.state === 'voided') return row;
+    if (row.state === 'purged') throw new RangeError('That signature has already been removed from this tablet.');
     const notice = check(VoidNoticeSchema, { id, seq: row.seq, reason, voidedAt: now.toISOString() });
     if (!notice.ok) throw new InvalidSignatureError(notice.problems);
     const voided: DeviceSignature = { ...row, state: 'voided', void: { reason: notice.value.reason, at: notice.value.voidedAt } };
@@ -212,4 +213,61 @@ export function todayCounts$(): Observable<TodayCounts> {
       rejected: await db.signatures.where('state').equals('rejected').count(),
     };
   });
+}
+
+// ── the volunteer's own day ─────────────────────────────────────────────────
+
+/** What today's list shows of a signature: no more of the signer than a first name and an initial. */
+export interface TodayEntry {
+  id: string;
+  seq: number;
+  capturedAt: string;
+  firstName: string;
+  initial: string;
+  state: DeviceSignature['state'];
+  rejection?: DeviceSignature['rejection'];
+  void?: DeviceSignature['void'];
+  assisted: boolean;
+}
+
+/** Today's signatures on this device, newest first. */
+export function todaySignatures$(): Observable<TodayEntry[]> {
+  return liveQuery(async () => {
+    const rows = await deviceDb().signatures.where('capturedAt').aboveOrEqual(startOfToday()).reverse().toArray();
+    return rows.map((r) => ({
+      id: r.id,
+      seq: r.seq,
+      capturedAt: r.capturedAt,
+      firstName: r.signer.givenName,
+      initial: r.signer.familyName.slice(0, 1).toUpperCase(),
+      state: r.state,
+      ...(r.rejection ? { rejection: r.rejection } : {}),
+      ...(r.void ? { void: r.void } : {}),
+      assisted: r.assisted !== undefined,
+    }));
+  });
+}
+
+export interface SameSigner {
+  seq: number;
+  capturedAt: string;
+}
+
+const sameText = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ').replace(/[.,#]/g, '');
+
+/**
+ * A signature already taken on this device from the same name at the same address (a repeat
+ * signer, a door knocked twice): a warning, not a block. Voided signatures do not count.
+ */
+export async function findSameSigner(signer: { givenName: string; familyName: string; street: string; zip: string }): Promise<SameSigner | undefined> {
+  const key = [signer.givenName, signer.familyName, signer.street].map(sameText).join('|') + '|' + signer.zip.trim().slice(0, 5);
+  if (key.startsWith('|') || key.includes('||')) return undefined;
+  const found = await deviceDb()
+    .signatures.filter(
+      (r) =>
+        r.state !== 'voided' &&
+        [r.signer.givenName, r.signer.familyName, r.signer.street].map(sameText).join('|') + '|' + r.signer.zip.slice(0, 5) === key,
+    )
+    .first();
+  return found && { seq: found.seq, capturedAt: found.capturedAt };
 }

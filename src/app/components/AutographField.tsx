@@ -1,15 +1,16 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { AutographPad } from '../../capture/autograph-pad';
-import { MESSAGES } from '../messages';
+import type { Catalog } from '../i18n/catalog';
 
 interface Props {
+  catalog: Catalog;
   error?: string;
   /** Receives the pad once mounted, so the form can read, restore and clear it. */
   onReady: (pad: AutographPad) => void;
   onChange: (pad: AutographPad) => void;
 }
 
-export function AutographField({ error, onReady, onChange }: Props) {
+export function AutographField({ catalog, error, onReady, onChange }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const pad = useRef<AutographPad>(undefined);
   const changed = useRef(onChange);
@@ -26,18 +27,18 @@ export function AutographField({ error, onReady, onChange }: Props) {
   return (
     <div class={error ? 'field autograph field--invalid' : 'field autograph'}>
       <span class="label" id="autograph-label">
-        {MESSAGES.autograph}
+        {catalog.autograph}
       </span>
       <p class="hint" id="autograph-hint">
-        {MESSAGES.autographHint}
+        {catalog.autographHint}
       </p>
       <canvas ref={canvas} class="autograph__pad" role="img" aria-labelledby="autograph-label" aria-describedby={describedBy} />
       <div class="autograph__actions">
         <button type="button" class="button button--secondary" onClick={() => pad.current?.undo()}>
-          {MESSAGES.undo}
+          {catalog.undo}
         </button>
         <button type="button" class="button button--secondary" onClick={() => pad.current?.clear()}>
-          {MESSAGES.clear}
+          {catalog.clear}
         </button>
       </div>
       {error && (

@@ -1,21 +1,21 @@
 import type { Language, PetitionVersion } from '../../shared/protocol';
-import { MESSAGES } from '../messages';
-
-const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Español', 'zh-Hans': '简体中文' };
+import { LANGUAGE_NAMES, type Catalog } from '../i18n/catalog';
 
 interface Props {
   petitions: PetitionVersion[];
   language: Language;
+  catalog: Catalog;
   onLanguage: (language: Language) => void;
 }
 
-export function PetitionCard({ petitions, language, onLanguage }: Props) {
+/** The petition in the signer's language, with the switch between the languages the drive has. */
+export function PetitionCard({ petitions, language, catalog, onLanguage }: Props) {
   const petition = petitions.find((p) => p.language === language) ?? petitions[0];
   if (!petition) return null;
   return (
     <section class="petition" lang={petition.language} aria-labelledby="petition-title">
       {petitions.length > 1 && (
-        <div class="petition__languages" role="group" aria-label={MESSAGES.petitionLanguage}>
+        <div class="petition__languages" role="group" aria-label={catalog.languageGroup}>
           {petitions.map((p) => (
             <button
               key={p.language}
@@ -30,10 +30,14 @@ export function PetitionCard({ petitions, language, onLanguage }: Props) {
           ))}
         </div>
       )}
-      <h2 id="petition-title">{petition.title}</h2>
-      {petition.text.split(/\n{2,}/).map((paragraph, i) => (
-        <p key={i}>{paragraph}</p>
-      ))}
+      <h1 id="petition-title" tabIndex={-1}>
+        {petition.title}
+      </h1>
+      <div class="petition__text">
+        {petition.text.split(/\n{2,}/).map((paragraph, i) => (
+          <p key={i}>{paragraph}</p>
+        ))}
+      </div>
     </section>
   );
 }

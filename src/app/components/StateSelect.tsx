@@ -1,16 +1,17 @@
 import { US_STATES } from '../../shared/us-states';
-import { MESSAGES } from '../messages';
 
 interface Props {
+  label: string;
+  chooseLabel: string;
   value: string;
   error?: string;
   onInput: (value: string) => void;
 }
 
-export function StateSelect({ value, error, onInput }: Props) {
+export function StateSelect({ label, chooseLabel, value, error, onInput }: Props) {
   return (
     <div class={error ? 'field field--invalid' : 'field'}>
-      <label for="state">{MESSAGES.state}</label>
+      <label for="state">{label}</label>
       <select
         id="state"
         name="state"
@@ -21,7 +22,7 @@ export function StateSelect({ value, error, onInput }: Props) {
         aria-describedby={error ? 'state-error' : undefined}
         onChange={(e) => onInput(e.currentTarget.value)}
       >
-        <option value="">{MESSAGES.chooseState}</option>
+        <option value="">{chooseLabel}</option>
         {US_STATES.map((s) => (
           <option key={s} value={s}>
             {s}

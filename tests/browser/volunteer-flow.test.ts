@@ -1,0 +1,243 @@
+// The volunteer's flow at the door, in real Chromium against the real server: checks at the door,
+// the autograph pad, two taps between signers, languages, today's list with void, the shift.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAutograph } from '../../src/shared/autograph-codec';
+import { deviceSignatures, drawAutograph, fillSigner, type SignerDetails } from '../support/browser';
+import { drawDot, enrolledTablet, setRoster, type EnrolledTablet } from '../support/volunteer';
+
+const ROSA: SignerDetails = { givenName: 'Rosa', familyName: 'Delgado', street: '12 Oak Avenue', city: 'Columbus', state: 'OH', zip: '43215' };
+
+let t: EnrolledTablet;
+beforeAll(async () => {
+  t = await enrolledTablet('Sam Rivera');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const bySeq = async () => (await deviceSignatures(t.page)).sort((a, b) => Number(a.seq) - Number(b.seq));
+
+describe('the signer form at the door', () => {
+  it('gives every field a keyboard that fits and an autocomplete hint', async () => {
+    const fields = await t.page.locator('form.signer input:not([type=checkbox]), form.signer select').evaluateAll((els) =>
+      els.map((e) => ({ id: e.id, autocomplete: e.getAttribute('autocomplete'), inputmode: e.getAttribute('inputmode') })),
+    );
+    expect(fields.map((f) => f.id)).toEqual(['givenName', 'familyName', 'street', 'city', 'state', 'zip', 'email']);
+    for (const f of fields) expect(f.autocomplete, f.id).toBeTruthy();
+    for (const f of fields.filter((f) => f.id !== 'state')) expect(f.inputmode, f.id).toBeTruthy();
+    expect(fields.find((f) => f.id === 'zip')?.inputmode).toBe('numeric');
+    expect(fields.find((f) => f.id === 'email')?.inputmode).toBe('email');
+  });
+
+  it('refuses a ZIP code of another state and a malformed email, says so on the field, and saves nothing', async () => {
+    const { page } = t;
+    await fillSigner(page, { ...ROSA, state: 'CA', email: 'rosa@' });
+    await drawAutograph(page);
+    await page.getByRole('button', { name: 'Save signature' }).click();
+    await expect.poll(() => page.locator('#zip-error').textContent()).toBe('This ZIP code is not in the chosen state. Check both.');
+    expect(await page.locator('#email-error').textContent()).toContain('Enter an email like name@example.org');
+    expect(await page.locator('.notice').textContent()).toBe('2 fields need attention.');
+    expect(await page.getByLabel('ZIP code').getAttribute('aria-invalid')).toBe('true');
+    expect(await deviceSignatures(page)).toHaveLength(0);
+  });
+
+  it('refuses a dot as an autograph, and undo takes back the last stroke', async () => {
+    const { page } = t;
+    await page.getByLabel('State').selectOption('OH');
+    await page.getByLabel('Email (optional)').fill('');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await drawDot(page);
+    await page.getByRole('button', { name: 'Save signature' }).click();
+    await expect.poll(() => page.locator('#autograph-error').textContent()).toBe('That is too short to be a signature: sign your full signature in the box.');
+    expect(await deviceSignatures(page)).toHaveLength(0);
+
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await drawAutograph(page, 1); // three strokes
+    await drawDot(page);
+    await page.getByRole('button', { name: 'Undo stroke' }).click();
+    await page.getByRole('button', { name: 'Save signature' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe('Saved #1. Ready for the next signer.');
+    const [first] = await bySeq();
+    expect(decodeAutograph(String(first!.autograph)).strokes).toHaveLength(3);
+  });
+
+  it('goes from "Saved" to the next signer in one more tap, with the form empty and the petition in front', async () => {
+    const { page } = t;
+    expect(await page.locator('.done__thanks').textContent()).toBe('Thank you for signing!');
+    // The volunteer's tap #2 is already focused: Enter (or a tap) takes it.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('next-signer');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('petition-title');
+    expect(await page.locator('#next-signer').count()).toBe(0);
+    for (const label of ['Given name', 'Family name', 'Street address', 'City', 'ZIP code']) expect(await page.getByLabel(label).inputValue(), label).toBe('');
+  });
+
+  it('warns, without blocking, when the same name and address already signed on this tablet', async () => {
+    const { page } = t;
+    await fillSigner(page, { ...ROSA, givenName: 'rosa', street: '12  Oak Avenue' });
+    await page.getByLabel('City').focus(); // leaving the ZIP field runs the lookup
+    await page.getByLabel('ZIP code').focus();
+    await page.getByLabel('Email (optional)').focus();
+    await expect.poll(() => page.getByTestId('same-signer').textContent()).toContain('already signed on this tablet (#1');
+    await drawAutograph(page, 2);
+    await page.getByRole('button', { name: 'Save signature' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe('Saved #2. Ready for the next signer.');
+    expect(await page.getByTestId('same-signer').count()).toBe(0);
+  });
+
+  it('keeps every stroke when the tablet turns, and draws them again', async () => {
+    const { page } = t;
+    await page.getByRole('button', { name: 'Next signer' }).click();
+    await fillSigner(page, { ...ROSA, givenName: 'Wei', familyName: 'Chen' });
+    await drawAutograph(page, 0); // two strokes
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await expect.poll(() => page.locator('canvas.autograph__pad').evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(0);
+    const inked = await page.locator('canvas.autograph__pad').evaluate((c: HTMLCanvasElement) => {
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(100);
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.getByRole('button', { name: 'Save signature' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe('Saved #3. Ready for the next signer.');
+    const third = (await bySeq())[2]!;
+    expect(decodeAutograph(String(third.autograph)).strokes).toHaveLength(2);
+  });
+
+  it('takes a signature with assistance only with the volunteer’s attestation, and records who attested', async () => {
+    const { page } = t;
+    await page.getByRole('button', { name: 'Next signer' }).click();
+    await fillSigner(page, { ...ROSA, givenName: 'Marcus', familyName: "O'Neil" });
+    await page.getByLabel('Signed with assistance').check();
+    await drawDot(page); // the signer's mark
+    await page.getByRole('button', { name: 'Save signature' }).click();
+    await expect.poll(() => page.locator('#attestation-error').textContent()).toBe('The volunteer must confirm they helped this signer.');
+    expect(await deviceSignatures(page)).toHaveLength(3);
+    await page.getByLabel('I, Sam Rivera, helped this signer').check();
+    await page.getByRole('button', { name: 'Save signature' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe('Saved #4. Ready for the next signer.');
+    expect((await bySeq())[3]).toMatchObject({ assisted: { attestedBy: 'Sam Rivera' }, volunteer: 'Sam Rivera' });
+    expect(await page.getByLabel('Signed with assistance').isChecked()).toBe(false);
+  });
+});
+
+describe('the signer’s language', () => {
+  it('switches the petition, labels, errors and thank-you to Spanish and records the language', async () => {
+    const { page } = t;
+    await page.getByRole('button', { name: 'Next signer' }).click();
+    await page.getByRole('button', { name: 'Español' }).click();
+    await expect.poll(() => page.locator('label[for=givenName]').textContent()).toBe('Nombre');
+    expect(await page.locator('main').getAttribute('lang')).toBe('es');
+    expect(await page.locator('#petition-title').textContent()).toBe('Cruces peatonales seguros para todas las escuelas');
+    await page.getByRole('button', { name: 'Guardar firma' }).click();
+    await expect.poll(() => page.locator('#state-error').textContent()).toBe('Elija el estado.');
+    await page.getByLabel('Nombre').fill('Lucía');
+    await page.getByLabel('Apellido').fill('Fernández');
+    await page.getByLabel('Dirección').fill('40 Elm Street');
+    await page.getByLabel('Ciudad').fill('Columbus');
+    await page.locator('#state').selectOption('OH');
+    await page.getByLabel('Código postal (ZIP)').fill('43215');
+    await drawAutograph(page, 3);
+    await page.getByRole('button', { name: 'Guardar firma' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe('Guardada n.º 5. Listo para la siguiente persona.');
+    expect(await page.locator('.done__thanks').textContent()).toBe('¡Gracias por firmar!');
+    expect((await bySeq())[4]).toMatchObject({ petition: { language: 'es' } });
+  });
+
+  it('offers Simplified Chinese too', async () => {
+    const { page } = t;
+    await page.getByRole('button', { name: 'Siguiente persona' }).click();
+    await page.getByRole('button', { name: '简体中文' }).click();
+    await expect.poll(() => page.locator('label[for=givenName]').textContent()).toBe('名');
+    expect(await page.getByRole('button', { name: '保存签名' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => page.locator('label[for=givenName]').textContent()).toBe('Given name');
+  });
+});
+
+describe("the volunteer's day", () => {
+  it("lists today's signatures with first name and initial, and voids one with a reason, keeping its number", async () => {
+    const { page } = t;
+    await page.getByRole('link', { name: 'Today' }).click();
+    await expect.poll(() => page.getByTestId('today-summary').textContent()).toBe('5 signatures today');
+    const rows = await page.getByTestId('today-entry').allTextContents();
+    expect(rows[0]).toContain('#5');
+    expect(rows[0]).toContain('Lucía F.');
+    expect(rows[0]).toContain('Waiting');
+    expect(rows.join(' ')).not.toContain('Delgado');
+
+    await page.getByRole('button', { name: 'Void #2' }).click();
+    await page.getByRole('button', { name: 'Void signature #2' }).click();
+    await expect.poll(() => page.locator('#void-reason-2-error').textContent()).toContain('Give a reason');
+    await page.getByLabel('Reason for voiding').fill('Signed twice');
+    await page.getByRole('button', { name: 'Void signature #2' }).click();
+    await expect.poll(() => page.getByTestId('today-summary').textContent()).toBe('5 signatures today (1 voided)');
+    const second = (await bySeq())[1]!;
+    expect(second).toMatchObject({ seq: 2, state: 'voided', void: { reason: 'Signed twice' } });
+    expect(await page.getByTestId('today-entry').nth(3).textContent()).toContain('Signed twice');
+  });
+
+  it('shows whether storage is protected, the storage estimate, and warns when the app is not installed', async () => {
+    const { page } = t;
+    await page.getByRole('link', { name: 'Device' }).click();
+    await expect.poll(() => page.getByTestId('storage-estimate').textContent()).toMatch(/\d.* of \d/);
+    const persisted = await page.evaluate(() => navigator.storage.persisted());
+    expect(await page.getByTestId('persisted').textContent()).toBe(persisted ? 'Protected: the browser will not clear it to save space.' : 'Not protected');
+    expect(await page.getByTestId('warn-not-persisted').count()).toBe(persisted ? 0 : 1);
+    expect(await page.getByTestId('installed').textContent()).toBe('No');
+    expect(await page.getByTestId('warn-not-installed').textContent()).toContain('7 days');
+  });
+
+  it('starts a shift with a name from the drive’s roster or a new one, and every signature carries it', async () => {
+    const { page } = t;
+    await setRoster(page, ['Ana Ruiz', 'Sam Rivera']);
+    await page.goto(`${t.server.url}/#shift`);
+    await page.reload(); // the app reads the drive at start
+    await page.getByLabel('Ana Ruiz').check();
+    await page.getByRole('button', { name: 'Start collecting' }).click();
+    await expect.poll(() => page.locator('.volunteer').textContent()).toContain('Volunteer: Ana Ruiz');
+    await fillSigner(page, { ...ROSA, givenName: 'Tom', familyName: 'Baker', street: '3 Pine Road' });
+    await drawAutograph(page, 1);
+    await page.getByRole('button', { name: 'Save signature' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toMatch(/^Saved #\d+\. Ready for the next signer\.$/);
+    expect((await bySeq()).at(-1)).toMatchObject({ volunteer: 'Ana Ruiz', signer: { givenName: 'Tom' } });
+
+    await page.getByRole('link', { name: /Change/ }).click();
+    await page.getByLabel('Someone else').check();
+    await page.getByRole('button', { name: 'Start collecting' }).click();
+    await expect.poll(() => page.locator('#shift-name-error').textContent()).toContain('Pick your name or type it');
+    await page.getByLabel('Your name').fill('Jo Park');
+    await page.getByRole('button', { name: 'Start collecting' }).click();
+    await expect.poll(() => page.locator('.volunteer').textContent()).toContain('Volunteer: Jo Park');
+  });
+});
+
+describe('the screens on a tablet and on a phone', () => {
+  for (const viewport of [
+    { width: 1024, height: 768 },
+    { width: 768, height: 1024 },
+    { width: 390, height: 844 },
+  ]) {
+    it(`has targets of at least 44 px and nothing wider than the screen at ${viewport.width}×${viewport.height}`, async () => {
+      const { page } = t;
+      await page.setViewportSize(viewport);
+      for (const hash of ['', '#today', '#device']) {
+        await page.goto(`${t.server.url}/${hash}`);
+        await page.locator('main h1').first().waitFor();
+        const small = await page.locator('main button, main input, main select, main a, header button, header a').evaluateAll((els) =>
+          els
+            .map((e) => {
+              const target = e instanceof HTMLInputElement && (e.type === 'checkbox' || e.type === 'radio') ? e.closest('label') ?? e : e;
+              const r = target.getBoundingClientRect();
+              return { what: `${e.tagName} ${e.id || e.textContent}`, w: r.width, h: r.height };
+            })
+            .filter((r) => r.w > 0 && (r.w < 44 || r.h < 44)),
+        );
+        expect(small, hash || 'signer form').toEqual([]);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), hash).toBe(true);
+      }
+    });
+  }
+});

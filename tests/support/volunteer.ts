@@ -1,0 +1,73 @@
+// An enrolled tablet on a fresh profile against the real server: where the volunteer-screen tests start.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchTablet } from './browser';
+import { startServer, type ServerProcess } from './server-process';
+
+export interface EnrolledTablet {
+  server: ServerProcess;
+  tablet: BrowserContext;
+  page: Page;
+  profile: string;
+  close(): Promise<void>;
+}
+
+export async function enrolledTablet(volunteer = 'Sam Rivera'): Promise<EnrolledTablet> {
+  const work = mkdtempSync(join(tmpdir(), 'fieldpen-volunteer-'));
+  const server = await startServer(join(work, 'data'));
+  const profile = join(work, 'profile');
+  const tablet = await launchTablet(profile);
+  const page = tablet.pages()[0] ?? (await tablet.newPage());
+  await page.goto(server.url);
+  await page.getByLabel('Enrollment code').fill(server.enrollmentCode);
+  await page.getByLabel('Your name (volunteer)').fill(volunteer);
+  await page.getByRole('button', { name: 'Enroll this tablet' }).click();
+  await page.locator('#petition-title').waitFor({ timeout: 15_000 });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+  return {
+    server,
+    tablet,
+    page,
+    profile,
+    async close() {
+      await tablet.close().catch(() => {});
+      await server.stop();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Draw a single short tap-like mark: not enough ink for an autograph. */
+export async function drawDot(page: Page): Promise<void> {
+  const box = (await page.locator('canvas.autograph__pad').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 3, box.y + box.height / 2 + 1);
+  await page.mouse.up();
+}
+
+/**
+ * Give the drive the device holds a roster, as the server will send it (another part of the server
+ * fills it in). Written as a string: tsx would wrap a function in helpers the page does not have.
+ */
+export async function setRoster(page: Page, roster: string[]): Promise<void> {
+  await page.evaluate(`(async (roster) => {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('fieldpen-settings');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const drive = await new Promise((resolve) => {
+      const get = db.transaction('settings').objectStore('settings').get('drive');
+      get.onsuccess = () => resolve(get.result);
+    });
+    await new Promise((resolve) => {
+      const tx = db.transaction('settings', 'readwrite');
+      tx.objectStore('settings').put({ ...drive, roster }, 'drive');
+      tx.oncomplete = resolve;
+    });
+    db.close();
+  })(${JSON.stringify(roster)})`);
+}

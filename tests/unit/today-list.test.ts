@@ -1,0 +1,111 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
+import { applyResults, captureSignature, findSameSigner, todaySignatures$, voidSignature, waitingRecords, type CaptureInput, type TodayEntry } from '../../src/storage/signatures';
+import { encodeAutograph } from '../../src/shared/autograph-codec';
+import { check, SignatureRecordSchema } from '../../src/shared/schema';
+import { sampleAutograph, sampleSigner } from '../support/records';
+
+let db: DeviceDB;
+let n = 0;
+beforeEach(() => {
+  db = new DeviceDB(`today-test-${++n}`);
+  useDeviceDb(db);
+});
+afterEach(async () => {
+  db.close();
+  await db.delete();
+  useDeviceDb(undefined);
+});
+
+const input = (i: number, over: Partial<CaptureInput> = {}): CaptureInput => ({
+  deviceId: 'device-1',
+  driveId: 'drive-1',
+  petition: { version: 'c'.repeat(64), language: 'es' },
+  volunteer: 'Sam Rivera',
+  signer: sampleSigner(i),
+  autograph: encodeAutograph(sampleAutograph(i)),
+  ...over,
+});
+
+function firstValue<T>(o: { subscribe(x: { next: (v: T) => void; error: (e: unknown) => void }): { unsubscribe(): void } }): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const s = o.subscribe({ next: (v) => (s?.unsubscribe(), resolve(v)), error: reject });
+  });
+}
+
+describe("today's list on the device", () => {
+  it('shows each signature of today with its number, time, first name and initial, and state, newest first', async () => {
+    await captureSignature(input(1));
+    await captureSignature(input(2));
+    const list = await firstValue<TodayEntry[]>(todaySignatures$());
+    expect(list.map((e) => [e.seq, e.firstName, e.initial, e.state])).toEqual([
+      [2, 'Ada2', 'O', 'pending'],
+      [1, 'Ada1', 'O', 'pending'],
+    ]);
+    expect(JSON.stringify(list)).not.toContain('Maple'); // no address on the list
+  });
+
+  it('leaves out signatures of earlier days', async () => {
+    await captureSignature(input(1), new Date(Date.now() - 3 * 24 * 3600 * 1000));
+    await captureSignature(input(2));
+    expect((await firstValue<TodayEntry[]>(todaySignatures$())).map((e) => e.seq)).toEqual([2]);
+  });
+});
+
+describe('voiding a signature', () => {
+  it('marks it voided with the reason and time, keeps its sequence number, and takes it out of the waiting records', async () => {
+    const a = await captureSignature(input(1));
+    const b = await captureSignature(input(2));
+    const at = new Date('2026-11-27T15:00:00Z');
+    await voidSignature(a.id, '  signer asked to withdraw ', at);
+    const row = await db.signatures.get(a.id);
+    expect(row).toMatchObject({ state: 'voided', seq: 1, void: { reason: 'signer asked to withdraw', at: at.toISOString() } });
+    expect((await waitingRecords(10)).map((r) => r.id)).toEqual([b.id]);
+    const list = await firstValue<TodayEntry[]>(todaySignatures$());
+    expect(list.find((e) => e.id === a.id)).toMatchObject({ state: 'voided', void: { reason: 'signer asked to withdraw' } });
+  });
+
+  it('refuses a void without a reason, or of a signature not on the tablet, and changes nothing', async () => {
+    const a = await captureSignature(input(1));
+    await expect(voidSignature(a.id, '   ')).rejects.toThrow(/reason/);
+    await expect(voidSignature('0190aaaa-0000-7000-8000-000000000000', 'typo')).rejects.toThrow(/not on this tablet/);
+    expect((await db.signatures.get(a.id))?.state).toBe('pending');
+    expect((await db.signatures.get(a.id))?.void).toBeUndefined();
+  });
+
+  it('can void a signature the server already confirmed, which keeps its confirmation time', async () => {
+    const a = await captureSignature(input(1));
+    await applyResults([{ id: a.id, status: 'stored' }]);
+    await voidSignature(a.id, 'signed twice');
+    expect(await db.signatures.get(a.id)).toMatchObject({ state: 'voided', confirmedAt: expect.any(String) });
+  });
+});
+
+describe('the same signer twice on one device', () => {
+  it('finds an earlier signature of the same name and address, whatever the case and spacing', async () => {
+    const first = await captureSignature(input(1));
+    const s = sampleSigner(1);
+    const found = await findSameSigner({ givenName: ` ${s.givenName.toUpperCase()}`, familyName: s.familyName, street: s.street.replace(' ', '  '), zip: `${s.zip}-0001` });
+    expect(found).toEqual({ seq: first.seq, capturedAt: first.capturedAt });
+  });
+
+  it('does not count another person, another address, or a voided signature', async () => {
+    const first = await captureSignature(input(1));
+    const s = sampleSigner(1);
+    expect(await findSameSigner({ ...s, givenName: 'Bea' })).toBeUndefined();
+    expect(await findSameSigner({ ...s, street: '9 Elm Street' })).toBeUndefined();
+    await voidSignature(first.id, 'test');
+    expect(await findSameSigner(s)).toBeUndefined();
+  });
+});
+
+describe('a signature taken with assistance', () => {
+  it('keeps who attested, and the record still passes the shared schema', async () => {
+    const saved = await captureSignature(input(1, { assisted: { attestedBy: 'Sam Rivera' } }));
+    const { state: _s, ...wire } = saved;
+    const checked = check(SignatureRecordSchema, wire);
+    expect(checked.ok).toBe(true);
+    if (checked.ok) expect(checked.value.assisted).toEqual({ attestedBy: 'Sam Rivera' });
+  });
+});
