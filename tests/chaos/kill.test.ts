@@ -71,7 +71,8 @@ async function scribble(page: Page, variant: number): Promise<void> {
   const box = (await pad.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.5);
   await page.mouse.down();
-  for (let i = 1; i <= 6; i++) await page.mouse.move(box.x + box.width * (0.2 + i * 0.1), box.y + box.height * (0.5 + Math.sin(i + variant) * 0.2), { steps: 2 });
+  // Up and down like handwriting: the minimum-ink check refuses a line that is nearly straight.
+  for (let i = 1; i <= 6; i++) await page.mouse.move(box.x + box.width * (0.2 + i * 0.1), box.y + box.height * (0.5 + (i % 2 ? -0.25 : 0.2) + Math.sin(variant) * 0.05), { steps: 2 });
   await page.mouse.up();
 }
 

@@ -61,6 +61,16 @@ describe('a batch of signatures', () => {
     expect(JSON.parse(fullRow!.location!)).toEqual(full.location);
   });
 
+  it('keeps who attested a signature signed with assistance', async () => {
+    const device = await newDevice();
+    const assisted = await signatureRecord(device, 1, (c) => {
+      c.assisted = { attestedBy: 'Rosa Delgado' };
+    });
+    const response = await postBatch(server.app, device.token, [assisted]);
+    expect(response.json().results).toEqual([{ id: assisted.id, status: 'stored' }]);
+    expect((await signatureRow(assisted.id))?.assisted_by).toBe('Rosa Delgado');
+  });
+
   it('sent twice is stored once: the second delivery is answered duplicate', async () => {
     const device = await newDevice();
     const records = [await signatureRecord(device, 1), await signatureRecord(device, 2), await signatureRecord(device, 3)];

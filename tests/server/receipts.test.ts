@@ -176,7 +176,10 @@ describe('the voids-and-receipts migration', () => {
       const enrolled = { deviceId };
       const old = await Promise.all([1, 2, 3].map((seq) => sampleRecord({ deviceId, driveId: 'old-drive', petitionVersion: version, seq })));
       // As version 0001 stored them: the row alone (later versions also count dashboard tallies).
-      for (const r of old) await oldDb.insertInto('signatures').values(signatureRow(r, new Date())).execute();
+      for (const r of old) {
+        const { assisted_by: _later, ...row } = signatureRow(r, new Date());
+        await oldDb.insertInto('signatures').values(row as never).execute();
+      }
 
       expect((await migrateToLatest(db))[0]).toBe('0002-voids-and-receipts');
       const receipt = (await deviceReceipt(db, enrolled.deviceId))!;

@@ -243,12 +243,23 @@ const voidedIndex: Migration = {
   },
 };
 
+// A signer who could not draw signs "with assistance": the attesting volunteer is part of the record.
+const assisted: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('signatures').addColumn('assisted_by', 'text').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('signatures').dropColumn('assisted_by').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-voids-and-receipts': voidsAndReceipts,
   '0003-accounts': accounts,
   '0004-dashboard-tallies': tallies,
   '0005-voided-index': voidedIndex,
+  '0006-assisted': assisted,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -84,6 +84,8 @@ export interface SignaturesTable {
   void_reason: string | null;
   voided_at: string | null;
   void_received_at: string | null;
+  /** Signed with assistance: the volunteer who attested it. */
+  assisted_by: string | null;
 }
 
 /** A delivery that clashed with a stored record: kept as received, for the lead to review. */

@@ -80,6 +80,7 @@ export function signatureRow(record: SignatureRecord, now: Date) {
     email: signer.email ?? null,
     autograph: record.autograph,
     location: record.location ? JSON.stringify(record.location) : null,
+    assisted_by: record.assisted?.attestedBy ?? null,
     digest: record.digest,
     received_at: now.toISOString(),
   };
