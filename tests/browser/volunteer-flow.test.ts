@@ -215,6 +215,25 @@ describe("the volunteer's day", () => {
   });
 });
 
+describe('with no network', () => {
+  it("opens today's list, the tablet's status and the Spanish form from the service worker's cache", async () => {
+    const { page, tablet, server } = t;
+    await tablet.setOffline(true);
+    try {
+      await page.goto(`${server.url}/#today`);
+      await expect.poll(() => page.getByTestId('today-summary').textContent(), { timeout: 15_000 }).toMatch(/signatures today/);
+      await page.getByRole('link', { name: 'Device' }).click();
+      await expect.poll(() => page.getByTestId('storage-estimate').textContent()).toMatch(/ of /);
+      await page.getByRole('link', { name: 'Sign' }).click();
+      await page.getByRole('button', { name: 'Español' }).click();
+      await expect.poll(() => page.locator('label[for=givenName]').textContent()).toBe('Nombre');
+      await page.getByRole('button', { name: 'English' }).click();
+    } finally {
+      await tablet.setOffline(false);
+    }
+  });
+});
+
 describe('the screens on a tablet and on a phone', () => {
   for (const viewport of [
     { width: 1024, height: 768 },
