@@ -15,7 +15,7 @@ import { captureSignature, voidSignature } from '../../src/storage/signatures';
 import { syncOnce, type SyncReport } from '../../src/sync/sync-engine';
 import { injectNetwork } from '../support/inject-network';
 import { sampleAutograph, sampleSigner } from '../support/records';
-import { countRows, createTestDrive, enroll, startServer, type Harness } from './harness';
+import { countRows, createTestDrive, enroll, startServer, TEST_DATABASE_URL, type Harness } from './harness';
 
 let server: Harness;
 let device: EnrollResponse;
@@ -68,7 +68,8 @@ describe('the receipt on the device', () => {
     expect(report.receipt.code).toBe(await receiptCodeOf(saved.map((r) => ({ digest: r.digest, voided: false }))));
   });
 
-  it('sends again what a server restored from an older backup no longer holds, voids included', async () => {
+  // The restore is made with SQLite's own VACUUM INTO; what it checks is the device's behaviour, the same on either database.
+  it.skipIf(TEST_DATABASE_URL !== undefined)('sends again what a server restored from an older backup no longer holds, voids included', async () => {
     const first = await capture(2);
     await syncOnce({ appVersion: 'test', fetch: injectNetwork(server.app).fetch });
     const backup = join(server.dir, 'backup.sqlite');
