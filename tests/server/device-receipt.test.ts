@@ -9,35 +9,23 @@ import { openDatabase } from '../../src/server/db/connect';
 import { encodeAutograph } from '../../src/shared/autograph-codec';
 import type { EnrollResponse } from '../../src/shared/protocol';
 import { receiptCodeOf } from '../../src/shared/receipt-code';
-import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
-import { forgetEnrollment, loadReceipt, saveEnrollment } from '../../src/storage/settings';
+import { DeviceDB } from '../../src/storage/device-db';
+import { loadReceipt } from '../../src/storage/settings';
 import { captureSignature, voidSignature } from '../../src/storage/signatures';
 import { syncOnce, type SyncReport } from '../../src/sync/sync-engine';
 import { injectNetwork } from '../support/inject-network';
 import { sampleAutograph, sampleSigner } from '../support/records';
-import { countRows, createTestDrive, enroll, startServer, TEST_DATABASE_URL, type Harness } from './harness';
+import { countRows, TEST_DATABASE_URL, type Harness } from './harness';
+import { setUpTablet, tearDownTablet } from './tablet';
 
 let server: Harness;
 let device: EnrollResponse;
 let db: DeviceDB;
-let n = 0;
 
 beforeEach(async () => {
-  server = await startServer();
-  const { code } = await createTestDrive(server.db);
-  device = await enroll(server.app, code, 'Tablet 3');
-  db = new DeviceDB(`receipt-test-${++n}`);
-  useDeviceDb(db);
-  await saveEnrollment({ deviceId: device.deviceId, token: device.token, driveId: device.drive.id, enrolledAt: new Date().toISOString(), persisted: false });
+  ({ server, device, db } = await setUpTablet('Tablet 3'));
 });
-
-afterEach(async () => {
-  db.close();
-  await db.delete();
-  useDeviceDb(undefined);
-  await forgetEnrollment();
-  await server.stop();
-});
+afterEach(() => tearDownTablet({ server, device, db }));
 
 let signer = 0;
 async function capture(count: number) {

@@ -6,12 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { withDigest } from '../../src/shared/record';
 import type { EnrollResponse } from '../../src/shared/protocol';
-import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
-import { forgetEnrollment, saveEnrollment } from '../../src/storage/settings';
+import { DeviceDB } from '../../src/storage/device-db';
 import { captureSignature } from '../../src/storage/signatures';
 import { SyncFailure, syncOnce, type SyncReport } from '../../src/sync/sync-engine';
 import { sampleAutograph, sampleSigner } from '../support/records';
-import { countRows, createTestDrive, enroll, startServer, type Harness } from './harness';
+import { countRows, type Harness } from './harness';
+import { setUpTablet, tearDownTablet } from './tablet';
 
 type Fault = 'lose-answer' | 'lose-request' | 'deliver-twice' | 'server-error' | ((records: number) => number | undefined);
 
@@ -41,24 +41,11 @@ function network(app: FastifyInstance, faults: Fault[] = []) {
 let server: Harness;
 let device: EnrollResponse;
 let db: DeviceDB;
-let n = 0;
 
 beforeEach(async () => {
-  server = await startServer();
-  const { code } = await createTestDrive(server.db);
-  device = await enroll(server.app, code, 'Tablet 7');
-  db = new DeviceDB(`sync-test-${++n}`);
-  useDeviceDb(db);
-  await saveEnrollment({ deviceId: device.deviceId, token: device.token, driveId: device.drive.id, enrolledAt: new Date().toISOString(), persisted: false });
+  ({ server, device, db } = await setUpTablet('Tablet 7'));
 });
-
-afterEach(async () => {
-  db.close();
-  await db.delete();
-  useDeviceDb(undefined);
-  await forgetEnrollment();
-  await server.stop();
-});
+afterEach(() => tearDownTablet({ server, device, db }));
 
 async function capture(count: number): Promise<void> {
   const petition = device.drive.petitions[0]!;

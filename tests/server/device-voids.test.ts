@@ -5,36 +5,24 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeAutograph } from '../../src/shared/autograph-codec';
 import type { EnrollResponse } from '../../src/shared/protocol';
 import { receiptCodeOf } from '../../src/shared/receipt-code';
-import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
+import { DeviceDB } from '../../src/storage/device-db';
 import { InvalidSignatureError } from '../../src/storage/errors';
-import { forgetEnrollment, loadReceipt, saveEnrollment } from '../../src/storage/settings';
+import { loadReceipt } from '../../src/storage/settings';
 import { applyResults, captureSignature, deviceCounts, voidSignature } from '../../src/storage/signatures';
 import { syncOnce, type SyncReport } from '../../src/sync/sync-engine';
 import { injectNetwork, type NetFault } from '../support/inject-network';
 import { sampleAutograph, sampleSigner } from '../support/records';
-import { createTestDrive, enroll, startServer, type Harness } from './harness';
+import type { Harness } from './harness';
+import { setUpTablet, tearDownTablet } from './tablet';
 
 let server: Harness;
 let device: EnrollResponse;
 let db: DeviceDB;
-let n = 0;
 
 beforeEach(async () => {
-  server = await startServer();
-  const { code } = await createTestDrive(server.db);
-  device = await enroll(server.app, code, 'Tablet 9');
-  db = new DeviceDB(`void-test-${++n}`);
-  useDeviceDb(db);
-  await saveEnrollment({ deviceId: device.deviceId, token: device.token, driveId: device.drive.id, enrolledAt: new Date().toISOString(), persisted: false });
+  ({ server, device, db } = await setUpTablet('Tablet 9'));
 });
-
-afterEach(async () => {
-  db.close();
-  await db.delete();
-  useDeviceDb(undefined);
-  await forgetEnrollment();
-  await server.stop();
-});
+afterEach(() => tearDownTablet({ server, device, db }));
 
 async function capture(count: number) {
   const petition = device.drive.petitions[0]!;

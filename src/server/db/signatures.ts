@@ -1,7 +1,7 @@
 // Signatures as the server holds them: one row per record id, one record per (device, seq).
 import type { Kysely } from 'kysely';
 import type { SignatureRecord } from '../../shared/schema';
-import type { Database } from './schema';
+import type { Database, SignatureTalliesTable } from './schema';
 
 export async function storedDigest(db: Kysely<Database>, id: string): Promise<string | undefined> {
   const row = await db.selectFrom('signatures').select('digest').where('id', '=', id).executeTakeFirst();
@@ -145,13 +145,5 @@ async function countInTallies(db: Kysely<Database>, records: readonly SignatureR
   }
 }
 
-interface TallyKey {
-  drive_id: string;
-  device_id: string;
-  day: string;
-  volunteer: string;
-  city: string;
-  state: string;
-  petition_version: string;
-  language: string;
-}
+/** Everything a tally is grouped by. */
+type TallyKey = Omit<SignatureTalliesTable, 'signatures'>;
