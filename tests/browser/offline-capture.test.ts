@@ -33,7 +33,9 @@ describe('a tablet with no network', () => {
     // Online once: enroll, and let the service worker take the page.
     let tablet = await launchTablet(profile);
     let page = tablet.pages()[0] ?? (await tablet.newPage());
-    await page.goto(url);
+    // As the lead's QR code opens it: the code is already filled in.
+    await page.goto(`${url}/#enroll=${enrollmentCode}`);
+    await expect.poll(() => page.getByLabel('Enrollment code').inputValue()).toBe(enrollmentCode);
     await page.getByLabel('Enrollment code').fill(enrollmentCode.toLowerCase());
     await page.getByLabel('Your name (volunteer)').fill('Sam Rivera');
     await page.getByRole('button', { name: 'Enroll this tablet' }).click();

@@ -9,7 +9,8 @@ interface Props {
 }
 
 export function EnrollScreen({ onEnrolled }: Props) {
-  const [code, setCode] = useState('');
+  // The lead's QR code opens the app at #enroll=CODE: the code is filled in, nothing to type.
+  const [code, setCode] = useState(() => new URLSearchParams(location.hash.slice(1)).get('enroll') ?? '');
   const [volunteer, setVolunteer] = useState('');
   const [deviceName, setDeviceName] = useState('');
   const [busy, setBusy] = useState(false);
