@@ -45,5 +45,6 @@ export const SCREEN_MESSAGES = {
   installIosSteps: ['Open Fieldpen in Safari.', 'Tap the Share button (a square with an arrow pointing up).', 'Scroll and tap “Add to Home Screen”.', 'Tap “Add”, then open Fieldpen from its icon on the home screen.'],
   installManual: 'Use your browser’s menu to install this app (“Install app” or “Add to Home Screen”).',
   installDone: 'Fieldpen is installed on this tablet.',
-  receiptLine: (received: number, through: number) => `${received} of ${through} confirmed by the server`,
+  receiptLine: (received: number, through: number, code: string, complete: boolean, missing: number) =>
+    `${received} of ${through} confirmed by the server · receipt ${code} · ${complete ? 'complete' : `${missing} missing`}`,
 } as const;

@@ -189,6 +189,9 @@ describe("the volunteer's day", () => {
     expect(await page.getByTestId('warn-not-persisted').count()).toBe(persisted ? 0 : 1);
     expect(await page.getByTestId('installed').textContent()).toBe('No');
     expect(await page.getByTestId('warn-not-installed').textContent()).toContain('7 days');
+    // The server's receipt for this tablet, as the last sync brought it: the lead reads the same code.
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => page.getByTestId('receipt').textContent()).toMatch(/^(\d+) of \1 confirmed by the server · receipt [0-9A-F]{4}-[0-9A-F]{4} · complete$/);
   });
 
   it('starts a shift with a name from the drive’s roster or a new one, and every signature carries it', async () => {

@@ -86,7 +86,7 @@ export function DeviceScreen({ enrollment, drive }: Props) {
         {sync.lastReceipt && (
           <>
             <dt>{MESSAGES.lastSync(new Date(sync.lastSuccessAt ?? Date.now()).toLocaleTimeString())}</dt>
-            <dd>{SCREEN_MESSAGES.receiptLine(sync.lastReceipt.received, sync.lastReceipt.capturedThrough)}</dd>
+            <dd data-testid="receipt">{SCREEN_MESSAGES.receiptLine(sync.lastReceipt.received, sync.lastReceipt.capturedThrough, sync.lastReceipt.code, sync.lastReceipt.complete, sync.lastReceipt.missingCount)}</dd>
           </>
         )}
         <dt>{SCREEN_MESSAGES.tabletName}</dt>
