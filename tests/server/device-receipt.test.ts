@@ -6,17 +6,17 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/server/app';
 import { openDatabase } from '../../src/server/db/connect';
-import { encodeAutograph } from '../../src/shared/autograph-codec';
 import type { EnrollResponse } from '../../src/shared/protocol';
 import { receiptCodeOf } from '../../src/shared/receipt-code';
 import { DeviceDB } from '../../src/storage/device-db';
 import { loadReceipt } from '../../src/storage/settings';
-import { captureSignature, voidSignature } from '../../src/storage/signatures';
+import { voidSignature } from '../../src/storage/signatures';
 import { syncOnce, type SyncReport } from '../../src/sync/sync-engine';
 import { injectNetwork } from '../support/inject-network';
-import { sampleAutograph, sampleSigner } from '../support/records';
 import { countRows, TEST_DATABASE_URL, type Harness } from './harness';
-import { setUpTablet, tearDownTablet } from './tablet';
+import { captureOn, setUpTablet, tearDownTablet } from './tablet';
+
+const capture = (count: number) => captureOn(device, count);
 
 let server: Harness;
 let device: EnrollResponse;
@@ -26,26 +26,6 @@ beforeEach(async () => {
   ({ server, device, db } = await setUpTablet('Tablet 3'));
 });
 afterEach(() => tearDownTablet({ server, device, db }));
-
-let signer = 0;
-async function capture(count: number) {
-  const petition = device.drive.petitions[0]!;
-  const saved = [];
-  for (let i = 0; i < count; i++) {
-    const k = ++signer;
-    saved.push(
-      await captureSignature({
-        deviceId: device.deviceId,
-        driveId: device.drive.id,
-        petition: { version: petition.version, language: petition.language },
-        volunteer: 'Sam Rivera',
-        signer: sampleSigner(k),
-        autograph: encodeAutograph(sampleAutograph(k)),
-      }),
-    );
-  }
-  return saved;
-}
 
 describe('the receipt on the device', () => {
   it('is kept after each sync and matches what the tablet computes from its own records', async () => {

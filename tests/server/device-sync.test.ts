@@ -3,15 +3,14 @@
 import 'fake-indexeddb/auto';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { withDigest } from '../../src/shared/record';
 import type { EnrollResponse } from '../../src/shared/protocol';
 import { DeviceDB } from '../../src/storage/device-db';
-import { captureSignature } from '../../src/storage/signatures';
 import { SyncFailure, syncOnce, type SyncReport } from '../../src/sync/sync-engine';
-import { sampleAutograph, sampleSigner } from '../support/records';
 import { countRows, type Harness } from './harness';
-import { setUpTablet, tearDownTablet } from './tablet';
+import { captureOn, setUpTablet, tearDownTablet } from './tablet';
+
+const capture = (count: number) => captureOn(device, count);
 
 type Fault = 'lose-answer' | 'lose-request' | 'deliver-twice' | 'server-error' | ((records: number) => number | undefined);
 
@@ -46,21 +45,6 @@ beforeEach(async () => {
   ({ server, device, db } = await setUpTablet('Tablet 7'));
 });
 afterEach(() => tearDownTablet({ server, device, db }));
-
-async function capture(count: number): Promise<void> {
-  const petition = device.drive.petitions[0]!;
-  const autograph = encodeAutograph(sampleAutograph(1));
-  for (let i = 1; i <= count; i++) {
-    await captureSignature({
-      deviceId: device.deviceId,
-      driveId: device.drive.id,
-      petition: { version: petition.version, language: petition.language },
-      volunteer: 'Sam Rivera',
-      signer: sampleSigner(i),
-      autograph,
-    });
-  }
-}
 
 const states = async () => (await db.signatures.orderBy('seq').toArray()).map((r) => r.state);
 const sync = (net: ReturnType<typeof network>) => syncOnce({ appVersion: '0.1.0-test', fetch: net.fetch }) as Promise<SyncReport>;

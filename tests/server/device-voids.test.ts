@@ -2,18 +2,18 @@
 // change of state, and a late answer never undoes what a newer one settled.
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeAutograph } from '../../src/shared/autograph-codec';
 import type { EnrollResponse } from '../../src/shared/protocol';
 import { receiptCodeOf } from '../../src/shared/receipt-code';
 import { DeviceDB } from '../../src/storage/device-db';
 import { InvalidSignatureError } from '../../src/storage/errors';
 import { loadReceipt } from '../../src/storage/settings';
-import { applyResults, captureSignature, deviceCounts, voidSignature } from '../../src/storage/signatures';
+import { applyResults, deviceCounts, voidSignature } from '../../src/storage/signatures';
 import { syncOnce, type SyncReport } from '../../src/sync/sync-engine';
 import { injectNetwork, type NetFault } from '../support/inject-network';
-import { sampleAutograph, sampleSigner } from '../support/records';
 import type { Harness } from './harness';
-import { setUpTablet, tearDownTablet } from './tablet';
+import { captureOn, setUpTablet, tearDownTablet } from './tablet';
+
+const capture = (count: number) => captureOn(device, count);
 
 let server: Harness;
 let device: EnrollResponse;
@@ -23,24 +23,6 @@ beforeEach(async () => {
   ({ server, device, db } = await setUpTablet('Tablet 9'));
 });
 afterEach(() => tearDownTablet({ server, device, db }));
-
-async function capture(count: number) {
-  const petition = device.drive.petitions[0]!;
-  const saved = [];
-  for (let i = 1; i <= count; i++) {
-    saved.push(
-      await captureSignature({
-        deviceId: device.deviceId,
-        driveId: device.drive.id,
-        petition: { version: petition.version, language: petition.language },
-        volunteer: 'Sam Rivera',
-        signer: sampleSigner(i),
-        autograph: encodeAutograph(sampleAutograph(i)),
-      }),
-    );
-  }
-  return saved;
-}
 
 const sync = (faults: NetFault[] = []) => syncOnce({ appVersion: 'test', fetch: injectNetwork(server.app, () => faults.shift() ?? 'none').fetch }) as Promise<SyncReport>;
 const serverRow = (id: string) => server.db.selectFrom('signatures').selectAll().where('id', '=', id).executeTakeFirst();

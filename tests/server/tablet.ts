@@ -1,8 +1,11 @@
 // A tablet for sync tests: the device database in fake-indexeddb, enrolled on a fresh real server.
 import 'fake-indexeddb/auto';
 import type { EnrollResponse } from '../../src/shared/protocol';
-import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
+import { encodeAutograph } from '../../src/shared/autograph-codec';
+import { DeviceDB, useDeviceDb, type DeviceSignature } from '../../src/storage/device-db';
 import { forgetEnrollment, saveEnrollment } from '../../src/storage/settings';
+import { captureSignature } from '../../src/storage/signatures';
+import { sampleAutograph, sampleSigner } from '../support/records';
 import { createTestDrive, enroll, startServer, type Harness } from './harness';
 
 export interface Tablet {
@@ -29,4 +32,26 @@ export async function tearDownTablet({ server, db }: Tablet): Promise<void> {
   useDeviceDb(undefined);
   await forgetEnrollment();
   await server.stop();
+}
+
+let signer = 0;
+
+/** Save `count` signatures on the tablet through the real storage code, each a different signer. */
+export async function captureOn(device: EnrollResponse, count: number): Promise<DeviceSignature[]> {
+  const petition = device.drive.petitions[0]!;
+  const saved: DeviceSignature[] = [];
+  for (let i = 0; i < count; i++) {
+    const k = ++signer;
+    saved.push(
+      await captureSignature({
+        deviceId: device.deviceId,
+        driveId: device.drive.id,
+        petition: { version: petition.version, language: petition.language },
+        volunteer: 'Sam Rivera',
+        signer: sampleSigner(k),
+        autograph: encodeAutograph(sampleAutograph(k)),
+      }),
+    );
+  }
+  return saved;
 }

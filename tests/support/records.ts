@@ -3,6 +3,7 @@ import { encodeAutograph, type Autograph } from '../../src/shared/autograph-code
 import { uuidv7 } from '../../src/shared/ids';
 import { withDigest } from '../../src/shared/record';
 import type { SignatureContent, SignatureRecord, Signer } from '../../src/shared/schema';
+import type { CaptureInput } from '../../src/storage/signatures';
 
 export function sampleSigner(n = 1): Signer {
   return {
@@ -53,4 +54,16 @@ export function sampleContent(f: RecordFields, overrides: Partial<SignatureConte
 
 export function sampleRecord(f: RecordFields, overrides: Partial<SignatureContent> = {}): Promise<SignatureRecord> {
   return withDigest(sampleContent(f, overrides));
+}
+
+/** What the signer form hands to captureSignature on device `device-1`. */
+export function sampleCaptureInput(i: number): CaptureInput {
+  return {
+    deviceId: 'device-1',
+    driveId: 'drive-1',
+    petition: { version: 'c'.repeat(64), language: 'en' },
+    volunteer: 'Sam Rivera',
+    signer: sampleSigner(i),
+    autograph: encodeAutograph(sampleAutograph(i)),
+  };
 }

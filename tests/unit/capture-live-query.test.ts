@@ -2,10 +2,9 @@
 // live queries must still see every save, and a refused save must still write nothing.
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
-import { captureSignature, todayCounts$, type CaptureInput, type TodayCounts } from '../../src/storage/signatures';
-import { sampleAutograph, sampleSigner } from '../support/records';
+import { captureSignature, todayCounts$, type TodayCounts } from '../../src/storage/signatures';
+import { sampleCaptureInput } from '../support/records';
 
 let db: DeviceDB;
 let n = 0;
@@ -19,14 +18,7 @@ afterEach(async () => {
   useDeviceDb(undefined);
 });
 
-const input = (i: number): CaptureInput => ({
-  deviceId: 'device-1',
-  driveId: 'drive-1',
-  petition: { version: 'c'.repeat(64), language: 'en' },
-  volunteer: 'Sam Rivera',
-  signer: sampleSigner(i),
-  autograph: encodeAutograph(sampleAutograph(i)),
-});
+const input = sampleCaptureInput;
 
 function until(seen: TodayCounts[], done: (c: TodayCounts) => boolean): Promise<void> {
   return new Promise((resolve, reject) => {

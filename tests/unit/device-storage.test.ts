@@ -1,11 +1,10 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
-import { applyResults, captureSignature, deviceCounts, waitingRecords, wireRecord, type CaptureInput } from '../../src/storage/signatures';
+import { applyResults, captureSignature, deviceCounts, waitingRecords, wireRecord } from '../../src/storage/signatures';
 import { digestMatches } from '../../src/shared/record';
 import { check, SignatureRecordSchema } from '../../src/shared/schema';
-import { encodeAutograph } from '../../src/shared/autograph-codec';
-import { sampleAutograph, sampleSigner } from '../support/records';
+import { sampleCaptureInput, sampleSigner } from '../support/records';
 
 let db: DeviceDB;
 let n = 0;
@@ -19,14 +18,7 @@ afterEach(async () => {
   useDeviceDb(undefined);
 });
 
-const input = (i: number): CaptureInput => ({
-  deviceId: 'device-1',
-  driveId: 'drive-1',
-  petition: { version: 'c'.repeat(64), language: 'en' },
-  volunteer: 'Sam Rivera',
-  signer: sampleSigner(i),
-  autograph: encodeAutograph(sampleAutograph(i)),
-});
+const input = sampleCaptureInput;
 
 describe('saving a signature on the device', () => {
   it('gives sequence numbers 1, 2, 3… with no gaps and a valid sealed record', async () => {

@@ -4,9 +4,8 @@ import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceDB, useDeviceDb, type DeviceSignature } from '../../src/storage/device-db';
 import { StorageFullError } from '../../src/storage/errors';
-import { captureSignature, deviceCounts, outbox, type CaptureInput } from '../../src/storage/signatures';
-import { encodeAutograph } from '../../src/shared/autograph-codec';
-import { sampleAutograph, sampleRecord, sampleSigner } from '../support/records';
+import { captureSignature, deviceCounts, outbox } from '../../src/storage/signatures';
+import { sampleCaptureInput, sampleRecord } from '../support/records';
 
 let opened: DeviceDB | undefined;
 afterEach(async () => {
@@ -46,14 +45,7 @@ describe('upgrading the device database', () => {
   }, 60_000);
 });
 
-const input = (i: number): CaptureInput => ({
-  deviceId: 'device-1',
-  driveId: 'drive-1',
-  petition: { version: 'c'.repeat(64), language: 'en' },
-  volunteer: 'Sam Rivera',
-  signer: sampleSigner(i),
-  autograph: encodeAutograph(sampleAutograph(i)),
-});
+const input = sampleCaptureInput;
 
 describe('a full disk', () => {
   it('fails the save with "Storage full — sync now", writes nothing, and leaves no gap in the numbering', async () => {
