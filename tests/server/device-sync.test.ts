@@ -4,8 +4,9 @@ import 'fake-indexeddb/auto';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withDigest } from '../../src/shared/record';
-import type { EnrollResponse } from '../../src/shared/protocol';
+import type { BatchRequest, EnrollResponse } from '../../src/shared/protocol';
 import { DeviceDB } from '../../src/storage/device-db';
+import { voidSignature } from '../../src/storage/signatures';
 import { SyncFailure, syncOnce, type SyncReport } from '../../src/sync/sync-engine';
 import { countRows, type Harness } from './harness';
 import { captureOn, setUpTablet, tearDownTablet } from './tablet';
@@ -58,6 +59,36 @@ describe('syncing a device', () => {
     expect(report).toMatchObject({ sent: 1200, confirmed: 1200, rejected: 0, receipt: { received: 1200, capturedThrough: 1200 } });
     expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(1200);
     expect(new Set(await states())).toEqual(new Set(['confirmed']));
+  }, 60_000);
+
+  it('takes in what changes while its batches travel: a void behind them, new captures after them', async () => {
+    const first = await capture(1200);
+    const net = network(server.app);
+    const bodies: BatchRequest[] = [];
+    let changedInFlight = false;
+    const during = (async (url: string, init: RequestInit) => {
+      bodies.push(JSON.parse(String(init.body)) as BatchRequest);
+      if (!changedInFlight) {
+        // While the first batch is on its way: strike one of its signatures, and take three more.
+        changedInFlight = true;
+        await voidSignature(first[10]!.id, 'Signed twice');
+        await capture(3);
+      }
+      return net.fetch(url, init);
+    }) as typeof fetch;
+    const report = await syncOnce({ appVersion: '0.1.0-test', fetch: during });
+    if (report === 'busy') throw new Error('another sync held the lock');
+    // Batches read ahead, then once more from the start for the void made behind them.
+    expect(bodies.map((b) => [b.records.length, b.voids?.length ?? 0])).toEqual([[500, 0], [500, 0], [203, 0], [0, 1]]);
+    expect(bodies.map((b) => b.totals.capturedThrough)).toEqual([1200, 1203, 1203, 1203]);
+    expect(bodies.map((b) => b.totals.waiting)).toEqual([700, 203, 0, 0]);
+    expect(report).toMatchObject({ confirmed: 1203, voided: 1, receipt: { received: 1203, capturedThrough: 1203, complete: true, voided: 1 } });
+    expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(1203);
+    const struck = await server.db.selectFrom('signatures').select(['seq', 'void_reason']).where('voided_at', 'is not', null).execute();
+    expect(struck).toEqual([{ seq: first[10]!.seq, void_reason: 'Signed twice' }]);
+    const rows = await db.signatures.toArray();
+    expect(rows.filter((r) => r.state === 'confirmed')).toHaveLength(1202);
+    expect(rows.find((r) => r.state === 'voided')).toMatchObject({ seq: first[10]!.seq, confirmedAt: expect.any(String), voidConfirmedAt: expect.any(String) });
   }, 60_000);
 
   it('reports its totals even with nothing to send', async () => {
