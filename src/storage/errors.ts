@@ -4,7 +4,7 @@ import type { FieldProblem } from '../shared/schema';
 export class StorageFullError extends Error {
   override name = 'StorageFullError';
   constructor() {
-    super('Storage full — this signature was not saved. Sync now to make room, then save again.');
+    super('Storage full — sync now. This signature was not saved: after the sync, save it again.');
   }
 }
 

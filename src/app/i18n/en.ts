@@ -43,5 +43,5 @@ export const en: Catalog = {
     attestation: () => 'The volunteer must confirm they helped this signer.',
   },
   saveFailed: 'The signature was not saved. Try again; if it keeps failing, sync and restart the app.',
-  storageFull: 'Storage full — this signature was not saved. Sync now to make room, then save again.',
+  storageFull: 'Storage full — sync now. This signature was not saved: after the sync, save it again.',
 };

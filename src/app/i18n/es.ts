@@ -40,5 +40,5 @@ export const es: Catalog = {
     attestation: () => 'El voluntario debe confirmar que ayudó a esta persona.',
   },
   saveFailed: 'La firma no se guardó. Inténtelo de nuevo; si sigue fallando, sincronice y reinicie la aplicación.',
-  storageFull: 'Almacenamiento lleno: esta firma no se guardó. Sincronice para liberar espacio y guarde de nuevo.',
+  storageFull: 'Almacenamiento lleno: sincronice ahora. Esta firma no se guardó; después de sincronizar, guárdela de nuevo.',
 };
