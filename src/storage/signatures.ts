@@ -1,9 +1,9 @@
-// Every write to the signatures table goes through these functions; screens only read, through
-// the live queries at the bottom.
+// Every write to the signatures table goes through these functions (and voidSignature, in
+// volunteer-day.ts); screens only read, through the live queries at the bottom.
 import Dexie, { liveQuery, type Observable } from 'dexie';
 import { uuidv7 } from '../shared/ids';
 import { withDigest } from '../shared/record';
-import { check, SignatureContentSchema, VoidNoticeSchema, type SignatureContent, type SignatureRecord } from '../shared/schema';
+import { check, SignatureContentSchema, type SignatureContent, type SignatureRecord } from '../shared/schema';
 import type { RecordResult, VoidNotice, VoidResult } from '../shared/protocol';
 import { addSignatureStrict, deviceDb, nextSequence, resetSequenceCache, sequenceTaken, type DeviceSignature } from './device-db';
 import { InvalidSignatureError, isConstraintError, isQuotaError, StorageFullError } from './errors';
@@ -78,25 +78,6 @@ export async function outbox(limit: number, afterSeq = 0): Promise<DeviceSignatu
       db.signatures.where('state').equals('voided').filter((row) => row.seq > afterSeq && voidWaiting(row)).toArray(),
     ]);
     return [...pending, ...voided].sort((a, b) => a.seq - b.seq).slice(0, limit);
-  });
-}
-
-/**
- * Strike a signature, with the volunteer's reason. Its sequence number stays taken and the void is
- * synced as a change of state; striking it again changes nothing.
- */
-export async function voidSignature(id: string, reason: string, now: Date = new Date()): Promise<DeviceSignature> {
-  const db = deviceDb();
-  return db.transaction('rw', db.signatures, async () => {
-    const row = await db.signatures.get(id);
-    if (!row) throw new RangeError('That signature is not on this tablet.');
-    if (row.state === 'voided') return row;
-    if (row.state === 'purged') throw new RangeError('That signature has already been removed from this tablet.');
-    const notice = check(VoidNoticeSchema, { id, seq: row.seq, reason, voidedAt: now.toISOString() });
-    if (!notice.ok) throw new InvalidSignatureError(notice.problems);
-    const voided: DeviceSignature = { ...row, state: 'voided', void: { reason: notice.value.reason, at: notice.value.voidedAt } };
-    await db.signatures.put(voided);
-    return voided;
   });
 }
 
@@ -208,7 +189,8 @@ export interface TodayCounts {
   rejected: number;
 }
 
-function startOfToday(): string {
+/** Midnight today, local time, as stored timestamps are written. */
+export function startOfToday(): string {
   const d = new Date();
   d.setHours(0, 0, 0, 0);
   return d.toISOString();
@@ -224,39 +206,6 @@ export function todayCounts$(): Observable<TodayCounts> {
       waiting: await db.signatures.where('state').equals('pending').count(),
       rejected: await db.signatures.where('state').equals('rejected').count(),
     };
-  });
-}
-
-// ── the volunteer's own day ─────────────────────────────────────────────────
-
-/** What today's list shows of a signature: no more of the signer than a first name and an initial. */
-export interface TodayEntry {
-  id: string;
-  seq: number;
-  capturedAt: string;
-  firstName: string;
-  initial: string;
-  state: DeviceSignature['state'];
-  rejection?: DeviceSignature['rejection'];
-  void?: DeviceSignature['void'];
-  assisted: boolean;
-}
-
-/** Today's signatures on this device, newest first. */
-export function todaySignatures$(): Observable<TodayEntry[]> {
-  return liveQuery(async () => {
-    const rows = await deviceDb().signatures.where('capturedAt').aboveOrEqual(startOfToday()).reverse().toArray();
-    return rows.map((r) => ({
-      id: r.id,
-      seq: r.seq,
-      capturedAt: r.capturedAt,
-      firstName: r.signer.givenName,
-      initial: r.signer.familyName.slice(0, 1).toUpperCase(),
-      state: r.state,
-      ...(r.rejection ? { rejection: r.rejection } : {}),
-      ...(r.void ? { void: r.void } : {}),
-      assisted: r.assisted !== undefined,
-    }));
   });
 }
 

@@ -9,7 +9,7 @@
 //   the signer form ready for input (the first field in the document, enabled); median of runs.
 //   Baseline: a blank page's load in the same relaunched, offline browser.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,18 +114,14 @@ async function blankPageMs(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __readyAt: number }).__readyAt);
 }
 
-/** Everything the service worker fetches for offline use (HTML, JS, CSS), gzipped the same way. */
+/** Everything the service worker precaches for offline use (HTML, JS, CSS), as its manifest in sw.js lists it, gzipped the same way. */
 function precacheGzipBytes(): number {
   const dist = join(ROOT, 'dist');
+  const sw = readFileSync(join(dist, 'sw.js'), 'utf8');
+  const urls = new Set([...sw.matchAll(/"url":"([^"]+)"|url:"([^"]+)"/g)].map((m) => (m[1] ?? m[2])!));
+  if (urls.size === 0) throw new Error('no precache manifest found in dist/sw.js');
   let total = 0;
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(js|css|html)$/.test(name) && name !== 'sw.js') total += gz(readFileSync(path));
-    }
-  };
-  walk(dist);
+  for (const url of urls) if (/\.(js|css|html)$/.test(url)) total += gz(readFileSync(join(dist, url)));
   return total;
 }
 

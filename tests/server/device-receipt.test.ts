@@ -10,7 +10,7 @@ import type { EnrollResponse } from '../../src/shared/protocol';
 import { receiptCodeOf } from '../../src/shared/receipt-code';
 import { DeviceDB } from '../../src/storage/device-db';
 import { loadReceipt } from '../../src/storage/settings';
-import { voidSignature } from '../../src/storage/signatures';
+import { voidSignature } from '../../src/storage/volunteer-day';
 import { syncOnce, type SyncReport } from '../../src/sync/sync-engine';
 import { injectNetwork } from '../support/inject-network';
 import { countRows, TEST_DATABASE_URL, type Harness } from './harness';

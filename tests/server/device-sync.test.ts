@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withDigest } from '../../src/shared/record';
 import type { BatchRequest, EnrollResponse } from '../../src/shared/protocol';
 import { DeviceDB } from '../../src/storage/device-db';
-import { voidSignature } from '../../src/storage/signatures';
+import { voidSignature } from '../../src/storage/volunteer-day';
 import { SyncFailure, syncOnce, type SyncReport } from '../../src/sync/sync-engine';
 import { countRows, type Harness } from './harness';
 import { captureOn, setUpTablet, tearDownTablet } from './tablet';

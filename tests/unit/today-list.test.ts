@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
-import { applyResults, captureSignature, findSameSigner, todaySignatures$, voidSignature, waitingRecords, type CaptureInput, type TodayEntry } from '../../src/storage/signatures';
+import { applyResults, captureSignature, findSameSigner, waitingRecords, type CaptureInput } from '../../src/storage/signatures';
+import { todaySignatures$, voidSignature, type TodayEntry } from '../../src/storage/volunteer-day';
 import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { check, SignatureRecordSchema } from '../../src/shared/schema';
 import { sampleAutograph, sampleSigner } from '../support/records';

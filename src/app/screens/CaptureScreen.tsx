@@ -60,7 +60,10 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
     void loadDraft().then((draft) => {
       restored.current = true;
       if (!draft) return;
-      setInput(signerInputFrom(draft.fields));
+      const fields = signerInputFrom(draft.fields);
+      setInput(fields);
+      // A restored form holds the signer's input as much as a typed one: no update may reload over it.
+      onDirty(!isBlank(fields) || draft.autograph !== undefined);
       if (draft.language && (LANGUAGES as readonly string[]).includes(draft.language)) setLanguage(draft.language as Language);
       if (draft.autograph) {
         try {

@@ -2,7 +2,7 @@ import './screens.css';
 import { useState } from 'preact/hooks';
 import { VOID_REASON_MAX } from '../../shared/schema';
 import { InvalidSignatureError } from '../../storage/errors';
-import { todaySignatures$, voidSignature, type TodayEntry } from '../../storage/signatures';
+import { todaySignatures$, voidSignature, type TodayEntry } from '../../storage/volunteer-day';
 import { TextField } from '../components/TextField';
 import { useObservable } from '../hooks/useObservable';
 import { SCREEN_MESSAGES } from '../screen-messages';
