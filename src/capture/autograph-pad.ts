@@ -1,7 +1,7 @@
 // The signer's autograph pad: signature_pad on a canvas sized for devicePixelRatio, whose strokes
 // are the autograph (never its picture). Resizing or rotating clears a canvas, so the pad redraws
-// from the strokes, scaled to the new size.
-import SignaturePad, { type PointGroup } from 'signature_pad';
+// from the strokes, scaled to the new size. A pen's pressure widens or narrows the line.
+import SignaturePad, { type BasicPoint, type PointGroup } from 'signature_pad';
 import type { Autograph, AutographPoint } from '../shared/autograph-codec';
 
 const PEN = { penColor: '#0b1f4d', minWidth: 0.8, maxWidth: 2.8, dotSize: 1.5, velocityFilterWeight: 0.7 } as const;
@@ -17,6 +17,7 @@ export class AutographPad {
     private readonly onChange: (pad: AutographPad) => void = () => {},
   ) {
     this.pad = new SignaturePad(canvas, { ...PEN, backgroundColor: 'rgba(0,0,0,0)' });
+    drawWithPressure(this.pad);
     this.pad.addEventListener('endStroke', this.strokeEnded);
     this.observer = new ResizeObserver(() => this.fit());
     this.observer.observe(canvas);
@@ -102,4 +103,37 @@ export class AutographPad {
     this.pad.clear();
     if (groups.length > 0) this.pad.fromData(groups);
   }
+}
+
+/**
+ * How much a point's pressure scales the line: 0.5, what a mouse or a finger reports on most screens,
+ * leaves signature_pad's width as it is; a pen pressed hard draws up to half again as wide, a light
+ * touch about half as wide. No pressure reported (0) leaves it as it is too.
+ */
+export function pressureWidthFactor(pressure: number): number {
+  return pressure > 0 ? 0.5 + Math.min(pressure, 1) : 1;
+}
+
+interface WidthInternals {
+  _calculateCurveWidths(start: BasicPoint, end: BasicPoint, options: unknown): unknown;
+  _strokeWidth(velocity: number, options: unknown): number;
+}
+
+/**
+ * signature_pad records each point's pressure but sets the width from speed alone. Its width step
+ * (`_strokeWidth`) is given no point, so the curve step before it tells which point is being drawn.
+ * The same hook serves a redraw from strokes (rotation, a restored draft), which passes through the
+ * same steps with the stored pressure. Checked in tests/browser/volunteer-flow.test.ts.
+ */
+function drawWithPressure(pad: SignaturePad): void {
+  const internals = pad as unknown as WidthInternals;
+  if (typeof internals._calculateCurveWidths !== 'function' || typeof internals._strokeWidth !== 'function') return;
+  const curveWidths = internals._calculateCurveWidths.bind(pad);
+  const strokeWidth = internals._strokeWidth.bind(pad);
+  let pressure = 0;
+  internals._calculateCurveWidths = (start, end, options) => {
+    pressure = end.pressure;
+    return curveWidths(start, end, options);
+  };
+  internals._strokeWidth = (velocity, options) => strokeWidth(velocity, options) * pressureWidthFactor(pressure);
 }

@@ -1,5 +1,6 @@
 // The volunteer's flow at the door, in real Chromium against the real server: checks at the door,
 // the autograph pad, two taps between signers, languages, today's list with void, the shift.
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAutograph } from '../../src/shared/autograph-codec';
 import { deviceSignatures, drawAutograph, fillSigner, type SignerDetails } from '../support/browser';
@@ -70,6 +71,21 @@ describe('the signer form at the door', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('petition-title');
     expect(await page.locator('#next-signer').count()).toBe(0);
     for (const label of ['Given name', 'Family name', 'Street address', 'City', 'ZIP code']) expect(await page.getByLabel(label).inputValue(), label).toBe('');
+  });
+
+  it('draws a pen pressed hard wider than a light touch, and keeps the pressure through a redraw', async () => {
+    const { page } = t;
+    const pad = page.locator('canvas.autograph__pad');
+    const light = await penStroke(page, 0.15);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    const hard = await penStroke(page, 0.95);
+    expect(hard).toBeGreaterThan(light * 1.5);
+    // Turning the tablet redraws from the stored strokes, their pressure included.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await expect.poll(() => pad.evaluate((c: HTMLCanvasElement) => c.getBoundingClientRect().width)).toBeLessThan(760);
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await expect.poll(() => inkOf(page), { timeout: 5000 }).toBeGreaterThan(light * 1.5);
+    await page.getByRole('button', { name: 'Clear' }).click();
   });
 
   it('warns, without blocking, when the same name and address already signed on this tablet', async () => {
@@ -264,3 +280,33 @@ describe('the screens on a tablet and on a phone', () => {
     });
   }
 });
+
+/** Pixels with ink on the autograph pad. */
+function inkOf(page: Page): Promise<number> {
+  return page.locator('canvas.autograph__pad').evaluate((c: HTMLCanvasElement) => {
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+    return n;
+  });
+}
+
+/**
+ * One stroke as a pen draws it, every point at `pressure`, at 60 Hz; returns the ink on the pad after.
+ * Written as a string: tsx would wrap a function in helpers the page does not have.
+ */
+async function penStroke(page: Page, pressure: number): Promise<number> {
+  await page.evaluate(`(async (pressure) => {
+    const pad = document.querySelector('canvas.autograph__pad');
+    const box = pad.getBoundingClientRect();
+    const at = (i) => ({ clientX: box.left + box.width * (0.15 + 0.03 * i), clientY: box.top + box.height * (0.5 + 0.2 * Math.sin(i / 3)) });
+    const pen = { pointerId: 7, pointerType: 'pen', isPrimary: true, pressure, bubbles: true, cancelable: true };
+    pad.dispatchEvent(new PointerEvent('pointerdown', { ...pen, ...at(0), buttons: 1, button: 0 }));
+    for (let i = 1; i <= 24; i++) {
+      await new Promise((r) => setTimeout(r, 17));
+      pad.dispatchEvent(new PointerEvent('pointermove', { ...pen, ...at(i), buttons: 1, button: -1 }));
+    }
+    pad.dispatchEvent(new PointerEvent('pointerup', { ...pen, ...at(24), buttons: 0, button: 0, pressure: 0 }));
+  })(${pressure})`);
+  return inkOf(page);
+}
