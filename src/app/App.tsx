@@ -32,6 +32,8 @@ export const readDevice = async (): DeviceState => {
 export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHandle; boot?: DeviceState }) {
   const [device, setDevice] = useState<Device | null>();
   const [dirty, setDirty] = useState(false);
+  /** A drive changed on the server, shown once the form is empty: a signer sees one petition from start to save. */
+  const [changedDrive, setChangedDrive] = useState<DriveInfo>();
   const route = useRoute();
   const sync = useRef<AutoSync>(undefined);
 
@@ -43,9 +45,15 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
 
   useEffect(() => {
     if (!device) return;
-    sync.current = startAutoSync(__APP_VERSION__);
+    sync.current = startAutoSync(__APP_VERSION__, { onDrive: setChangedDrive });
     return () => sync.current?.stop();
   }, [device?.enrollment.deviceId]);
+
+  useEffect(() => {
+    if (!changedDrive || dirty || !device) return;
+    setDevice({ ...device, drive: changedDrive });
+    setChangedDrive(undefined);
+  }, [changedDrive, dirty]);
 
   if (device === undefined) return null; // reading the device's own storage: a few milliseconds
   if (device === null) return <EnrollScreen onEnrolled={() => void load()} />;

@@ -29,7 +29,12 @@ export function signerInputFrom(fields: Record<string, unknown> | undefined): Si
 
 export type SignerCheck = { ok: true; signer: Signer } | { ok: false; errors: FieldErrors };
 
-export function checkSigner(input: SignerInput): SignerCheck {
+/**
+ * Check the signer's input at the door. `required`: optional fields the drive asks for (email). Only
+ * the tablet asks for them: a drive that starts requiring a field must not make the server refuse
+ * signatures taken before the tablet heard of it.
+ */
+export function checkSigner(input: SignerInput, required: readonly string[] = []): SignerCheck {
   const email = input.email.trim();
   const candidate = {
     ...input,
@@ -45,6 +50,7 @@ export function checkSigner(input: SignerInput): SignerCheck {
     }
   }
   if (!errors.zip && !errors.state && !zipMatchesState(candidate.zip, candidate.state)) errors.zip = 'zipState';
+  for (const f of SIGNER_FIELDS) if (required.includes(f) && !errors[f] && input[f].trim() === '') errors[f] = 'required';
   if (result.ok && Object.keys(errors).length === 0) return { ok: true, signer: result.value };
   return { ok: false, errors };
 }

@@ -1,10 +1,11 @@
 // Small key-value facts about this device, one idb-keyval store per concern.
-import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import { createStore, del, get, set, setMany, type UseStore } from 'idb-keyval';
 import type { DriveInfo, Receipt } from '../shared/protocol';
 
 export const SETTINGS_KEYS = {
   enrollment: 'enrollment',
   drive: 'drive',
+  driveCheckedAt: 'driveCheckedAt',
   volunteer: 'volunteer',
   receipt: 'receipt',
 } as const;
@@ -28,7 +29,10 @@ export const saveEnrollment = (e: Enrollment): Promise<void> => set(SETTINGS_KEY
 export const forgetEnrollment = (): Promise<void> => del(SETTINGS_KEYS.enrollment, settings());
 
 export const loadDrive = (): Promise<DriveInfo | undefined> => get(SETTINGS_KEYS.drive, settings());
-export const saveDrive = (d: DriveInfo): Promise<void> => set(SETTINGS_KEYS.drive, d, settings());
+/** The drive as the server last sent it, and when that was (so a tablet asks again now and then, not at every sync). */
+export const saveDrive = (d: DriveInfo, checkedAt = new Date()): Promise<void> =>
+  setMany([[SETTINGS_KEYS.drive, d], [SETTINGS_KEYS.driveCheckedAt, checkedAt.toISOString()]], settings());
+export const loadDriveCheckedAt = (): Promise<string | undefined> => get(SETTINGS_KEYS.driveCheckedAt, settings());
 
 export const loadVolunteer = (): Promise<string | undefined> => get(SETTINGS_KEYS.volunteer, settings());
 export const saveVolunteer = (name: string): Promise<void> => set(SETTINGS_KEYS.volunteer, name, settings());

@@ -1,12 +1,15 @@
 // When to sync: on start, when the network returns, when the app becomes visible, on a timer while
 // open, and when the volunteer taps "Sync now". Failures back off exponentially with jitter.
 import { SYNC_LOCK, SyncFailure, syncOnce, type SyncReport } from './sync-engine';
-import { loadReceipt } from '../storage/settings';
+import type { DriveInfo } from '../shared/protocol';
+import { loadDriveCheckedAt, loadReceipt } from '../storage/settings';
 import { savedTotal$ } from '../storage/signatures';
 import { requestBackgroundSync } from './background-sync';
 import { getSyncStatus, updateSyncStatus } from './sync-status';
 
 export const SYNC_INTERVAL_MS = 60_000;
+/** How often a successful sync also asks for the drive (a tap on "Sync now" always does). */
+export const DRIVE_CHECK_INTERVAL_MS = 10 * 60_000;
 const BACKOFF_BASE_MS = 2_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
 
@@ -34,17 +37,34 @@ export interface AutoSync {
   stop(): void;
 }
 
-export function startAutoSync(appVersion: string): AutoSync {
+export interface AutoSyncOptions {
+  /** The drive changed on the server (a new petition text, the roster); it is already stored. */
+  onDrive?: (drive: DriveInfo) => void;
+}
+
+export function startAutoSync(appVersion: string, options: AutoSyncOptions = {}): AutoSync {
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<SyncReport | 'busy' | undefined> | undefined;
 
-  const run = (): Promise<SyncReport | 'busy' | undefined> => {
-    running ??= attempt().finally(() => (running = undefined));
+  const run = (checkDrive = false): Promise<SyncReport | 'busy' | undefined> => {
+    running ??= attempt(checkDrive).finally(() => (running = undefined));
     return running;
   };
 
-  async function attempt(): Promise<SyncReport | 'busy' | undefined> {
+  async function askForDrive(force: boolean): Promise<void> {
+    const checkedAt = await loadDriveCheckedAt();
+    if (!force && checkedAt && Date.now() - Date.parse(checkedAt) < DRIVE_CHECK_INTERVAL_MS) return;
+    try {
+      const { refreshDrive } = await import('./drive-refresh');
+      const changed = await refreshDrive();
+      if (changed) options.onDrive?.(changed);
+    } catch {
+      // The tablet keeps the drive it has; the next sync asks again.
+    }
+  }
+
+  async function attempt(checkDrive: boolean): Promise<SyncReport | 'busy' | undefined> {
     clearTimeout(retryTimer);
     updateSyncStatus({ running: true, progress: undefined, nextRetryAt: undefined });
     try {
@@ -54,6 +74,7 @@ export function startAutoSync(appVersion: string): AutoSync {
       });
       failures = 0;
       if (report !== 'busy') {
+        void askForDrive(checkDrive);
         updateSyncStatus({
           running: false,
           problem: undefined,
@@ -119,7 +140,7 @@ export function startAutoSync(appVersion: string): AutoSync {
   return {
     syncNow: () => {
       failures = 0;
-      return run();
+      return run(true);
     },
     stop() {
       saved.unsubscribe();

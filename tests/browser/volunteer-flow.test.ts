@@ -1,5 +1,7 @@
 // The volunteer's flow at the door, in real Chromium against the real server: checks at the door,
 // the autograph pad, two taps between signers, languages, today's list with void, the shift.
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAutograph } from '../../src/shared/autograph-codec';
@@ -231,6 +233,56 @@ describe("the volunteer's day", () => {
     await page.getByLabel('Your name').fill('Jo Park');
     await page.getByRole('button', { name: 'Start collecting' }).click();
     await expect.poll(() => page.locator('.volunteer').textContent()).toContain('Volunteer: Jo Park');
+  });
+});
+
+describe("the drive's changes", () => {
+  /** What an organizer's edit does to the drive, written straight into the running server's database. */
+  const requireFields = (fields: string[] | null) => {
+    const db = new BetterSqlite3(join(t.dataDir, 'fieldpen.sqlite'));
+    try {
+      db.prepare('update drives set required_fields = ?').run(fields && JSON.stringify(fields));
+    } finally {
+      db.close();
+    }
+  };
+  const storedDrive = () =>
+    t.page.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open('fieldpen-settings');
+      open.onsuccess = () => {
+        const get = open.result.transaction('settings').objectStore('settings').get('drive');
+        get.onsuccess = () => { resolve(get.result); open.result.close(); };
+      };
+    })`) as Promise<{ requiredFields?: string[] }>;
+
+  it('reach the tablet on "Sync now", and show only once the signer in front of it has saved', async () => {
+    const { page } = t;
+    await page.getByRole('link', { name: 'Sign' }).click();
+    await fillSigner(page, { ...ROSA, givenName: 'Lena', familyName: 'Ortiz', street: '7 Elm Street' });
+    requireFields(['email']);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(async () => (await storedDrive()).requiredFields, { timeout: 15_000 }).toEqual(['email']);
+    // Mid-form, the signer keeps the form they started: email still optional.
+    expect(await page.getByLabel('Email (optional)').count()).toBe(1);
+    await drawAutograph(page, 0);
+    await page.getByRole('button', { name: 'Save signature' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toMatch(/^Saved #\d+\. Ready for the next signer\.$/);
+
+    // The next signer meets the drive as it is now.
+    await expect.poll(() => page.getByLabel('Email', { exact: true }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Next signer' }).click();
+    await fillSigner(page, { ...ROSA, givenName: 'Ivan', familyName: 'Petrov', street: '9 Elm Street' });
+    await drawAutograph(page, 1);
+    await page.getByRole('button', { name: 'Save signature' }).click();
+    await expect.poll(() => page.locator('#email-error').textContent()).toBe('Enter the email.');
+    await page.getByLabel('Email', { exact: true }).fill('ivan@example.org');
+    await page.getByRole('button', { name: 'Save signature' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toMatch(/^Saved #\d+\. Ready for the next signer\.$/);
+    expect((await bySeq()).at(-1)).toMatchObject({ signer: { givenName: 'Ivan', email: 'ivan@example.org' } });
+
+    requireFields(null);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => page.getByLabel('Email (optional)').count(), { timeout: 15_000 }).toBe(1);
   });
 });
 

@@ -11,12 +11,15 @@ export interface EnrolledTablet {
   tablet: BrowserContext;
   page: Page;
   profile: string;
+  /** The server's data folder (its SQLite file is `fieldpen.sqlite` there). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
 export async function enrolledTablet(volunteer = 'Sam Rivera'): Promise<EnrolledTablet> {
   const work = mkdtempSync(join(tmpdir(), 'fieldpen-volunteer-'));
-  const server = await startServer(join(work, 'data'));
+  const dataDir = join(work, 'data');
+  const server = await startServer(dataDir);
   const profile = join(work, 'profile');
   const tablet = await launchTablet(profile);
   const page = tablet.pages()[0] ?? (await tablet.newPage());
@@ -31,6 +34,7 @@ export async function enrolledTablet(volunteer = 'Sam Rivera'): Promise<Enrolled
     tablet,
     page,
     profile,
+    dataDir,
     async close() {
       await tablet.close().catch(() => {});
       await server.stop();

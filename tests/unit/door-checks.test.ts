@@ -55,6 +55,14 @@ describe('field problems as stable keys, for every language', () => {
     });
   });
 
+  it("asks for the email only where the drive requires it, and still checks its shape", () => {
+    expect(checkSigner(signer()).ok).toBe(true);
+    expect(checkSigner(signer(), ['email'])).toEqual({ ok: false, errors: { email: 'required' } });
+    expect(checkSigner(signer({ email: '  ' }), ['email'])).toEqual({ ok: false, errors: { email: 'required' } });
+    expect(checkSigner(signer({ email: 'rosa@' }), ['email'])).toEqual({ ok: false, errors: { email: 'emailShape' } });
+    expect(checkSigner(signer({ email: 'rosa@example.org' }), ['email']).ok).toBe(true);
+  });
+
   it('tells shape from length', () => {
     const result = checkSigner(signer({ zip: '4321', email: 'rosa@', familyName: 'x'.repeat(101) }));
     expect(result).toEqual({ ok: false, errors: { zip: 'zipShape', email: 'emailShape', familyName: 'tooLong' } });

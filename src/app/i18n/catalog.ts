@@ -11,6 +11,8 @@ export interface Catalog {
   languageGroup: string;
   signerForm: string;
   fields: Record<SignerField, string>;
+  /** The email's label where the drive requires it. */
+  emailRequired: string;
   chooseState: string;
   autograph: string;
   autographHint: string;

@@ -16,6 +16,7 @@ export const en: Catalog = {
     zip: 'ZIP code',
     email: 'Email (optional)',
   },
+  emailRequired: 'Email',
   chooseState: 'Choose…',
   autograph: 'Signature',
   autographHint: 'Sign with your finger or a stylus in the box.',

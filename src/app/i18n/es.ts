@@ -13,6 +13,7 @@ export const es: Catalog = {
     zip: 'Código postal (ZIP)',
     email: 'Correo electrónico (opcional)',
   },
+  emailRequired: 'Correo electrónico',
   chooseState: 'Elija…',
   autograph: 'Firma',
   autographHint: 'Firme con el dedo o con un lápiz dentro del recuadro.',

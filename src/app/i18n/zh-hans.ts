@@ -13,6 +13,7 @@ export const zhHans: Catalog = {
     zip: '邮政编码 (ZIP)',
     email: '电子邮箱（选填）',
   },
+  emailRequired: '电子邮箱',
   chooseState: '请选择…',
   autograph: '签名',
   autographHint: '请用手指或触控笔在框内签名。',

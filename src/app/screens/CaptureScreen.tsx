@@ -133,7 +133,7 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
   async function save(e: Event) {
     e.preventDefault();
     if (saving) return;
-    const checked = checkSigner(input);
+    const checked = checkSigner(input, drive.requiredFields);
     const found: FieldErrors = checked.ok ? {} : { ...checked.errors };
     const ink = checkInk(pad.current?.drawn ?? []);
     if (ink === 'empty') found.autograph = 'autographEmpty';
@@ -194,10 +194,13 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
     document.getElementById('petition-title')?.focus();
   }
 
+  const emailRequired = drive.requiredFields?.includes('email') ?? false;
+  const labelOf = (field: SignerField) => (field === 'email' && emailRequired ? t.emailRequired : t.fields[field]);
+
   const message = (field: SignerField | 'autograph' | 'attestation'): string | undefined => {
     const problem = errors[field];
     if (!problem) return undefined;
-    const label = field === 'autograph' ? t.autograph : field === 'attestation' ? t.assisted : t.fields[field];
+    const label = field === 'autograph' ? t.autograph : field === 'attestation' ? t.assisted : labelOf(field);
     return t.problems[problem](label);
   };
 
@@ -205,7 +208,7 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
     <TextField
       key={f.id}
       id={f.id}
-      label={t.fields[f.id]}
+      label={labelOf(f.id)}
       value={input[f.id]}
       error={message(f.id)}
       onInput={(v) => update(f.id, v)}
@@ -214,7 +217,7 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
       inputMode={f.inputMode}
       type={f.type}
       autoCapitalize={f.caps}
-      required={f.id !== 'email'}
+      required={f.id !== 'email' || emailRequired}
       maxLength={FIELD_MAX[f.id]}
     />
   );
