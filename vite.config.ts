@@ -38,10 +38,36 @@ function leadDashboard(): Plugin {
   };
 }
 
+/**
+ * The sync engine for Background Sync, as a classic script the service worker imports only when a
+ * sync wakes it (sw/sync-worker.ts): `dist/sw-sync.js`, revalidated like sw.js, never precached.
+ */
+function serviceWorkerSync(): Plugin {
+  return {
+    name: 'fieldpen-service-worker-sync',
+    apply: 'build',
+    async closeBundle() {
+      await build({
+        configFile: false,
+        logLevel: 'warn',
+        resolve: { alias: [DEXIE_MODERN] },
+        define: { __APP_VERSION__: APP_VERSION },
+        build: {
+          target: 'es2022',
+          emptyOutDir: false,
+          copyPublicDir: false,
+          lib: { entry: 'sw/sync-worker.ts', formats: ['iife'], name: 'fieldpenSyncWorker', fileName: () => 'sw-sync.js' },
+        },
+      });
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
     preact(),
     leadDashboard(),
+    serviceWorkerSync(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'sw',
@@ -65,7 +91,7 @@ export default defineConfig({
       },
       // The lead dashboard is a second page of the same build but never part of a volunteer's
       // offline app: its page and its own assets stay out of the precache (tests/unit/lead-bundle.test.ts).
-      injectManifest: { globPatterns: ['**/*.{js,css,html}'], globIgnores: ['lead.html', 'lead/**', 'assets/lead-*'] },
+      injectManifest: { globPatterns: ['**/*.{js,css,html}'], globIgnores: ['lead.html', 'lead/**', 'assets/lead-*', 'sw-sync.js'] },
       devOptions: { enabled: false },
     }),
   ],

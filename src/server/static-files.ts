@@ -5,7 +5,7 @@ import { basename, join, relative, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-const REVALIDATE = new Set(['sw.js', 'index.html', 'lead.html', 'manifest.webmanifest']);
+const REVALIDATE = new Set(['sw.js', 'sw-sync.js', 'index.html', 'lead.html', 'manifest.webmanifest']);
 /** The lead and organizer dashboard: its own page, never part of the volunteer app. */
 export const LEAD_PATH = '/lead';
 const NO_CACHE = 'no-cache';

@@ -16,21 +16,15 @@ export class InvalidSignatureError extends Error {
   }
 }
 
-export function isQuotaError(e: unknown): boolean {
-  const names = ['QuotaExceededError', 'QuotaExceeded'];
+/** Whether the error, or one it wraps (Dexie keeps the browser's as `inner`), is a DOMException of one of these names. */
+function isNamed(e: unknown, names: readonly string[]): boolean {
   let cause: unknown = e;
-  for (let i = 0; i < 3 && cause; i++) {
-    if (typeof cause === 'object' && cause && 'name' in cause && names.includes(String(cause.name))) return true;
-    cause = typeof cause === 'object' && cause && 'inner' in cause ? cause.inner : undefined;
+  for (let i = 0; i < 3 && typeof cause === 'object' && cause; i++) {
+    if ('name' in cause && names.includes(String(cause.name))) return true;
+    cause = 'inner' in cause ? cause.inner : undefined;
   }
   return false;
 }
 
-export function isConstraintError(e: unknown): boolean {
-  let cause: unknown = e;
-  for (let i = 0; i < 3 && cause; i++) {
-    if (typeof cause === 'object' && cause && 'name' in cause && String(cause.name) === 'ConstraintError') return true;
-    cause = typeof cause === 'object' && cause && 'inner' in cause ? cause.inner : undefined;
-  }
-  return false;
-}
+export const isQuotaError = (e: unknown): boolean => isNamed(e, ['QuotaExceededError', 'QuotaExceeded']);
+export const isConstraintError = (e: unknown): boolean => isNamed(e, ['ConstraintError']);
