@@ -41,3 +41,13 @@ export async function sha256Hex(text: string): Promise<string> {
 export function digestOf(value: unknown): Promise<string> {
   return sha256Hex(canonicalJson(value));
 }
+
+/**
+ * The digest without a promise, where the runtime handed in a synchronous SHA-256 (the server's
+ * node:crypto): a promise per record was a good part of screening a batch.
+ */
+export function digestOfNow(value: unknown): string {
+  const digest = sha256Impl(canonicalJson(value));
+  if (typeof digest !== 'string') throw new TypeError('digestOfNow needs a synchronous SHA-256: hand one to useSha256Hex first');
+  return digest;
+}
