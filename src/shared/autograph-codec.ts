@@ -126,10 +126,13 @@ class BitReader {
     this.pos++;
     return b;
   }
-  /** The 32 bits from byte `i` on (the padding reads as zeros). */
+  /**
+   * The 32 bits from byte `i` on (the padding reads as zeros), as a signed 32-bit integer: every
+   * caller shifts it first, and an unsigned value above 2^31 would be a heap number.
+   */
   private word(i: number): number {
     const b = this.buf;
-    return ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+    return (b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
   }
   /** `count` bits (at most 32) as a number, most significant first. */
   bits(count: number): number {
@@ -166,7 +169,8 @@ class BitReader {
     if (run < ESCAPE_QUOTIENT && used <= 25) {
       if (pos + used > this.end) throw new AutographFormatError('autograph data ends too early');
       this.pos = pos + used;
-      return k === 0 ? run : run * POW2[k]! + ((w << (run + 1)) >>> (32 - k));
+      // Below 2^25, so integer arithmetic throughout.
+      return k === 0 ? run : (run << k) + ((w << (run + 1)) >>> (32 - k));
     }
     const q = this.ones(ESCAPE_QUOTIENT);
     if (q < ESCAPE_QUOTIENT) return q * POW2[k]! + this.bits(k);
