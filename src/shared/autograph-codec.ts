@@ -173,7 +173,9 @@ class BitReader {
       return k === 0 ? run : (run << k) + ((w << (run + 1)) >>> (32 - k));
     }
     const q = this.ones(ESCAPE_QUOTIENT);
-    if (q < ESCAPE_QUOTIENT) return q * POW2[k]! + this.bits(k);
+    // Integer arithmetic where it fits (q < 2^5, so below 2^31): a floating-point product kept in a
+    // Rice context's sum makes that field a heap number, and every later number pays for it.
+    if (q < ESCAPE_QUOTIENT) return k <= 26 ? (q << k) + this.bits(k) : q * POW2[k]! + this.bits(k);
     const length = this.bits(LENGTH_BITS + 1);
     if (length > 32) throw new AutographFormatError('autograph number too large');
     return this.bits(length);
