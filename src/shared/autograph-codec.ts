@@ -128,7 +128,7 @@ class BitReader {
   }
   /**
    * The 32 bits from byte `i` on (the padding reads as zeros), as a signed 32-bit integer: every
-   * caller shifts it first, and an unsigned value above 2^31 would be a heap number.
+   * caller shifts it first anyway, and unsigned values from 2^31 up would be floating point.
    */
   private word(i: number): number {
     const b = this.buf;
