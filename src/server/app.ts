@@ -1,5 +1,5 @@
 // The Fieldpen server: the sync API and the built PWA on one origin.
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import { existsSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -27,9 +27,15 @@ export interface ServerOptions {
   trustProxy?: boolean | undefined;
 }
 
+/** One-shot `hash` (Node 20.12 and later) builds no Hash object per record; older Node uses createHash. */
+const nodeSha256Hex: (text: string) => string =
+  typeof nodeCrypto.hash === 'function'
+    ? (text) => nodeCrypto.hash('sha256', text, 'hex')
+    : (text) => nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex');
+
 export function buildServer({ db, staticDir, logger = false, trustProxy = false }: ServerOptions): FastifyInstance {
   // Record digests with node:crypto: the same SHA-256 as WebCrypto, without its per-call cost.
-  useSha256Hex((text) => createHash('sha256').update(text, 'utf8').digest('hex'));
+  useSha256Hex(nodeSha256Hex);
   const app = Fastify({ logger, bodyLimit: MAX_BATCH_BYTES, trustProxy });
   // JSON only: a text/plain body gets 415, not a string the routes would have to reject.
   app.removeContentTypeParser('text/plain');

@@ -12,17 +12,39 @@ import { sha256Hex } from './digest';
 export const EMPTY_RECEIPT_XOR = '0'.repeat(32);
 
 export async function receiptEntry(digest: string, voided: boolean): Promise<string> {
-  return (voided ? await sha256Hex(`${digest}:void`) : digest).slice(0, 32);
+  return voided ? heldEntry(await sha256Hex(`${digest}:void`)) : heldEntry(digest);
+}
+
+/** The entry of a held signature that is not voided: no hashing, so no promise. */
+export function heldEntry(digest: string): string {
+  return digest.slice(0, 32);
 }
 
 /** XOR of two 32-hex-digit values. */
 export function xorHex(a: string, b: string): string {
-  let out = '';
-  for (let i = 0; i < 32; i += 8) {
-    const x = (parseInt(a.slice(i, i + 8), 16) ^ parseInt(b.slice(i, i + 8), 16)) >>> 0;
-    out += x.toString(16).padStart(8, '0');
+  const xor = new RunningXor(a);
+  xor.add(b);
+  return xor.hex();
+}
+
+/** A receipt value being XORed with entry after entry (a batch adds hundreds), kept as four 32-bit words. */
+export class RunningXor {
+  private readonly words = new Uint32Array(4);
+
+  constructor(hex: string) {
+    this.add(hex);
   }
-  return out;
+
+  /** XOR in a 32-hex-digit value. */
+  add(hex: string): void {
+    for (let i = 0; i < 4; i++) this.words[i]! ^= parseInt(hex.slice(i * 8, i * 8 + 8), 16);
+  }
+
+  hex(): string {
+    let out = '';
+    for (const word of this.words) out += word.toString(16).padStart(8, '0');
+    return out;
+  }
 }
 
 export async function receiptCode(received: number, xor: string): Promise<string> {

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AUTOGRAPH_FORMAT, AutographFormatError, checkAutograph, decodeAutograph, encodeAutograph, type Autograph } from '../../src/shared/autograph-codec';
 import { decodeBase64url, encodeBase64url } from '../../src/shared/base64url';
+import { autographMutations, autographVerdict } from '../fixtures/autograph-mutations';
 import { autographFixtures } from '../fixtures/autographs';
 import { sampleAutograph } from '../support/records';
 
@@ -148,11 +150,51 @@ describe('the autograph encoding', () => {
 });
 
 describe('checking an encoded autograph without drawing it', () => {
+  /** The point count, or the refusal: what the server's check and the device's drawing must agree on. */
+  function checked(encoded: string): number | string {
+    try {
+      return checkAutograph(encoded);
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  }
+
+  function decoded(encoded: string): number | string {
+    const verdict = autographVerdict(encoded);
+    return verdict.startsWith('ok ') ? Number(verdict.split(' ')[1]) : verdict;
+  }
+
   it('counts the points decoding gives, and refuses what decoding refuses', () => {
     for (const a of autographFixtures()) {
       const encoded = encodeAutograph(a);
       expect(checkAutograph(encoded)).toBe(decodeAutograph(encoded).strokes.reduce((n, s) => n + s.length, 0));
       expect(() => checkAutograph(encoded.slice(0, -6))).toThrow(AutographFormatError);
     }
+  });
+
+  it('accepts and refuses garbled autographs exactly as the first format-2 decoder did, with the same points', () => {
+    const pinned = JSON.parse(readFileSync(new URL('../fixtures/autograph-verdicts.json', import.meta.url), 'utf8')) as string[];
+    const mutations = autographMutations();
+    expect(mutations).toHaveLength(pinned.length);
+    expect(mutations.map(autographVerdict)).toEqual(pinned);
+    expect(mutations.map(checked)).toEqual(mutations.map(decoded));
+  });
+
+  it('agrees with decoding on any bytes changed in a real autograph', () => {
+    const encodings = autographFixtures().map((a) => decodeBase64url(encodeAutograph(a))!);
+    fc.assert(
+      fc.property(
+        fc.nat({ max: encodings.length - 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.nat(),
+        (which, changes, cut) => {
+          const bytes = encodings[which]!.slice(0, Math.max(1, encodings[which]!.length - (cut % 3)));
+          for (const [at, value] of changes) bytes[at % bytes.length] = value;
+          const encoded = encodeBase64url(bytes);
+          expect(checked(encoded)).toEqual(decoded(encoded));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

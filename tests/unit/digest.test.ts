@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, digestOf, sha256Hex } from '../../src/shared/digest';
 import { digestMatches, withDigest } from '../../src/shared/record';
@@ -9,6 +10,21 @@ describe('digests', () => {
   it('do not depend on key order', async () => {
     expect(canonicalJson({ b: 1, a: { d: [1, 'x'], c: null } })).toBe('{"a":{"c":null,"d":[1,"x"]},"b":1}');
     expect(await digestOf({ a: 1, b: 2 })).toBe(await digestOf({ b: 2, a: 1 }));
+  });
+
+  it('write every string, and every key, exactly as JSON.stringify does: quotes, backslashes, control characters, lone surrogates', () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 40 }),
+      fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\u007f', '\u2028', '\ud800', '\udc00', 'é', 'a'), maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(canonicalJson(s)).toBe(JSON.stringify(s));
+        expect(canonicalJson({ [s]: s })).toBe(`{${JSON.stringify(s)}:${JSON.stringify(s)}}`);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('are SHA-256 of the canonical text', async () => {

@@ -2,7 +2,7 @@
 // totals, so a batch is held whole or not at all and the receipt matches what was committed.
 import type { Kysely } from 'kysely';
 import { PROTOCOL_VERSION, type BatchResponse, type DeviceTotals, type ErrorCode, type RecordResult, type VoidResult } from '../../shared/protocol';
-import { receiptEntry, xorHex } from '../../shared/receipt-code';
+import { heldEntry, receiptEntry, RunningXor } from '../../shared/receipt-code';
 import { check, VoidNoticeSchema, type SignatureRecord } from '../../shared/schema';
 import { keepConflict } from '../db/conflicts';
 import { recordDeviceTotals, type DeviceIdentity } from '../db/devices';
@@ -10,7 +10,7 @@ import { petitionVersionsOf } from '../db/drives';
 import { receiptOf } from '../db/receipts';
 import { keepRejection } from '../db/rejections';
 import type { Database } from '../db/schema';
-import { heldSignature, idsAtSequences, insertSignatures, markVoided, storedDigests } from '../db/signatures';
+import { heldSignature, idsAtSequences, markVoided, signatureWriter, storedDigests } from '../db/signatures';
 import { screenRecord, type Screened } from './screen-record';
 
 export interface IncomingBatch {
@@ -25,7 +25,7 @@ export interface IncomingBatch {
  */
 interface Held {
   received: number;
-  xor: string;
+  xor: RunningXor;
   digests: Map<string, string>;
   sequences: Map<number, string>;
   toStore: SignatureRecord[];
@@ -34,13 +34,14 @@ interface Held {
 export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity, batch: IncomingBatch, now = new Date()): Promise<BatchResponse> {
   const petitions = new Map((await petitionVersionsOf(db, device.driveId)).map((p) => [p.version, p.language]));
   // Screening hashes every record; done before the transaction so the transaction stays short.
-  const screened = await Promise.all(batch.records.map((raw) => screenRecord(raw, { device, petitions })));
+  const screened = batch.records.map((raw) => screenRecord(raw, { device, petitions }));
+  const insertSignatures = signatureWriter(db);
   return db.transaction().execute(async (trx) => {
     // Writing the device row first takes its lock (PostgreSQL): two deliveries of one device's batch
     // are filed one after the other, so the receipt's read-modify-write never interleaves.
     await trx.updateTable('devices').set({ last_sync_at: now.toISOString() }).where('id', '=', device.id).execute();
     const row = await trx.selectFrom('devices').select(['received', 'receipt_xor']).where('id', '=', device.id).executeTakeFirstOrThrow();
-    const held: Held = { received: Number(row.received), xor: row.receipt_xor, ...(await whatIsHeld(trx, device.id, screened)) };
+    const held: Held = { received: Number(row.received), xor: new RunningXor(row.receipt_xor), ...(await whatIsHeld(trx, device.id, screened)) };
 
     const results: RecordResult[] = [];
     // In order: a record repeated within the batch meets its earlier copy as already stored.
@@ -50,9 +51,10 @@ export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity,
     const voidResults: VoidResult[] = [];
     for (const raw of batch.voids ?? []) voidResults.push(await fileVoid(trx, device, raw, held, now));
 
-    await trx.updateTable('devices').set({ received: held.received, receipt_xor: held.xor }).where('id', '=', device.id).execute();
+    const receiptXor = held.xor.hex();
+    await trx.updateTable('devices').set({ received: held.received, receipt_xor: receiptXor }).where('id', '=', device.id).execute();
     const capturedThrough = await recordDeviceTotals(trx, device.id, batch.totals, now);
-    const receipt = await receiptOf(trx, { deviceId: device.id, capturedThrough, received: held.received, receiptXor: held.xor });
+    const receipt = await receiptOf(trx, { deviceId: device.id, capturedThrough, received: held.received, receiptXor });
     return { protocol: PROTOCOL_VERSION, results, ...(batch.voids ? { voidResults } : {}), receipt };
   });
 }
@@ -86,7 +88,7 @@ async function fileRecord(trx: Kysely<Database>, entry: Screened, held: Held, no
   held.digests.set(record.id, record.digest);
   held.sequences.set(record.seq, record.id);
   held.received++;
-  held.xor = xorHex(held.xor, await receiptEntry(record.digest, false));
+  held.xor.add(heldEntry(record.digest));
   return { id: record.id, status: 'stored' };
 }
 
@@ -111,7 +113,8 @@ async function fileVoid(trx: Kysely<Database>, device: DeviceIdentity, raw: unkn
   if (signature.voided) return { id: notice.id, status: 'duplicate' };
   await markVoided(trx, notice.id, { reason: notice.reason, voidedAt: notice.voidedAt }, now);
   // The held signature's entry changes from "held" to "held, voided".
-  held.xor = xorHex(held.xor, xorHex(await receiptEntry(signature.digest, false), await receiptEntry(signature.digest, true)));
+  held.xor.add(await receiptEntry(signature.digest, false));
+  held.xor.add(await receiptEntry(signature.digest, true));
   return { id: notice.id, status: 'voided' };
 }
 

@@ -2,7 +2,7 @@
 // device and drive that sent it, names a petition version of that drive, and matches its digest.
 // No database access here: a record is refused or accepted on its own.
 import type { ErrorCode, Language, RecordResult } from '../../shared/protocol';
-import { digestMatches } from '../../shared/record';
+import { digestMatchesNow } from '../../shared/record';
 import { check, SignatureRecordSchema, type SignatureRecord } from '../../shared/schema';
 import type { DeviceIdentity } from '../db/devices';
 import type { RefusedRecord } from '../db/rejections';
@@ -23,7 +23,8 @@ interface Refusal {
   message: string;
 }
 
-export async function screenRecord(raw: unknown, context: ScreeningContext): Promise<Screened> {
+/** Synchronous: the server hashes with node:crypto (see buildServer). */
+export function screenRecord(raw: unknown, context: ScreeningContext): Screened {
   const checked = check(SignatureRecordSchema, raw);
   if (!checked.ok) {
     const problem = checked.problems[0] ?? { message: 'The record is not a signature record' };
@@ -31,7 +32,7 @@ export async function screenRecord(raw: unknown, context: ScreeningContext): Pro
   }
   // The digest covers the record as the schema reads it (trimmed, unknown members left out).
   const record = checked.value;
-  const refusal = belongingProblem(record, context) ?? ((await digestMatches(record)) ? undefined : DIGEST_MISMATCH);
+  const refusal = belongingProblem(record, context) ?? (digestMatchesNow(record) ? undefined : DIGEST_MISMATCH);
   return refusal ? refuse(raw, context, refusal) : { accepted: true, record, raw };
 }
 

@@ -37,8 +37,21 @@ export function openDatabase(options: { file: string } | { url: string; poolSize
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const connection = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  sqliteConnections.set(db, connection);
   return { db, kind: 'sqlite', location: options.file, close: () => db.destroy() };
+}
+
+const sqliteConnections = new WeakMap<Kysely<Database>, SqliteDatabase>();
+
+/**
+ * The one SQLite connection behind a database opened here (undefined for PostgreSQL), for the few
+ * statements run too often to pay for Kysely building each one. A statement run on it inside a
+ * transaction of `db` is part of that transaction: Kysely's SQLite dialect has only this connection.
+ */
+export function sqliteConnectionOf(db: Kysely<Database>): SqliteDatabase | undefined {
+  return sqliteConnections.get(db);
 }
 
 function openPostgres(url: string, poolSize = 10): DatabaseHandle {
