@@ -11,9 +11,10 @@ import { CaptureScreen } from './screens/CaptureScreen';
 import { EnrollScreen } from './screens/EnrollScreen';
 
 // Screens the volunteer opens now and then load on first use: the first load is the signer form.
-const TodayScreen = lazyScreen(() => import('./screens/TodayScreen').then((m) => m.TodayScreen));
-const DeviceScreen = lazyScreen(() => import('./screens/DeviceScreen').then((m) => m.DeviceScreen));
-const ShiftScreen = lazyScreen(() => import('./screens/ShiftScreen').then((m) => m.ShiftScreen));
+const occasional = () => import('./screens/occasional');
+const TodayScreen = lazyScreen(() => occasional().then((m) => m.TodayScreen));
+const DeviceScreen = lazyScreen(() => occasional().then((m) => m.DeviceScreen));
+const ShiftScreen = lazyScreen(() => occasional().then((m) => m.ShiftScreen));
 
 interface Device {
   enrollment: Enrollment;

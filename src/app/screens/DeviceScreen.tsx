@@ -1,4 +1,3 @@
-import './screens.css';
 import { useEffect, useState } from 'preact/hooks';
 import type { DriveInfo } from '../../shared/protocol';
 import type { Enrollment } from '../../storage/settings';

@@ -1,4 +1,3 @@
-import './screens.css';
 import { useState } from 'preact/hooks';
 import { saveVolunteer } from '../../storage/settings';
 import { TextField } from '../components/TextField';

@@ -1,4 +1,3 @@
-import './screens.css';
 import { useState } from 'preact/hooks';
 import { VOID_REASON_MAX } from '../../shared/schema';
 import { InvalidSignatureError } from '../../storage/errors';
