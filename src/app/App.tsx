@@ -25,8 +25,25 @@ interface Device {
 /** What the app needs to open: read from the device's storage. */
 export type DeviceState = Promise<Device | null>;
 
-export const readDevice = async (): DeviceState => {
-  const [enrollment, drive, volunteer] = await Promise.all([loadEnrollment(), loadDrive(), loadVolunteer()]);
+/**
+ * What index.html read of the settings while the app's script loaded (null where it could not, e.g.
+ * on a first visit, when there is no store yet). In a freshly started browser, opening IndexedDB is
+ * the slowest step before the signer form; begun by the page itself, it overlaps loading the script
+ * (about 35 ms sooner to the form, offline, in tests/bench/volunteer-load.bench.ts). The inline
+ * script reads idb-keyval's store of src/storage/settings.ts: database 'fieldpen-settings', store
+ * 'settings', keys as SETTINGS_KEYS names them (tests/unit/volunteer-build.test.ts holds them equal).
+ */
+export interface EarlySettings {
+  enrollment?: Enrollment;
+  drive?: DriveInfo;
+  volunteer?: string;
+}
+
+export const readDevice = async (early?: Promise<EarlySettings | null>): DeviceState => {
+  const found = await early?.catch(() => null);
+  const [enrollment, drive, volunteer] = found
+    ? [found.enrollment, found.drive, found.volunteer]
+    : await Promise.all([loadEnrollment(), loadDrive(), loadVolunteer()]);
   return enrollment && drive ? { enrollment, drive, volunteer: volunteer ?? '' } : null;
 };
 

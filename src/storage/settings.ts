@@ -22,7 +22,10 @@ export interface Enrollment {
 }
 
 let store: UseStore | undefined;
-const settings = (): UseStore => (store ??= createStore('fieldpen-settings', 'settings'));
+/** Where idb-keyval keeps them (index.html reads the first three keys before the app's script runs). */
+export const SETTINGS_DATABASE = 'fieldpen-settings';
+export const SETTINGS_STORE = 'settings';
+const settings = (): UseStore => (store ??= createStore(SETTINGS_DATABASE, SETTINGS_STORE));
 
 export const loadEnrollment = (): Promise<Enrollment | undefined> => get(SETTINGS_KEYS.enrollment, settings());
 export const saveEnrollment = (e: Enrollment): Promise<void> => set(SETTINGS_KEYS.enrollment, e, settings());

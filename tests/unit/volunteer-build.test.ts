@@ -1,6 +1,6 @@
-// The service worker starts for every navigation of the volunteer app, so its own script stays small:
-// the sync engine and Dexie are a script of their own that Background Sync loads (sw/sync-worker.ts).
-// Reads the production build in dist/.
+// What the volunteer's tablet starts with, in the production build (dist/): the service worker starts
+// for every navigation, so its own script stays small (the sync engine and Dexie are a script of
+// their own that Background Sync loads, sw/sync-worker.ts); the page reads the settings early.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -25,5 +25,16 @@ describe('the service worker in the build', () => {
     const precached = [...read('sw.js').matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]);
     expect(precached).toContain('index.html');
     expect(precached).not.toContain('sw-sync.js');
+  });
+});
+
+describe('the page in the build', () => {
+  it("reads the settings where src/storage/settings.ts keeps them, while the app's script loads", async () => {
+    const { SETTINGS_DATABASE, SETTINGS_KEYS, SETTINGS_STORE } = await import('../../src/storage/settings');
+    const html = read('index.html');
+    const inline = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    expect(inline).toContain(`indexedDB.open('${SETTINGS_DATABASE}')`);
+    expect(inline).toContain(`transaction('${SETTINGS_STORE}')`);
+    expect(inline).toContain(`['${SETTINGS_KEYS.enrollment}','${SETTINGS_KEYS.drive}','${SETTINGS_KEYS.volunteer}']`);
   });
 });
