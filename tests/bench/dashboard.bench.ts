@@ -60,6 +60,8 @@ async function load(db: Kysely<Database>, rowsPerInsert: number, insert: (db: Ky
         enrolled_at: new Date(start).toISOString(),
         last_sync_at: new Date(start + DAYS * 86_400_000).toISOString(),
         captured_through: perDevice,
+        // What a live server keeps on the device row as it files each batch.
+        received: d === 0 ? perDevice - UNDELIVERED.size : perDevice,
         waiting: d === 0 ? UNDELIVERED.size : 0,
         app_version: '0.1.0',
         storage_persisted: d % 2,

@@ -3,7 +3,7 @@
 // benchmark's baseline and the tests' check that the tallies agree.
 import { sql, type Kysely } from 'kysely';
 import type { Dashboard, DeviceRow, SignerRow } from '../../shared/lead-api';
-import { deviceCompleteness } from './device-completeness';
+import { deviceReceipts } from './receipts';
 import type { Database } from './schema';
 
 type Figures = Pick<Dashboard, 'total' | 'perDay' | 'perVolunteer' | 'perCity' | 'perVersion'> & { perDevice: Map<string, { count: number; volunteers: string[] }> };
@@ -19,17 +19,18 @@ export async function dashboardFromSignatures(db: Kysely<Database>, driveId: str
 async function assemble(db: Kysely<Database>, driveId: string, now: Date, figures: () => Promise<Figures>): Promise<Dashboard | undefined> {
   const drive = await db.selectFrom('drives').select(['id', 'title', 'goal', 'deadline']).where('id', '=', driveId).executeTakeFirst();
   if (!drive) return undefined;
-  const [counted, devices, rejected, conflicts, voided] = await Promise.all([
+  const [counted, devices, rejected, conflicts, voided, receipts] = await Promise.all([
     figures(),
     db.selectFrom('devices').selectAll().where('drive_id', '=', driveId).orderBy('enrolled_at').orderBy('id').execute(),
     countPerDrive(db, 'rejections', driveId),
     countPerDrive(db, 'conflicts', driveId),
     countVoided(db, driveId),
+    deviceReceipts(db, driveId),
   ]);
-  const holdings = devices.map((d) => ({ id: d.id, capturedThrough: d.captured_through, received: counted.perDevice.get(d.id)?.count ?? 0 }));
-  const completeness = await deviceCompleteness(db, holdings);
+  // Complete or not is the device's receipt: the lead's table and the tablet's own screen agree.
+  const receiptOf = new Map(receipts.map((r) => [r.deviceId, r]));
   const rows: DeviceRow[] = devices.map((d) => {
-    const c = completeness.get(d.id)!;
+    const c = receiptOf.get(d.id)!;
     return {
       id: d.id,
       name: d.name,

@@ -5,7 +5,7 @@
 // transaction (O(1) per stored record or void). Contiguity then needs only max(seq) from the
 // (device_id, seq) unique index: when received equals it, nothing below is missing. Only a device
 // with a gap has its sequence numbers read, once, to list what is missing.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { MAX_RECEIPT_MISSING, type Receipt } from '../../shared/protocol';
 import { receiptCode } from '../../shared/receipt-code';
 import type { Database } from './schema';
@@ -28,18 +28,38 @@ export async function deviceReceipt(db: Kysely<Database>, deviceId: string): Pro
   return receiptOf(db, { deviceId: row.id, capturedThrough: Number(row.captured_through), received: Number(row.received), receiptXor: row.receipt_xor });
 }
 
-/** One receipt per device enrolled on the drive (revoked ones too: what they sent still counts). */
+/**
+ * One receipt per device enrolled on the drive (revoked ones too: what they sent still counts), in
+ * enrollment order: what the lead's receipts and the dashboard's day's-end table show. Three
+ * statements for the whole drive, plus one per device with a gap.
+ */
 export async function deviceReceipts(db: Kysely<Database>, driveId: string): Promise<Receipt[]> {
   const rows = await db
-    .selectFrom('devices')
-    .select(['id', 'captured_through', 'received', 'receipt_xor'])
-    .where('drive_id', '=', driveId)
-    .orderBy('enrolled_at')
-    .orderBy('id')
+    .selectFrom('devices as d')
+    .select((eb) => [
+      'd.id',
+      'd.captured_through',
+      'd.received',
+      'd.receipt_xor',
+      // One index seek per device on (device_id, seq).
+      eb.selectFrom('signatures as s').select((s) => s.fn.max('s.seq').as('m')).whereRef('s.device_id', '=', 'd.id').as('top'),
+    ])
+    .where('d.drive_id', '=', driveId)
+    .orderBy('d.enrolled_at')
+    .orderBy('d.id')
     .execute();
+  const voided = await db
+    .selectFrom('signatures')
+    .select((eb) => ['device_id', eb.fn.countAll<number>().as('n')])
+    .where('drive_id', '=', driveId)
+    .where('voided_at', 'is not', null)
+    .groupBy('device_id')
+    .execute();
+  const voidedBy = new Map(voided.map((v) => [v.device_id, Number(v.n)]));
   const receipts: Receipt[] = [];
   for (const row of rows) {
-    receipts.push(await receiptOf(db, { deviceId: row.id, capturedThrough: Number(row.captured_through), received: Number(row.received), receiptXor: row.receipt_xor }));
+    const held = { deviceId: row.id, capturedThrough: Number(row.captured_through), received: Number(row.received), receiptXor: row.receipt_xor };
+    receipts.push(await assemble(db, held, Number(row.top ?? 0), voidedBy.get(row.id) ?? 0));
   }
   return receipts;
 }
@@ -54,7 +74,10 @@ export async function receiptOf(db: Kysely<Database>, held: HeldState): Promise<
     .where('device_id', '=', held.deviceId)
     .where('voided_at', 'is not', null)
     .executeTakeFirstOrThrow();
-  const maxSeq = Number(top.maxSeq ?? 0);
+  return assemble(db, held, Number(top.maxSeq ?? 0), Number(voided.voided));
+}
+
+async function assemble(db: Kysely<Database>, held: HeldState, maxSeq: number, voided: number): Promise<Receipt> {
   const through = Math.max(held.capturedThrough, maxSeq);
   let contiguousThrough: number;
   let missing: number[];
@@ -73,26 +96,39 @@ export async function receiptOf(db: Kysely<Database>, held: HeldState): Promise<
     contiguousThrough,
     missing,
     missingCount,
-    voided: Number(voided.voided),
+    voided,
     code: await receiptCode(held.received, held.receiptXor),
     complete: missingCount === 0,
   };
 }
 
+/**
+ * The holes in a device's sequence numbers up to `through`. Only the holes leave the database: each
+ * held number followed by a jump, from a window over the device's (device_id, seq) index; sentinels
+ * 0 and through + 1 catch holes at either end.
+ */
 async function gaps(db: Kysely<Database>, deviceId: string, through: number): Promise<{ contiguousThrough: number; missing: number[] }> {
-  const rows = await db.selectFrom('signatures').select('seq').where('device_id', '=', deviceId).orderBy('seq').execute();
+  const held = db
+    .selectFrom('signatures')
+    .select('seq')
+    .where('device_id', '=', deviceId)
+    .where('seq', '<=', through)
+    .unionAll(db.selectNoFrom((eb) => eb.val(0).as('seq')))
+    .unionAll(db.selectNoFrom((eb) => eb.val(through + 1).as('seq')));
+  const jumps = await db
+    .selectFrom(
+      db
+        .selectFrom(held.as('held'))
+        .select((eb) => ['seq', sql<number>`lead(seq) over (order by seq)`.as('next')])
+        .as('ordered'),
+    )
+    .select(['seq', 'next'])
+    .where(sql<boolean>`next - seq > 1`)
+    .orderBy('seq')
+    .execute();
   const missing: number[] = [];
-  let contiguousThrough: number | undefined;
-  let expected = 1;
-  for (const { seq } of rows) {
-    if (seq > expected) {
-      contiguousThrough ??= expected - 1;
-      missing.push(...range(expected, seq - 1, MAX_RECEIPT_MISSING - missing.length));
-    }
-    expected = seq + 1;
-  }
-  contiguousThrough ??= expected - 1;
-  missing.push(...range(expected, through, MAX_RECEIPT_MISSING - missing.length));
+  for (const { seq, next } of jumps) missing.push(...range(Number(seq) + 1, Number(next) - 1, MAX_RECEIPT_MISSING - missing.length));
+  const contiguousThrough = jumps.length > 0 ? Number(jumps[0]!.seq) : through;
   return { contiguousThrough, missing };
 }
 
