@@ -60,10 +60,10 @@ export function StatusBar({ route, onSyncNow }: Props) {
         )}
         <p class="status__detail" aria-live="polite">
           {sync.problem ? sync.problem.message : ''}
-          {!sync.problem && sync.lastSuccessAt && sync.lastReceipt
-            ? `${MESSAGES.lastSync(new Date(sync.lastSuccessAt).toLocaleTimeString())} · `
-            : ''}
           {!sync.problem && sync.lastReceipt ? MESSAGES.receipt(saved ?? sync.lastReceipt.capturedThrough, sync.lastReceipt.received, sync.lastReceipt.code) : ''}
+          {!sync.problem && sync.lastSuccessAt && sync.lastReceipt
+            ? ` · ${MESSAGES.lastSync(new Date(sync.lastSuccessAt).toLocaleTimeString())}`
+            : ''}
         </p>
       </div>
       {progress && <progress class="status__progress" max={progress.total} value={progress.sent} aria-label={MESSAGES.syncing} />}
