@@ -18,6 +18,8 @@ export interface DeviceSignature extends SignatureRecord {
   void?: { reason: string; at: string };
   /** When the server acknowledged the void. */
   voidConfirmedAt?: string;
+  /** The signer's name and address, normalized, for the same-signer warning (version 3 on; never sent). */
+  signerKey?: string;
   /** The server's reason for refusing the void (it never held the record); not retried. */
   voidRejection?: { code: ErrorCode; message: string; field?: string };
 }
@@ -41,7 +43,31 @@ export class DeviceDB extends Dexie {
     this.version(2).stores({
       signatures: 'id, &seq, state, [state+seq], capturedAt, [state+capturedAt]',
     });
+    // Version 3: the same-signer warning looks the signer up by a key instead of reading every row
+    // of a tablet that may hold thousands. Rows saved before get their key; nothing else changes.
+    this.version(3)
+      .stores({ signatures: 'id, &seq, state, [state+seq], capturedAt, [state+capturedAt], signerKey' })
+      .upgrade((tx) =>
+        tx
+          .table<DeviceSignature, string>('signatures')
+          .toCollection()
+          .modify((row) => {
+            row.signerKey = signerKeyOf(row.signer);
+          }),
+      );
   }
+}
+
+const sameText = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ').replace(/[.,#]/g, '');
+
+/**
+ * A signer as the same-signer warning compares them: name and street in any case and spacing,
+ * without `.,#`, and the 5-digit ZIP. Undefined when a part is missing.
+ */
+export function signerKeyOf(signer: { givenName: string; familyName: string; street: string; zip: string }): string | undefined {
+  const parts = [signer.givenName, signer.familyName, signer.street].map(sameText);
+  const zip = signer.zip.trim().slice(0, 5);
+  return parts.every(Boolean) && zip ? `${parts.join('|')}|${zip}` : undefined;
 }
 
 let current: DeviceDB | undefined;

@@ -5,7 +5,7 @@ import { uuidv7 } from '../shared/ids';
 import { withDigest } from '../shared/record';
 import { check, SignatureContentSchema, type SignatureContent, type SignatureRecord } from '../shared/schema';
 import type { RecordResult, VoidNotice, VoidResult } from '../shared/protocol';
-import { addSignatureStrict, deviceDb, nextSequence, resetSequenceCache, sequenceTaken, type DeviceSignature } from './device-db';
+import { addSignatureStrict, deviceDb, nextSequence, resetSequenceCache, sequenceTaken, signerKeyOf, type DeviceSignature } from './device-db';
 import { InvalidSignatureError, isConstraintError, isQuotaError, StorageFullError } from './errors';
 
 export type CaptureInput = Omit<SignatureContent, 'id' | 'seq' | 'capturedAt'>;
@@ -36,6 +36,8 @@ async function saveOne(input: CaptureInput, now: Date): Promise<DeviceSignature>
     if (!content.ok) throw new InvalidSignatureError(content.problems);
     const record = await withDigest(content.value);
     const row: DeviceSignature = { ...record, state: 'pending' };
+    const signerKey = signerKeyOf(record.signer);
+    if (signerKey) row.signerKey = signerKey;
     try {
       // Settles on commit, never on a write a live query saw early.
       await addSignatureStrict(db, row);
@@ -167,7 +169,7 @@ export async function deviceCounts(): Promise<DeviceCounts> {
 
 /** Strip the device's own fields: exactly what travels. */
 export function wireRecord(row: DeviceSignature): SignatureRecord {
-  const { state: _s, confirmedAt: _c, rejection: _r, void: _v, voidConfirmedAt: _vc, voidRejection: _vr, ...record } = row;
+  const { state: _s, confirmedAt: _c, rejection: _r, void: _v, voidConfirmedAt: _vc, voidRejection: _vr, signerKey: _k, ...record } = row;
   return record;
 }
 
@@ -214,21 +216,18 @@ export interface SameSigner {
   capturedAt: string;
 }
 
-const sameText = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ').replace(/[.,#]/g, '');
-
 /**
  * A signature already taken on this device from the same name at the same address (a repeat
- * signer, a door knocked twice): a warning, not a block. Voided signatures do not count.
+ * signer, a door knocked twice): a warning, not a block. Voided signatures do not count. One index
+ * lookup, however many signatures the tablet holds.
  */
 export async function findSameSigner(signer: { givenName: string; familyName: string; street: string; zip: string }): Promise<SameSigner | undefined> {
-  const key = [signer.givenName, signer.familyName, signer.street].map(sameText).join('|') + '|' + signer.zip.trim().slice(0, 5);
-  if (key.startsWith('|') || key.includes('||')) return undefined;
+  const key = signerKeyOf(signer);
+  if (!key) return undefined;
   const found = await deviceDb()
-    .signatures.filter(
-      (r) =>
-        r.state !== 'voided' &&
-        [r.signer.givenName, r.signer.familyName, r.signer.street].map(sameText).join('|') + '|' + r.signer.zip.slice(0, 5) === key,
-    )
+    .signatures.where('signerKey')
+    .equals(key)
+    .filter((r) => r.state !== 'voided')
     .first();
   return found && { seq: found.seq, capturedAt: found.capturedAt };
 }

@@ -2,9 +2,9 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceDB, useDeviceDb, type DeviceSignature } from '../../src/storage/device-db';
+import { DeviceDB, signerKeyOf, useDeviceDb, type DeviceSignature } from '../../src/storage/device-db';
 import { StorageFullError } from '../../src/storage/errors';
-import { captureSignature, deviceCounts, outbox } from '../../src/storage/signatures';
+import { captureSignature, deviceCounts, findSameSigner, outbox, wireRecord } from '../../src/storage/signatures';
 import { sampleCaptureInput, sampleRecord } from '../support/records';
 
 let opened: DeviceDB | undefined;
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 describe('upgrading the device database', () => {
-  it('keeps all 1,000 waiting records, untouched, when version 1 becomes version 2', async () => {
+  it('keeps all 1,000 waiting records when version 1 becomes the current version, adding only the signer key', async () => {
     const name = 'upgrade-test';
     // The database exactly as app version 1 made it.
     const v1 = new Dexie(name);
@@ -31,10 +31,14 @@ describe('upgrading the device database', () => {
     opened = new DeviceDB(name);
     useDeviceDb(opened);
     await opened.open();
-    expect(opened.verno).toBe(2);
+    expect(opened.verno).toBe(3);
     const after = await opened.signatures.orderBy('seq').toArray();
     expect(after).toHaveLength(1000);
-    expect(after).toEqual(rows);
+    expect(after).toEqual(rows.map((r) => ({ ...r, signerKey: signerKeyOf(r.signer) })));
+    expect(after.map(wireRecord)).toEqual(rows.map(wireRecord));
+    // The same-signer warning finds a signer saved before the upgrade.
+    const earlier = rows[499]!;
+    expect(await findSameSigner({ ...earlier.signer, givenName: earlier.signer.givenName.toUpperCase() })).toEqual({ seq: 500, capturedAt: earlier.capturedAt });
     expect(await deviceCounts()).toEqual({ capturedThrough: 1000, waiting: 1000 });
     expect((await outbox(500)).map((r) => r.seq)).toEqual(rows.slice(0, 500).map((r) => r.seq));
     // The new index answers over the old rows.
