@@ -30,6 +30,8 @@ export const SignerSchema = v.object({
 });
 export type Signer = v.InferOutput<typeof SignerSchema>;
 export const SIGNER_FIELDS = ['givenName', 'familyName', 'street', 'city', 'state', 'zip', 'email'] as const satisfies readonly (keyof Signer)[];
+/** The fields a signer may leave empty, unless a drive requires them (the tablet then asks for them at the door). */
+export const OPTIONAL_SIGNER_FIELDS = ['email'] as const satisfies readonly (typeof SIGNER_FIELDS)[number][];
 
 function isUsableAutograph(encoded: string): boolean {
   try {

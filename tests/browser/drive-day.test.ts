@@ -92,6 +92,9 @@ async function runDrive(label: string, env: Record<string, string>): Promise<voi
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'New drive' }).click();
   const form = page.getByRole('form', { name: 'New drive' });
+  // The fields every signer gives, worded as the tablet's form words them; only the email is a choice.
+  await expect.poll(() => form.getByText('Every signer gives:').textContent()).toBe('Every signer gives: Given name, Family name, Street address, City, State, ZIP code.');
+  expect(await form.getByLabel("Require the signer's email", { exact: false }).isChecked()).toBe(false);
   await form.getByLabel('Title', { exact: true }).fill('Library hours on Sundays');
   await form.getByLabel('Goal (signatures)').fill('500');
   await form.getByLabel('Recipient').fill('Columbus City Council');

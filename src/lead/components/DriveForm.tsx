@@ -3,20 +3,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { LEAD_API, type DriveDetails } from '../../shared/lead-api';
 import { LANGUAGES, type Language } from '../../shared/protocol';
-import { SIGNER_FIELDS } from '../../shared/schema';
+import { en } from '../../app/i18n/en';
+import { OPTIONAL_SIGNER_FIELDS, SIGNER_FIELDS } from '../../shared/schema';
 import { call } from '../api';
 
 const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Spanish', 'zh-Hans': 'Chinese (simplified)' };
-const FIELD_NAMES: Record<(typeof SIGNER_FIELDS)[number], string> = {
-  givenName: 'Given name',
-  familyName: 'Family name',
-  street: 'Street address',
-  city: 'City',
-  state: 'State',
-  zip: 'ZIP code',
-  email: 'Email',
-};
-const DEFAULT_REQUIRED = SIGNER_FIELDS.filter((f) => f !== 'email');
+/** Every signer gives these; a drive chooses only among the optional ones. Labels as the signer's form words them. */
+const ALWAYS_ASKED = SIGNER_FIELDS.filter((f) => !(OPTIONAL_SIGNER_FIELDS as readonly string[]).includes(f)).map((f) => en.fields[f]);
 
 type Texts = Record<Language, { title: string; text: string }>;
 const emptyTexts = (): Texts => Object.fromEntries(LANGUAGES.map((l) => [l, { title: '', text: '' }])) as Texts;
@@ -27,7 +20,7 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
   const [deadline, setDeadline] = useState('');
   const [recipient, setRecipient] = useState('');
   const [coverLetter, setCoverLetter] = useState('');
-  const [required, setRequired] = useState<string[]>(DEFAULT_REQUIRED);
+  const [required, setRequired] = useState<string[]>([]);
   const [texts, setTexts] = useState<Texts>(emptyTexts);
   const [versions, setVersions] = useState(0);
   const [error, setError] = useState<string>();
@@ -77,17 +70,16 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
       <label>Recipient<input value={recipient} onInput={(e) => setRecipient(e.currentTarget.value)} placeholder="Who receives the petition" /></label>
       <label>Cover letter<textarea rows={3} value={coverLetter} onInput={(e) => setCoverLetter(e.currentTarget.value)} /></label>
       <fieldset>
-        <legend>Required signer fields</legend>
-        {SIGNER_FIELDS.map((f) => (
-          <label key={f} class="check">
-            <input
-              type="checkbox"
-              checked={required.includes(f)}
-              onChange={(e) => setRequired((list) => (e.currentTarget.checked ? [...list, f] : list.filter((x) => x !== f)))}
-            />
-            {FIELD_NAMES[f]}
-          </label>
-        ))}
+        <legend>Signer fields</legend>
+        <p>Every signer gives: {ALWAYS_ASKED.join(', ')}.</p>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={required.includes('email')}
+            onChange={(e) => setRequired((list) => (e.currentTarget.checked ? [...list, 'email'] : list.filter((f) => f !== 'email')))}
+          />
+          Require the signer's email (tablets ask for it once they next check the drive)
+        </label>
       </fieldset>
       {LANGUAGES.map((language) => (
         <fieldset key={language}>
