@@ -6,16 +6,14 @@
 import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { receiptCodeOf } from '../../src/shared/receipt-code';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
 import { forgetEnrollment, loadReceipt, saveEnrollment } from '../../src/storage/settings';
-import { captureSignature } from '../../src/storage/signatures';
 import { voidSignature } from '../../src/storage/volunteer-day';
 import { SyncFailure, syncOnce } from '../../src/sync/sync-engine';
 import { injectNetwork, type NetFault } from '../support/inject-network';
-import { sampleAutograph, sampleSigner } from '../support/records';
 import { countRows, createTestDrive, enroll, startServer } from './harness';
+import { captureOn } from './tablet';
 
 type Step =
   | { kind: 'capture'; count: number }
@@ -44,20 +42,9 @@ async function check(steps: Step[]): Promise<void> {
     const { code } = await createTestDrive(server.db);
     const device = await enroll(server.app, code);
     await saveEnrollment({ deviceId: device.deviceId, token: device.token, driveId: device.drive.id, enrolledAt: new Date().toISOString(), persisted: false });
-    const petition = device.drive.petitions[0]!;
     let captured = 0;
     const capture = async (count: number) => {
-      for (let i = 0; i < count; i++) {
-        const n = ++captured;
-        await captureSignature({
-          deviceId: device.deviceId,
-          driveId: device.drive.id,
-          petition: { version: petition.version, language: petition.language },
-          volunteer: 'Sam Rivera',
-          signer: sampleSigner(n),
-          autograph: encodeAutograph(sampleAutograph(n)),
-        });
-      }
+      captured += (await captureOn(device, count)).length;
     };
     let faults: NetFault[] = [];
     const net = injectNetwork(server.app, () => faults.shift() ?? 'none');
