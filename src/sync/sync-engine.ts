@@ -67,6 +67,8 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
   let maxRecords = MAX_BATCH_RECORDS;
   let healed = false;
   let fromStart = false;
+  /** An answer came (it may still be being applied): an empty batch now ends the sync, it is not sent. */
+  let answered = false;
   /** The previous answer, being applied while the next batch travels. */
   let settling: Promise<void> = Promise.resolve();
 
@@ -89,8 +91,9 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
 
   let batch = await readBatch();
   for (;;) {
-    if (batch.size === 0 && receipt) {
+    if (batch.size === 0 && answered) {
       await settling;
+      if (!receipt) throw new SyncFailure('bad_answer', 'The server sent an answer Fieldpen cannot read. Fieldpen will retry.', true);
       if (!fromStart) {
         // The reads ahead found nothing more: once from the start, for what changed behind them.
         fromStart = true;
@@ -111,8 +114,9 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
     tally.sent += batch.size;
     const sending = postBatch(enrollment, batch, await batchTotals(totals, tally.sent), options);
     // While it travels: finish applying the previous answer, then read the batch after this one.
+    const readsAhead = !fromStart && batch.size > 0;
     const afterSeq = batch.lastSeq;
-    const ahead = settling.then(() => (fromStart || batch.size === 0 ? undefined : readBatch(afterSeq)));
+    const ahead = settling.then(() => (readsAhead ? readBatch(afterSeq) : undefined));
     const [answer, next] = await Promise.allSettled([sending, ahead]);
     if (next.status === 'rejected') throw next.reason;
     if (answer.status === 'rejected') throw answer.reason;
@@ -124,6 +128,7 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
       continue;
     }
     settling = settle(answer.value, batch);
+    answered = true;
     if (next.value) {
       batch = next.value;
     } else {

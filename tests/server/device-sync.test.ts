@@ -91,6 +91,14 @@ describe('syncing a device', () => {
     expect(rows.find((r) => r.state === 'voided')).toMatchObject({ seq: first[10]!.seq, confirmedAt: expect.any(String), voidConfirmedAt: expect.any(String) });
   }, 60_000);
 
+  it('sends a sync that fits one batch in one request', async () => {
+    await capture(5);
+    const net = network(server.app);
+    const report = await sync(net);
+    expect(net.sent).toEqual([5]);
+    expect(report).toMatchObject({ sent: 5, confirmed: 5, receipt: { received: 5, complete: true } });
+  });
+
   it('reports its totals even with nothing to send', async () => {
     const net = network(server.app);
     await sync(net);
