@@ -29,7 +29,7 @@ export type DeviceState = Promise<Device | null>;
  * What index.html read of the settings while the app's script loaded (null where it could not, e.g.
  * on a first visit, when there is no store yet). In a freshly started browser, opening IndexedDB is
  * the slowest step before the signer form; begun by the page itself, it overlaps loading the script
- * (about 35 ms sooner to the form, offline, in tests/bench/volunteer-load.bench.ts). The inline
+ * (the form about 35 ms sooner, median of 12 alternated offline relaunches each way). The inline
  * script reads idb-keyval's store of src/storage/settings.ts: database 'fieldpen-settings', store
  * 'settings', keys as SETTINGS_KEYS names them (tests/unit/volunteer-build.test.ts holds them equal).
  */
