@@ -25,6 +25,14 @@ export function backoffDelay(failures: number, random: () => number = Math.rando
   return ceiling * (0.5 + random() / 2);
 }
 
+/**
+ * Whether a successful sync should also ask for the drive: when it was last fetched (enrollment
+ * included) at least DRIVE_CHECK_INTERVAL_MS ago, or never.
+ */
+export function driveCheckDue(checkedAt: string | undefined, now = Date.now()): boolean {
+  return checkedAt === undefined || !(now - Date.parse(checkedAt) < DRIVE_CHECK_INTERVAL_MS);
+}
+
 /** Resolves when the sync another tab or the service worker holds is over. */
 function afterOtherSync(): Promise<void> {
   if (typeof navigator === 'undefined' || !navigator.locks) return Promise.resolve();
@@ -53,8 +61,7 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
   };
 
   async function askForDrive(force: boolean): Promise<void> {
-    const checkedAt = await loadDriveCheckedAt();
-    if (!force && checkedAt && Date.now() - Date.parse(checkedAt) < DRIVE_CHECK_INTERVAL_MS) return;
+    if (!force && !driveCheckDue(await loadDriveCheckedAt())) return;
     try {
       const { refreshDrive } = await import('./drive-refresh');
       const changed = await refreshDrive();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../src/sync/scheduler';
+import { backoffDelay, driveCheckDue } from '../../src/sync/scheduler';
 
 describe('waiting after failed syncs', () => {
   it('doubles from 2 s to a ceiling of 5 minutes', () => {
@@ -14,5 +14,17 @@ describe('waiting after failed syncs', () => {
     const draws = new Set(Array.from({ length: 50 }, () => backoffDelay(5)));
     expect(draws.size).toBeGreaterThan(40);
     for (const d of draws) expect(d).toBeGreaterThanOrEqual(16_000), expect(d).toBeLessThanOrEqual(32_000);
+  });
+});
+
+describe('asking for the drive after a sync', () => {
+  it('waits 10 minutes after the last fetch (enrollment included), and asks when there was none or it is unreadable', () => {
+    const at = Date.parse('2026-11-28T09:00:00Z');
+    const fetched = '2026-11-28T09:00:00.000Z';
+    expect(driveCheckDue(fetched, at + 5_000)).toBe(false); // just enrolled: the enrollment brought the drive
+    expect(driveCheckDue(fetched, at + 9 * 60_000)).toBe(false);
+    expect(driveCheckDue(fetched, at + 10 * 60_000)).toBe(true);
+    expect(driveCheckDue(undefined, at)).toBe(true);
+    expect(driveCheckDue('not a time', at)).toBe(true);
   });
 });

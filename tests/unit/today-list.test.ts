@@ -3,9 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
 import { applyResults, captureSignature, findSameSigner, waitingRecords, type CaptureInput } from '../../src/storage/signatures';
 import { todaySignatures$, voidSignature, type TodayEntry } from '../../src/storage/volunteer-day';
-import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { check, SignatureRecordSchema } from '../../src/shared/schema';
-import { sampleAutograph, sampleSigner } from '../support/records';
+import { sampleCaptureInput, sampleSigner } from '../support/records';
 
 let db: DeviceDB;
 let n = 0;
@@ -19,13 +18,10 @@ afterEach(async () => {
   useDeviceDb(undefined);
 });
 
+/** The sample signer form, in Spanish. */
 const input = (i: number, over: Partial<CaptureInput> = {}): CaptureInput => ({
-  deviceId: 'device-1',
-  driveId: 'drive-1',
+  ...sampleCaptureInput(i),
   petition: { version: 'c'.repeat(64), language: 'es' },
-  volunteer: 'Sam Rivera',
-  signer: sampleSigner(i),
-  autograph: encodeAutograph(sampleAutograph(i)),
   ...over,
 });
 
