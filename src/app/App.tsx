@@ -54,6 +54,8 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
   const [changedDrive, setChangedDrive] = useState<DriveInfo>();
   const route = useRoute();
   const sync = useRef<AutoSync>(undefined);
+  /** Set by enrolling: the enrollment was this tablet's report, so the first sync waits for a trigger. */
+  const justEnrolled = useRef(false);
 
   async function load(reading: DeviceState = readDevice()) {
     setDevice(await reading);
@@ -63,7 +65,7 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
 
   useEffect(() => {
     if (!device) return;
-    sync.current = startAutoSync(__APP_VERSION__, { onDrive: setChangedDrive });
+    sync.current = startAutoSync(__APP_VERSION__, { onDrive: setChangedDrive, syncAtStart: !justEnrolled.current });
     return () => sync.current?.stop();
   }, [device?.enrollment.deviceId]);
 
@@ -74,7 +76,15 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
   }, [changedDrive, dirty]);
 
   if (device === undefined) return null; // reading the device's own storage: a few milliseconds
-  if (device === null) return <EnrollScreen onEnrolled={() => void load()} />;
+  if (device === null)
+    return (
+      <EnrollScreen
+        onEnrolled={() => {
+          justEnrolled.current = true;
+          void load();
+        }}
+      />
+    );
   // No signature without a volunteer's name on it.
   const screen = route === 'shift' || device.volunteer === '' ? 'shift' : route;
   return (

@@ -53,19 +53,25 @@ export interface ApiError {
 
 // ── device → server ──────────────────────────────────────────────────────────
 
+/** What a device says of itself, for the lead's day's-end table: on enrolling, and in every batch's totals. */
+export interface DeviceReport {
+  appVersion: string;
+  /** The browser's storage estimate, and whether it promised to keep the data (navigator.storage.persist). */
+  storage?: { usage: number; quota: number; persisted: boolean };
+}
+
 export interface EnrollRequest {
   protocol: typeof PROTOCOL_VERSION;
   code: string;
   deviceName?: string;
+  device?: DeviceReport;
 }
 
-export interface DeviceTotals {
+export interface DeviceTotals extends DeviceReport {
   /** Highest sequence number the device has captured. */
   capturedThrough: number;
   /** Records on the device not yet confirmed by the server. */
   waiting: number;
-  appVersion: string;
-  storage?: { usage: number; quota: number; persisted: boolean };
 }
 
 /** The volunteer struck a signature: a change of its state, keyed by the record's id and sequence number. */

@@ -80,9 +80,7 @@ export type SignatureRecord = v.InferOutput<typeof SignatureRecordSchema>;
 export const SignatureContentSchema = v.omit(SignatureRecordSchema, ['digest']);
 export type SignatureContent = Omit<SignatureRecord, 'digest'>;
 
-export const DeviceTotalsSchema = v.object({
-  capturedThrough: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
-  waiting: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+const DeviceReportEntries = {
   appVersion: v.pipe(v.string(), v.maxLength(40)),
   storage: v.optional(
     v.object({
@@ -91,6 +89,12 @@ export const DeviceTotalsSchema = v.object({
       persisted: v.boolean(),
     }),
   ),
+};
+
+export const DeviceTotalsSchema = v.object({
+  capturedThrough: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  waiting: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  ...DeviceReportEntries,
 });
 
 export const VOID_REASON_MAX = 200;
@@ -116,6 +120,7 @@ export const EnrollRequestSchema = v.object({
   protocol: v.literal(PROTOCOL_VERSION, `protocol must be ${PROTOCOL_VERSION}`),
   code: v.pipe(v.string('code must be text'), v.trim(), v.toUpperCase(), v.regex(/^[A-Z0-9-]{4,20}$/, 'Enter the enrollment code your lead gave you')),
   deviceName: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(80, 'The device name is too long'))),
+  device: v.optional(v.object(DeviceReportEntries)),
 });
 
 export interface FieldProblem {

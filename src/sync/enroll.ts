@@ -1,5 +1,6 @@
 // Enrollment: trade the lead's code for a device token, once, online.
 import { API, PROTOCOL_VERSION, type ApiError, type EnrollRequest, type EnrollResponse } from '../shared/protocol';
+import { storageEstimate } from '../storage/estimate';
 import { saveDrive, saveEnrollment, saveVolunteer, type Enrollment } from '../storage/settings';
 
 export class EnrollFailure extends Error {
@@ -12,8 +13,15 @@ export class EnrollFailure extends Error {
   }
 }
 
-export async function enrollDevice(code: string, volunteer: string, deviceName?: string): Promise<Enrollment> {
-  const body: EnrollRequest = { protocol: PROTOCOL_VERSION, code, ...(deviceName ? { deviceName } : {}) };
+/**
+ * Enroll with the lead's code. The request also reports the app version and the storage (asked to be
+ * kept first: Chromium and Safari decide silently, so the answer is shown to the volunteer), as a
+ * sync would: the lead sees the tablet as it is from the moment it is enrolled.
+ */
+export async function enrollDevice(code: string, volunteer: string, deviceName: string | undefined, appVersion: string): Promise<Enrollment> {
+  const persisted = (await navigator.storage?.persist?.().catch(() => false)) ?? false;
+  const storage = await storageEstimate();
+  const body: EnrollRequest = { protocol: PROTOCOL_VERSION, code, ...(deviceName ? { deviceName } : {}), device: { appVersion, ...(storage ? { storage } : {}) } };
   let response: Response;
   try {
     response = await fetch(API.enroll, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -25,8 +33,6 @@ export async function enrollDevice(code: string, volunteer: string, deviceName?:
     throw new EnrollFailure(error?.message ?? `Enrollment failed (${response.status}). Try again.`, error?.field);
   }
   const answer = (await response.json()) as EnrollResponse;
-  // Ask once, at enrollment: Chromium and Safari decide silently, so the answer is shown to the volunteer.
-  const persisted = (await navigator.storage?.persist?.().catch(() => false)) ?? false;
   const enrollment: Enrollment = {
     deviceId: answer.deviceId,
     token: answer.token,

@@ -1,11 +1,14 @@
 // When to sync: on start, when the network returns, when the app becomes visible, on a timer while
 // open, and when the volunteer taps "Sync now". Failures back off exponentially with jitter.
-import { SYNC_LOCK, SyncFailure, syncOnce, type SyncReport } from './sync-engine';
+//
+// The engine itself (./sync-engine, with the outbox) is loaded by the first sync, not with the
+// signer form: a tablet opened offline at a door never needs it before the network returns.
+import type { SyncReport } from './sync-engine';
 import type { DriveInfo } from '../shared/protocol';
 import { loadDriveCheckedAt, loadReceipt } from '../storage/settings';
 import { savedTotal$ } from '../storage/signatures';
 import { requestBackgroundSync } from './background-sync';
-import { getSyncStatus, updateSyncStatus } from './sync-status';
+import { getSyncStatus, SYNC_LOCK, updateSyncStatus } from './sync-status';
 
 export const SYNC_INTERVAL_MS = 60_000;
 /** How often a successful sync also asks for the drive (a tap on "Sync now" always does). */
@@ -48,6 +51,11 @@ export interface AutoSync {
 export interface AutoSyncOptions {
   /** The drive changed on the server (a new petition text, the roster); it is already stored. */
   onDrive?: (drive: DriveInfo) => void;
+  /**
+   * Sync at once (default). False right after enrollment: the enrollment itself was the tablet's
+   * report, and nothing has been captured yet; the next trigger (a save, the timer) syncs.
+   */
+  syncAtStart?: boolean;
 }
 
 export function startAutoSync(appVersion: string, options: AutoSyncOptions = {}): AutoSync {
@@ -58,6 +66,10 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
   const run = (checkDrive = false): Promise<SyncReport | 'busy' | undefined> => {
     running ??= attempt(checkDrive).finally(() => (running = undefined));
     return running;
+  };
+  /** The triggers the volunteer did not pull wait for a network the browser knows is there. */
+  const runIfOnline = () => {
+    if (navigator.onLine) void run();
   };
 
   async function askForDrive(force: boolean): Promise<void> {
@@ -74,8 +86,10 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
   async function attempt(checkDrive: boolean): Promise<SyncReport | 'busy' | undefined> {
     clearTimeout(retryTimer);
     updateSyncStatus({ running: true, progress: undefined, nextRetryAt: undefined });
+    let engine: typeof import('./sync-engine') | undefined;
     try {
-      const report = await syncOnce({
+      engine = await import('./sync-engine');
+      const report = await engine.syncOnce({
         appVersion,
         onProgress: (sent, total) => updateSyncStatus({ progress: { sent, total } }),
       });
@@ -98,13 +112,14 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
       }
       return report;
     } catch (e) {
-      const failure = e instanceof SyncFailure ? e : new SyncFailure('server_error', 'Sync failed unexpectedly. Fieldpen will retry.', true);
-      if (!(e instanceof SyncFailure)) console.error(e);
+      const known = engine && e instanceof engine.SyncFailure ? e : undefined;
+      if (!known) console.error(e);
+      const failure = known ?? { kind: 'server_error' as const, message: 'Sync failed unexpectedly. Fieldpen will retry.', retry: true };
       let nextRetryAt: string | undefined;
       if (failure.retry) {
         failures++;
         const delay = backoffDelay(failures);
-        retryTimer = setTimeout(() => void run(), delay);
+        retryTimer = setTimeout(runIfOnline, delay);
         nextRetryAt = new Date(Date.now() + delay).toISOString();
       }
       updateSyncStatus({ running: false, problem: { kind: failure.kind, message: failure.message }, nextRetryAt });
@@ -114,12 +129,12 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
 
   const onOnline = () => void run();
   const onVisible = () => {
-    if (document.visibilityState === 'visible') void run();
+    if (document.visibilityState === 'visible') runIfOnline();
   };
   window.addEventListener('online', onOnline);
   document.addEventListener('visibilitychange', onVisible);
   const interval = setInterval(() => {
-    if (document.visibilityState === 'visible' && navigator.onLine) void run();
+    if (document.visibilityState === 'visible') runIfOnline();
   }, SYNC_INTERVAL_MS);
   // Each new signature (in any tab) asks for a background wake-up, so it travels even if the app is
   // closed before the next timer; where there is none, the next attempt comes soon anyway.
@@ -142,7 +157,7 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
   void loadReceipt().then((receipt) => {
     if (receipt && !getSyncStatus().lastReceipt) updateSyncStatus({ lastReceipt: receipt });
   });
-  void run();
+  if (options.syncAtStart ?? true) runIfOnline();
 
   return {
     syncNow: () => {

@@ -2,11 +2,11 @@
 // the server's per-record answer, report the device's totals every time.
 import { API, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, PROTOCOL_VERSION, type ApiError, type BatchRequest, type BatchResponse, type DeviceTotals, type Receipt } from '../shared/protocol';
 import type { DeviceSignature } from '../storage/device-db';
-import { applyResults, capturedThrough, deviceCounts, outbox, recordWaiting, resendMissing, voidWaiting, wireRecord, wireVoid } from '../storage/signatures';
+import { applyResults, capturedThrough, deviceCounts, outbox, recordWaiting, resendMissing, voidWaiting, wireRecord, wireVoid } from '../storage/outbox';
+import { storageEstimate } from '../storage/estimate';
 import { loadEnrollment, saveReceipt, type Enrollment } from '../storage/settings';
-import type { SyncProblem } from './sync-status';
+import { SYNC_LOCK, type SyncProblem } from './sync-status';
 
-export const SYNC_LOCK = 'fieldpen-sync';
 /** Room left in a batch for the envelope and totals. */
 const ENVELOPE_BYTES = 4096;
 
@@ -167,16 +167,9 @@ interface StartingTotals {
 
 /** Counted once per sync: counting what waits costs more than reading a batch. */
 async function startingTotals(appVersion: string): Promise<StartingTotals> {
-  const counts = await deviceCounts();
+  const [counts, storage] = await Promise.all([deviceCounts(), storageEstimate()]);
   const totals: StartingTotals = { appVersion, startedWith: counts.waiting, capturedThrough: counts.capturedThrough };
-  try {
-    if (navigator.storage?.estimate) {
-      const [estimate, persisted] = await Promise.all([navigator.storage.estimate(), navigator.storage.persisted?.() ?? false]);
-      totals.storage = { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0, persisted };
-    }
-  } catch {
-    // Storage figures are a courtesy to the lead; a browser that refuses them still syncs.
-  }
+  if (storage) totals.storage = storage;
   return totals;
 }
 

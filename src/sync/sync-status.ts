@@ -1,6 +1,9 @@
 // What the screens show of syncing: a tiny store with subscribe/get, no framework.
 import type { Receipt } from '../shared/protocol';
 
+/** The Web Lock a sync holds: one sync at a time across the app's tabs and its service worker. */
+export const SYNC_LOCK = 'fieldpen-sync';
+
 export type SyncProblem =
   | 'offline'
   | 'not_enrolled'

@@ -33,6 +33,9 @@ describe('a tablet with no network', () => {
     // Online once: enroll, and let the service worker take the page.
     let tablet = await launchTablet(profile);
     let page = tablet.pages()[0] ?? (await tablet.newPage());
+    const requested: string[] = [];
+    const watch = () => page.on('request', (request) => void requested.push(new URL(request.url()).pathname));
+    watch();
     // As the lead's QR code opens it: the code is already filled in.
     await page.goto(`${url}/#enroll=${enrollmentCode}`);
     await expect.poll(() => page.getByLabel('Enrollment code').inputValue()).toBe(enrollmentCode);
@@ -41,7 +44,19 @@ describe('a tablet with no network', () => {
     await page.getByRole('button', { name: 'Enroll this tablet' }).click();
     await expect.poll(() => page.locator('#petition-title').textContent(), { timeout: 15_000 }).toBeTruthy();
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
-    await expect.poll(() => page.getByText('Sync now').isEnabled()).toBe(true); // the start-up sync has finished
+    await page.waitForLoadState('networkidle');
+    // The enrollment was the tablet's report: no sync follows it before there is something to send,
+    // and the sync engine is not even loaded; the lead already sees the app version and storage.
+    expect(requested.filter((path) => path === '/api/v1/batches' || path.startsWith('/assets/sync-engine-'))).toEqual([]);
+    const enrolled = new Database(join(dataDir, 'fieldpen.sqlite'), { readonly: true });
+    try {
+      const device = enrolled.prepare('select app_version, storage_persisted, storage_quota, last_sync_at from devices').get() as Record<string, unknown>;
+      expect(device).toMatchObject({ app_version: process.env.npm_package_version ?? '0.1.0', last_sync_at: null });
+      expect(device.storage_persisted).not.toBeNull();
+      expect(Number(device.storage_quota)).toBeGreaterThan(0);
+    } finally {
+      enrolled.close();
+    }
 
     // No network at all: the browser is offline and the server is gone.
     await tablet.setOffline(true);
@@ -69,8 +84,11 @@ describe('a tablet with no network', () => {
     // The browser comes back, still offline: the app opens and the three are still there.
     tablet = await launchTablet(profile, { offline: true });
     page = tablet.pages()[0] ?? (await tablet.newPage());
+    watch();
     await page.goto(url);
     await expect.poll(() => page.getByTestId('waiting-count').textContent(), { timeout: 15_000 }).toBe('Waiting: 3');
+    // Offline, nothing tries to sync: the engine stays unloaded until the network returns.
+    expect(requested.filter((path) => path.startsWith('/assets/sync-engine-'))).toEqual([]);
     const onDevice = await deviceSignatures(page);
     expect(onDevice.map((r) => r.seq).sort()).toEqual([1, 2, 3]);
     expect(onDevice.every((r) => r.state === 'pending')).toBe(true);
@@ -81,6 +99,7 @@ describe('a tablet with no network', () => {
     await page.getByRole('button', { name: 'Sync now' }).click();
     await expect.poll(() => page.getByTestId('waiting-count').textContent(), { timeout: 20_000 }).toBe('Waiting: 0');
     await expect.poll(() => page.getByTestId('confirmed-today').textContent()).toBe('Confirmed today: 3');
+    expect(requested.filter((path) => path.startsWith('/assets/sync-engine-'))).toHaveLength(1); // loaded by this sync
 
     const db = new Database(join(dataDir, 'fieldpen.sqlite'), { readonly: true });
     try {

@@ -6,7 +6,8 @@ import { encodeAutograph } from '../../src/shared/autograph-codec';
 import type { Receipt } from '../../src/shared/protocol';
 import { deviceDb } from '../../src/storage/device-db';
 import { loadDrive, loadEnrollment, loadReceipt } from '../../src/storage/settings';
-import { captureSignature, deviceCounts, type DeviceCounts } from '../../src/storage/signatures';
+import { captureSignature } from '../../src/storage/signatures';
+import { deviceCounts, type DeviceCounts } from '../../src/storage/outbox';
 import { voidSignature } from '../../src/storage/volunteer-day';
 
 export interface DeviceRow {

@@ -7,7 +7,7 @@ import { receiptCodeOf } from '../../src/shared/receipt-code';
 import { DeviceDB } from '../../src/storage/device-db';
 import { InvalidSignatureError } from '../../src/storage/errors';
 import { loadReceipt } from '../../src/storage/settings';
-import { applyResults, deviceCounts } from '../../src/storage/signatures';
+import { applyResults, deviceCounts } from '../../src/storage/outbox';
 import { voidSignature } from '../../src/storage/volunteer-day';
 import { syncOnce, type SyncReport } from '../../src/sync/sync-engine';
 import { injectNetwork, type NetFault } from '../support/inject-network';

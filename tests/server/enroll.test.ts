@@ -50,6 +50,14 @@ describe('enrolling a device', () => {
     expect(await usesLeft(code)).toBe(before - 2);
   });
 
+  it("keeps what the device reports of itself, for the lead's table before its first sync", async () => {
+    const device = { appVersion: '0.3.0', storage: { usage: 1_250_000, quota: 40_000_000_000, persisted: true } };
+    const response = await enrollWith({ protocol: PROTOCOL_VERSION, code, device });
+    expect(response.statusCode).toBe(201);
+    const row = await server.db.selectFrom('devices').selectAll().where('id', '=', response.json<EnrollResponse>().deviceId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ app_version: '0.3.0', storage_usage: 1_250_000, storage_quota: 40_000_000_000, storage_persisted: 1, last_sync_at: null, waiting: 0 });
+  });
+
   it('gives devices without a name one the lead can tell apart', async () => {
     const first = await enroll(server.app, code);
     const second = await enroll(server.app, code);
@@ -91,6 +99,16 @@ describe('an enrollment request the schema refuses', () => {
     const response = await enrollWith({ protocol: PROTOCOL_VERSION });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: { code: 'invalid_field', field: 'code' } });
+  });
+
+  it('names the field of a bad device report, and enrolls nothing', async () => {
+    const devicesBefore = await deviceCount();
+    const before = await usesLeft(code);
+    const response = await enrollWith({ protocol: PROTOCOL_VERSION, code, device: { appVersion: '0.3.0', storage: { usage: -1, quota: 10, persisted: true } } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: { code: 'invalid_field', field: 'device.storage.usage' } });
+    expect(await deviceCount()).toBe(devicesBefore);
+    expect(await usesLeft(code)).toBe(before);
   });
 
   it('says when the device speaks another protocol', async () => {

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
-import { applyResults, captureSignature, deviceCounts, waitingRecords, wireRecord } from '../../src/storage/signatures';
+import { captureSignature } from '../../src/storage/signatures';
+import { applyResults, deviceCounts, waitingRecords, wireRecord } from '../../src/storage/outbox';
 import { digestMatches } from '../../src/shared/record';
 import { check, SignatureRecordSchema } from '../../src/shared/schema';
 import { sampleCaptureInput, sampleSigner } from '../support/records';

@@ -4,7 +4,8 @@ import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceDB, signerKeyOf, useDeviceDb, type DeviceSignature } from '../../src/storage/device-db';
 import { StorageFullError } from '../../src/storage/errors';
-import { captureSignature, deviceCounts, findSameSigner, outbox, wireRecord } from '../../src/storage/signatures';
+import { captureSignature, findSameSigner } from '../../src/storage/signatures';
+import { deviceCounts, outbox, wireRecord } from '../../src/storage/outbox';
 import { sampleCaptureInput, sampleRecord } from '../support/records';
 
 let opened: DeviceDB | undefined;

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
-import { applyResults, captureSignature, findSameSigner, waitingRecords, type CaptureInput } from '../../src/storage/signatures';
+import { captureSignature, findSameSigner, type CaptureInput } from '../../src/storage/signatures';
+import { applyResults, waitingRecords } from '../../src/storage/outbox';
 import { todaySignatures$, voidSignature, type TodayEntry } from '../../src/storage/volunteer-day';
 import { check, SignatureRecordSchema } from '../../src/shared/schema';
 import { sampleCaptureInput, sampleSigner } from '../support/records';

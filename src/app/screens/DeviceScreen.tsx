@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { DriveInfo } from '../../shared/protocol';
 import type { Enrollment } from '../../storage/settings';
-import { deviceCounts, type DeviceCounts } from '../../storage/signatures';
+import { deviceCounts, type DeviceCounts } from '../../storage/outbox';
 import { InstallGuide } from '../components/InstallGuide';
 import { useInstall } from '../hooks/useInstall';
 import { useSyncStatus } from '../hooks/useSyncStatus';

@@ -25,7 +25,7 @@ export function EnrollScreen({ onEnrolled }: Props) {
     if (next.code || next.volunteer) return;
     setBusy(true);
     try {
-      onEnrolled(await enrollDevice(code.trim(), volunteer.trim(), deviceName.trim() || undefined));
+      onEnrolled(await enrollDevice(code.trim(), volunteer.trim(), deviceName.trim() || undefined, __APP_VERSION__));
     } catch (err) {
       const message = err instanceof EnrollFailure ? err.message : MESSAGES.enrollFailed;
       setErrors(err instanceof EnrollFailure && err.field === 'code' ? { code: message } : { form: message });

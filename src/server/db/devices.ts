@@ -1,7 +1,7 @@
 // Enrolled devices: who may submit, and what each says it has captured.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { DeviceTotals } from '../../shared/protocol';
+import type { DeviceReport, DeviceTotals } from '../../shared/protocol';
 import { hashDeviceToken, makeDeviceToken } from '../device-token';
 import { consumeEnrollmentCode } from './enrollment-codes';
 import type { Database } from './schema';
@@ -19,10 +19,13 @@ export interface DeviceIdentity {
   revoked: boolean;
 }
 
-/** Use up one use of the code and enroll a device on its drive; undefined when the code does not open one. */
+/**
+ * Use up one use of the code and enroll a device on its drive; undefined when the code does not open
+ * one. What the device reports of itself (app version, storage) is kept as a sync's totals would be.
+ */
 export async function enrollDevice(
   db: Kysely<Database>,
-  request: { code: string; name?: string | undefined },
+  request: { code: string; name?: string | undefined; device?: DeviceReport | undefined },
   now = new Date(),
 ): Promise<EnrolledDevice | undefined> {
   return db.transaction().execute(async (trx) => {
@@ -33,7 +36,7 @@ export async function enrollDevice(
     const name = request.name || (await defaultDeviceName(trx, driveId));
     await trx
       .insertInto('devices')
-      .values({ id: deviceId, drive_id: driveId, name, token_hash: hashDeviceToken(token), enrolled_at: now.toISOString() })
+      .values({ id: deviceId, drive_id: driveId, name, token_hash: hashDeviceToken(token), enrolled_at: now.toISOString(), ...reportColumns(request.device) })
       .execute();
     return { deviceId, driveId, token };
   });
@@ -64,17 +67,23 @@ export async function recordDeviceTotals(db: Kysely<Database>, deviceId: string,
       // CASE rather than max()/greatest(): the same SQL on SQLite and PostgreSQL, and atomic.
       captured_through: eb.case().when('captured_through', '<', reported).then(reported).else(eb.ref('captured_through')).end(),
       waiting: totals.waiting,
-      app_version: totals.appVersion,
-      ...(totals.storage && {
-        storage_usage: Math.round(totals.storage.usage),
-        storage_quota: Math.round(totals.storage.quota),
-        storage_persisted: totals.storage.persisted ? 1 : 0,
-      }),
+      ...reportColumns(totals),
     }))
     .where('id', '=', deviceId)
     .returning('captured_through')
     .executeTakeFirstOrThrow();
   return Number(row.captured_through);
+}
+
+function reportColumns(report: DeviceReport | undefined) {
+  return {
+    ...(report && { app_version: report.appVersion }),
+    ...(report?.storage && {
+      storage_usage: Math.round(report.storage.usage),
+      storage_quota: Math.round(report.storage.quota),
+      storage_persisted: report.storage.persisted ? 1 : 0,
+    }),
+  };
 }
 
 /** How many of the device's signatures the server holds. */

@@ -19,7 +19,7 @@ export function enrollRoute(app: FastifyInstance, db: Kysely<Database>, live?: L
     const key = `code:${request.ip}`;
     const wait = await lockedFor(db, key, MAX_WRONG_CODES);
     if (wait > 0) throw tooManyTries(wait, 'enrollment codes');
-    const enrolled = await enrollDevice(db, { code: checked.value.code, name: checked.value.deviceName });
+    const enrolled = await enrollDevice(db, { code: checked.value.code, name: checked.value.deviceName, device: checked.value.device });
     if (!enrolled) {
       await recordFailure(db, key);
       throw new ApiProblem(400, 'invalid_code', 'This enrollment code is unknown, used up or expired: ask your lead for a current code', 'code');

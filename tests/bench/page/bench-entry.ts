@@ -9,7 +9,8 @@ import { withDigest } from '../../../src/shared/record';
 import type { SignatureContent } from '../../../src/shared/schema';
 import { deviceDb, type DeviceSignature } from '../../../src/storage/device-db';
 import { loadDrive, loadEnrollment } from '../../../src/storage/settings';
-import { applyResults, captureSignature, deviceCounts, waitingRecords, wireRecord, type CaptureInput } from '../../../src/storage/signatures';
+import { captureSignature, type CaptureInput } from '../../../src/storage/signatures';
+import { applyResults, deviceCounts, waitingRecords, wireRecord } from '../../../src/storage/outbox';
 import { enrollDevice } from '../../../src/sync/enroll';
 import { syncOnce } from '../../../src/sync/sync-engine';
 
@@ -165,7 +166,7 @@ async function timeCaptures(who: Identity, iterations: number, autographs: Autog
 // ── sync: batches against one request per record ─────────────────────────────
 
 async function enroll(code: string): Promise<Identity> {
-  const enrollment = await enrollDevice(code, 'Sam Rivera', 'Bench tablet');
+  const enrollment = await enrollDevice(code, 'Sam Rivera', 'Bench tablet', 'bench');
   const drive = (await loadDrive())!;
   const petition = drive.petitions.find((p) => p.language === 'en')!;
   return { deviceId: enrollment.deviceId, driveId: drive.id, petitionVersion: petition.version };
