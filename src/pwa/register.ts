@@ -20,6 +20,10 @@ export function registerServiceWorker(url = '/sw.js'): ServiceWorkerHandle | und
   };
   const offer = () => offerUpdates(url, ready).catch((e: unknown) => console.error('Service worker registration failed', e));
   if (navigator.serviceWorker.controller) {
+    // A newer version took over this page's worker: applied from another tab. This page is still the
+    // old version, and the files it loads later (the sync engine, screens) may be gone from the
+    // worker's cache: the offer becomes a plain reload, shown and held back as any update is.
+    navigator.serviceWorker.addEventListener('controllerchange', () => ready(() => window.location.reload()), { once: true });
     // Not while the app opens: the signer form comes first, then the check for a new version.
     if (document.readyState === 'complete') setTimeout(offer, CHECK_AFTER_LOAD_MS);
     else window.addEventListener('load', () => setTimeout(offer, CHECK_AFTER_LOAD_MS), { once: true });

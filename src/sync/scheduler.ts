@@ -114,7 +114,12 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
     } catch (e) {
       const known = engine && e instanceof engine.SyncFailure ? e : undefined;
       if (!known) console.error(e);
-      const failure = known ?? { kind: 'server_error' as const, message: 'Sync failed unexpectedly. Fieldpen will retry.', retry: true };
+      const failure = known ?? {
+        kind: 'server_error' as const,
+        // No engine: its file is gone (a newer version, applied in another tab, replaced it) or unreadable.
+        message: engine ? 'Sync failed unexpectedly. Fieldpen will retry.' : 'Sync could not start: reload Fieldpen (Update now) to go on syncing.',
+        retry: true,
+      };
       let nextRetryAt: string | undefined;
       if (failure.retry) {
         failures++;

@@ -1,7 +1,7 @@
 // A new version of the app reaches a tablet: offered by the service worker (workbox-window), never
 // applied over a form that holds a signer's input, applied on the volunteer's tap once the form is
-// empty. Both ways a tablet meets it: the page of its very first visit, still open when the version
-// appears, and a tablet opened again later with a draft waiting in its form.
+// empty. The ways a tablet meets it: the page of its very first visit, still open when the version
+// appears; a tablet opened again later with a draft waiting in its form; two tabs, one applying it.
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,41 @@ describe('a new version of the app', () => {
       await page.waitForTimeout(1000);
       expect(await notReloaded(page)).toBe(true);
       expect(await page.getByLabel('Given name').inputValue()).toBe('Wei');
+    } finally {
+      await tablet.close();
+    }
+  }, 90_000);
+
+  it('applied in one tab, is offered to the other as a reload, which that tap performs', async () => {
+    const tablet = await launchTablet(profile);
+    try {
+      const first = tablet.pages()[0] ?? (await tablet.newPage());
+      await first.goto(url);
+      await expect.poll(() => first.getByLabel('Family name').inputValue(), { timeout: 15_000 }).toBe('Chen');
+      await first.getByLabel('Given name').fill('');
+      await first.getByLabel('Family name').fill('');
+      await first.waitForTimeout(1000); // the emptied form's draft is written
+      const second = await tablet.newPage();
+      await second.goto(url);
+      await second.locator('#petition-title').waitFor({ timeout: 15_000 });
+      await mark(first);
+      await mark(second);
+
+      release(3);
+      await checkForUpdate(first);
+      for (const page of [first, second]) await expect.poll(() => page.getByRole('button', { name: 'Update now' }).count(), { timeout: 15_000 }).toBe(1);
+      await first.getByRole('button', { name: 'Update now' }).click();
+      await expect.poll(() => notReloaded(first).catch(() => 'navigating'), { timeout: 15_000 }).toBe(false);
+
+      // The other tab is still the old version under the new worker: it waits for the volunteer...
+      await second.waitForTimeout(1000);
+      expect(await notReloaded(second)).toBe(true);
+      expect(await second.locator('.update').textContent()).toContain(READY);
+      // ...and its tap reloads it (there is no waiting worker left to activate).
+      await second.getByRole('button', { name: 'Update now' }).click();
+      await expect.poll(() => notReloaded(second).catch(() => 'navigating'), { timeout: 15_000 }).toBe(false);
+      await second.locator('#petition-title').waitFor();
+      expect(await second.locator('.update').count()).toBe(0);
     } finally {
       await tablet.close();
     }
