@@ -8,7 +8,7 @@ import type { DriveInfo } from '../shared/protocol';
 import { loadDriveCheckedAt, loadReceipt } from '../storage/settings';
 import { savedTotal$ } from '../storage/signatures';
 import { requestBackgroundSync } from './background-sync';
-import { getSyncStatus, SYNC_LOCK, updateSyncStatus } from './sync-status';
+import { getSyncStatus, onSyncedElsewhere, SYNC_LOCK, updateSyncStatus } from './sync-status';
 
 export const SYNC_INTERVAL_MS = 60_000;
 /** How often a successful sync also asks for the drive (a tap on "Sync now" always does). */
@@ -158,6 +158,12 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
     soonTimer = setTimeout(() => void run(), CAPTURE_SYNC_DELAY_MS);
   };
 
+  // The service worker (woken by Background Sync) or another tab sent what waited: show its receipt.
+  const unsubscribeSynced = onSyncedElsewhere(({ receipt, at }) => {
+    if (getSyncStatus().running) return; // this page's own sync reports when it ends
+    updateSyncStatus({ lastReceipt: receipt, lastSuccessAt: at, problem: undefined });
+  });
+
   // The last receipt shows at once, before this start-up sync has an answer.
   void loadReceipt().then((receipt) => {
     if (receipt && !getSyncStatus().lastReceipt) updateSyncStatus({ lastReceipt: receipt });
@@ -171,6 +177,7 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
     },
     stop() {
       saved.unsubscribe();
+      unsubscribeSynced();
       clearTimeout(soonTimer);
       clearTimeout(retryTimer);
       clearInterval(interval);

@@ -5,7 +5,7 @@ import type { DeviceSignature } from '../storage/device-db';
 import { applyResults, capturedThrough, deviceCounts, outbox, recordWaiting, resendMissing, voidWaiting, wireRecord, wireVoid } from '../storage/outbox';
 import { storageEstimate } from '../storage/estimate';
 import { loadEnrollment, saveReceipt, type Enrollment } from '../storage/settings';
-import { SYNC_LOCK, type SyncProblem } from './sync-status';
+import { announceSynced, SYNC_LOCK, type SyncProblem } from './sync-status';
 
 /** Room left in a batch for the envelope and totals. */
 const ENVELOPE_BYTES = 4096;
@@ -44,9 +44,15 @@ export const SYNC_REQUEST_TIMEOUT_MS = 90_000;
 /** Run one sync unless another tab or the service worker is already running one. */
 export async function syncOnce(options: SyncOptions): Promise<SyncReport | 'busy'> {
   if (typeof navigator !== 'undefined' && navigator.locks) {
-    return navigator.locks.request(SYNC_LOCK, { ifAvailable: true }, (lock) => (lock ? runSync(options) : 'busy' as const));
+    return navigator.locks.request(SYNC_LOCK, { ifAvailable: true }, (lock) => (lock ? runAndAnnounce(options) : 'busy' as const));
   }
-  return runSync(options);
+  return runAndAnnounce(options);
+}
+
+async function runAndAnnounce(options: SyncOptions): Promise<SyncReport> {
+  const report = await runSync(options);
+  announceSynced(report.receipt);
+  return report;
 }
 
 /**

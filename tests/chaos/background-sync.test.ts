@@ -1,5 +1,6 @@
 // Background Sync as a wake-up: a signature saved while online reaches the server through the
-// service worker even when the page is closed right after "Saved".
+// service worker even when the page is closed right after "Saved"; a page left open shows the
+// receipt of the worker's sync.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,6 @@ describe('Background Sync', () => {
     await page.getByRole('button', { name: 'Enroll this tablet' }).click();
     await expect.poll(() => page.locator('#petition-title').isVisible(), { timeout: 20_000 }).toBe(true);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
-    await expect.poll(() => page.getByRole('button', { name: 'Sync now' }).isEnabled()).toBe(true); // start-up sync done
     expect(await page.evaluate(async () => 'sync' in (await navigator.serviceWorker.ready))).toBe(true);
 
     const saved = await page.evaluate(() => window.__chaos!.capture(1));
@@ -54,5 +54,23 @@ describe('Background Sync', () => {
     } finally {
       db.close();
     }
+
+    // A page that stays open learns of the worker's sync: its status shows the server's new receipt
+    // although the page itself sent nothing.
+    const open = await context.newPage();
+    const sentByPage: string[] = [];
+    open.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/v1/batches') sentByPage.push(request.url());
+    });
+    await open.goto(server.url);
+    await expect.poll(() => open.locator('#petition-title').isVisible(), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => open.getByRole('button', { name: 'Sync now' }).isEnabled()).toBe(true); // its start-up sync
+    await expect.poll(() => open.locator('.status__detail').textContent()).toContain('1 saved · 1 confirmed by server');
+    sentByPage.length = 0;
+    await open.evaluate(() => window.__chaos!.capture(1));
+    await expect
+      .poll(() => open.locator('.status__detail').textContent(), { timeout: 30_000 })
+      .toContain('2 saved · 2 confirmed by server');
+    expect(sentByPage).toEqual([]);
   }, 120_000);
 });
