@@ -1,8 +1,10 @@
 // What the volunteer's tablet starts with, in the production build (dist/): the service worker starts
 // for every navigation, so its own script stays small (the sync engine and Dexie are a script of
-// their own that Background Sync loads, sw/sync-worker.ts); the page reads the settings early.
+// their own that Background Sync loads, sw/sync-worker.ts); the page reads the settings early, and
+// its script is a classic one, which the browser need not compile again on each start.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -36,5 +38,14 @@ describe('the page in the build', () => {
     expect(inline).toContain(`indexedDB.open('${SETTINGS_DATABASE}')`);
     expect(inline).toContain(`transaction('${SETTINGS_STORE}')`);
     expect(inline).toContain(`['${SETTINGS_KEYS.enrollment}','${SETTINGS_KEYS.drive}','${SETTINGS_KEYS.volunteer}']`);
+  });
+
+  it("loads the app's script as a classic script, whose compiled code Chromium keeps with the service worker's cache", () => {
+    const html = read('index.html');
+    const src = /<script defer src="\/(assets\/index-[\w-]+\.js)"><\/script>/.exec(html)?.[1];
+    expect(src).toBeDefined();
+    expect(html).not.toContain('type="module"');
+    // No import, export or import.meta: it compiles as a script.
+    expect(() => new Script(read(src!), { filename: src! })).not.toThrow();
   });
 });
