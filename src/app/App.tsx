@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DriveInfo } from '../shared/protocol';
-import { loadDrive, loadEnrollment, loadVolunteer, type Enrollment } from '../storage/settings';
+import { loadDrive, loadEnrollment, loadVolunteer, withoutToken, writeBootCopy, type BootCopy, type DeviceEnrollment } from '../storage/settings';
 import { startAutoSync, type AutoSync } from '../sync/scheduler';
 import type { ServiceWorkerHandle } from '../pwa/register';
 import { lazyScreen } from './components/Lazy';
@@ -17,38 +17,30 @@ const DeviceScreen = lazyScreen(() => occasional().then((m) => m.DeviceScreen));
 const ShiftScreen = lazyScreen(() => occasional().then((m) => m.ShiftScreen));
 
 interface Device {
-  enrollment: Enrollment;
+  enrollment: DeviceEnrollment;
   drive: DriveInfo;
   volunteer: string;
 }
 
-/** What the app needs to open: read from the device's storage. */
-export type DeviceState = Promise<Device | null>;
-
-/**
- * What index.html read of the settings while the app's script loaded (null where it could not, e.g.
- * on a first visit, when there is no store yet). In a freshly started browser, opening IndexedDB is
- * the slowest step before the signer form; begun by the page itself, it overlaps loading the script
- * (the form about 35 ms sooner, median of 12 alternated offline relaunches each way). The inline
- * script reads idb-keyval's store of src/storage/settings.ts: database 'fieldpen-settings', store
- * 'settings', keys as SETTINGS_KEYS names them (tests/unit/volunteer-build.test.ts holds them equal).
- */
-export interface EarlySettings {
-  enrollment?: Enrollment;
-  drive?: DriveInfo;
-  volunteer?: string;
+/** The device as its settings in IndexedDB (the record) have it; null when it is not enrolled. */
+export async function readDevice(): Promise<Device | null> {
+  const [enrollment, drive, volunteer] = await Promise.all([loadEnrollment(), loadDrive(), loadVolunteer()]);
+  return enrollment && drive ? { enrollment: withoutToken(enrollment), drive, volunteer: volunteer ?? '' } : null;
 }
 
-export const readDevice = async (early?: Promise<EarlySettings | null>): DeviceState => {
-  const found = await early?.catch(() => null);
-  const [enrollment, drive, volunteer] = found
-    ? [found.enrollment, found.drive, found.volunteer]
-    : await Promise.all([loadEnrollment(), loadDrive(), loadVolunteer()]);
-  return enrollment && drive ? { enrollment, drive, volunteer: volunteer ?? '' } : null;
-};
+/**
+ * The device as the boot copy has it (src/storage/settings.ts), at once: the signer form opens
+ * without waiting for IndexedDB. Undefined when there is no complete copy (a first visit, or the
+ * first start of a version that did not keep one): the app then waits for IndexedDB.
+ */
+export function bootDevice(copy: BootCopy | undefined): Device | undefined {
+  return copy?.enrollment && copy.drive ? { enrollment: copy.enrollment, drive: copy.drive, volunteer: copy.volunteer ?? '' } : undefined;
+}
 
-export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHandle; boot?: DeviceState }) {
-  const [device, setDevice] = useState<Device | null>();
+const sameDevice = (a: Device | null | undefined, b: Device | null | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHandle; boot?: Device }) {
+  const [device, setDevice] = useState<Device | null | undefined>(boot);
   const [dirty, setDirty] = useState(false);
   /** A drive changed on the server, shown once the form is empty: a signer sees one petition from start to save. */
   const [changedDrive, setChangedDrive] = useState<DriveInfo>();
@@ -57,11 +49,19 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
   /** Set by enrolling: the enrollment was this tablet's report, so the first sync waits for a trigger. */
   const justEnrolled = useRef(false);
 
-  async function load(reading: DeviceState = readDevice()) {
-    setDevice(await reading);
+  async function load() {
+    setDevice(await readDevice());
   }
 
-  useEffect(() => void load(boot), []);
+  // IndexedDB is the record: where it differs from the boot copy the form opened with (or there was
+  // none), it wins, and the copy is written again.
+  useEffect(() => {
+    void readDevice().then((stored) => {
+      if (boot && sameDevice(stored, boot)) return;
+      setDevice(stored);
+      if (stored || boot) writeBootCopy(stored ?? {});
+    });
+  }, []);
 
   useEffect(() => {
     if (!device) return;

@@ -1,12 +1,13 @@
 import { render } from 'preact';
 import { watchInstall } from '../pwa/install';
 import { registerServiceWorker } from '../pwa/register';
-import { App, readDevice, type EarlySettings } from './App';
+import { readBootCopy } from '../storage/settings';
+import { App, bootDevice } from './App';
 import './styles.css';
 
-// index.html started reading the device's settings before this script loaded: opening IndexedDB
-// in a freshly started browser is the slowest step between a tap on the icon and a form ready.
-const boot = readDevice((window as { __settingsRead?: Promise<EarlySettings | null> }).__settingsRead);
+// index.html read the boot copy (src/storage/settings.ts) before this script loaded: the signer
+// form opens from it without waiting for IndexedDB, which is slow to open in a freshly started browser.
+const boot = bootDevice(readBootCopy((window as { __bootCopy?: string | null }).__bootCopy));
 watchInstall();
 const serviceWorker = import.meta.env.PROD ? registerServiceWorker() : undefined;
 render(<App serviceWorker={serviceWorker} boot={boot} />, document.getElementById('app')!);

@@ -305,6 +305,31 @@ describe('with no network', () => {
   });
 });
 
+describe('opening the app', () => {
+  it('opens from the boot copy, which holds no token, and IndexedDB corrects a copy that disagrees with it', async () => {
+    const { page, server } = t;
+    await page.goto(server.url);
+    await page.locator('#givenName').waitFor({ timeout: 15_000 });
+    const copy = JSON.parse((await page.evaluate(() => localStorage.getItem('fieldpen-boot'))) ?? '{}');
+    expect(copy).toMatchObject({ volunteer: expect.any(String), enrollment: { deviceId: expect.any(String) }, drive: { petitions: expect.any(Array) } });
+    expect(copy.enrollment.token).toBeUndefined();
+    const volunteer: string = copy.volunteer;
+    await expect.poll(() => page.getByText(`Volunteer: ${volunteer}`).count()).toBe(1);
+
+    // A copy out of step with the record (written by hand here): the record wins, and the copy is mended.
+    await page.evaluate(() => localStorage.setItem('fieldpen-boot', JSON.stringify({ ...JSON.parse(localStorage.getItem('fieldpen-boot')!), volunteer: 'Nobody Here' })));
+    await page.reload();
+    await expect.poll(() => page.getByText(`Volunteer: ${volunteer}`).count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('fieldpen-boot')!).volunteer)).toBe(volunteer);
+
+    // No copy at all (a tablet updated from a version that kept none): the app opens from IndexedDB and writes one.
+    await page.evaluate(() => localStorage.removeItem('fieldpen-boot'));
+    await page.reload();
+    await page.locator('#givenName').waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('fieldpen-boot') ?? '{}').volunteer)).toBe(volunteer);
+  });
+});
+
 describe('the screens on a tablet and on a phone', () => {
   for (const viewport of [
     { width: 1024, height: 768 },

@@ -6,7 +6,7 @@ import { decodeAutograph, encodeAutograph, AutographFormatError } from '../../sh
 import { LANGUAGES, type DriveInfo, type Language } from '../../shared/protocol';
 import { clearDraft, loadDraft, saveDraft } from '../../storage/draft';
 import { InvalidSignatureError, StorageFullError } from '../../storage/errors';
-import type { Enrollment } from '../../storage/settings';
+import type { DeviceEnrollment } from '../../storage/settings';
 import { captureSignature, findSameSigner, type SameSigner } from '../../storage/signatures';
 import { AutographField } from '../components/AutographField';
 import { PetitionCard } from '../components/PetitionCard';
@@ -18,7 +18,7 @@ import { MESSAGES } from '../messages';
 const DRAFT_DELAY_MS = 300;
 
 interface Props {
-  enrollment: Enrollment;
+  enrollment: DeviceEnrollment;
   drive: DriveInfo;
   volunteer: string;
   /** Tells the app whether the form holds input (an update must not reload over it). */

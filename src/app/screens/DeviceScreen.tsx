@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { DriveInfo } from '../../shared/protocol';
-import type { Enrollment } from '../../storage/settings';
+import type { DeviceEnrollment } from '../../storage/settings';
 import { deviceCounts, type DeviceCounts } from '../../storage/outbox';
 import { InstallGuide } from '../components/InstallGuide';
 import { useInstall } from '../hooks/useInstall';
@@ -9,7 +9,7 @@ import { MESSAGES } from '../messages';
 import { SCREEN_MESSAGES } from '../screen-messages';
 
 interface Props {
-  enrollment: Enrollment;
+  enrollment: DeviceEnrollment;
   drive: DriveInfo;
 }
 
