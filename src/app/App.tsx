@@ -75,7 +75,7 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
     setChangedDrive(undefined);
   }, [changedDrive, dirty]);
 
-  if (device === undefined) return null; // reading the device's own storage: a few milliseconds
+  if (device === undefined) return null; // no boot copy: reading the settings from IndexedDB
   if (device === null)
     return (
       <EnrollScreen
