@@ -76,8 +76,8 @@ function serviceWorkerSync(): Plugin {
  * The entry is wrapped in a strict function: a module's scope and strictness, no globals. What the lazy
  * chunks import from it, they take from one global function when they run, which is after the entry
  * ran (only its `import()` loads them): the values then, not live bindings — right for what the entry
- * shares (functions, classes, and variables assigned once as the entry runs; a variable reassigned
- * later would be read stale). `import.meta.url` is the script's address. The build fails on
+ * shares (functions, classes, and variables assigned as the entry runs); the build fails on a shared
+ * binding a function assigns again (`assignedLater`, tests/unit/classic-entry.test.ts). `import.meta.url` is the script's address. The build fails on
  * anything else a module could do.
  */
 function classicEntryScript(): Plugin {
@@ -104,6 +104,8 @@ function classicEntryScript(): Plugin {
           if (statement.declaration || statement.source) fail('an export is not a list of local names');
           exported = statement.specifiers.map((s) => `${exportName(s.exported)}:${exportName(s.local)}`).join(',');
           edits.push([statement.start, statement.end, '']);
+          const stale = assignedLater(program, new Set(statement.specifiers.map((s) => exportName(s.local))));
+          if (stale.length > 0) fail(`the lazy chunks would read a stale value of ${stale.join(', ')}: assigned again after the entry ran`);
         }
         forEachNode(program, (node) => {
           if (node.type === 'MetaProperty' && node.meta?.name === 'import') edits.push([node.start, node.end, META]);
@@ -160,6 +162,76 @@ function splice(code: string, edits: Edit[]): string {
 const exportName = (n: { type: 'Identifier'; name: string } | { type: 'Literal'; value: unknown }) => (n.type === 'Identifier' ? n.name : JSON.stringify(n.value));
 
 type AstNode = { type: string; start: number; end: number; meta?: { name: string } };
+
+/**
+ * Which of these top-level bindings are assigned inside a function: after the entry ran, where a
+ * lazy chunk, holding the value it read when it ran, would not see the change. Scopes are followed
+ * (parameters, `var` hoisted to its function, `let`, `const`, `class` and block-level functions to
+ * their block, `catch` parameters), so an inner name that shadows a shared one is not counted.
+ */
+export function assignedLater(program: unknown, shared: ReadonlySet<string>): string[] {
+  const found = new Set<string>();
+  type Node = Record<string, any> & { type: string };
+  const isNode = (n: unknown): n is Node => !!n && typeof n === 'object' && typeof (n as Node).type === 'string';
+  const patternNames = (p: Node | null | undefined, into: string[] = []): string[] => {
+    if (!p) return into;
+    if (p.type === 'Identifier') into.push(p.name);
+    else if (p.type === 'ObjectPattern') for (const q of p.properties) patternNames(q.type === 'RestElement' ? q.argument : q.value, into);
+    else if (p.type === 'ArrayPattern') for (const q of p.elements) patternNames(q, into);
+    else if (p.type === 'RestElement') patternNames(p.argument, into);
+    else if (p.type === 'AssignmentPattern') patternNames(p.left, into);
+    return into;
+  };
+  const isFunction = (n: Node) => n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
+  /** `var` names declared in a function's body, not in functions nested in it. */
+  const hoisted = (n: unknown, into: string[]): string[] => {
+    if (Array.isArray(n)) n.forEach((c) => hoisted(c, into));
+    else if (isNode(n) && !isFunction(n)) {
+      if (n.type === 'VariableDeclaration' && n.kind === 'var') n.declarations.forEach((d: Node) => patternNames(d.id, into));
+      for (const [k, c] of Object.entries(n)) if (k !== 'type') hoisted(c, into);
+    }
+    return into;
+  };
+  /** Names a block's own statements declare (lexically). */
+  const lexical = (statements: Node[]): string[] =>
+    statements.flatMap((st) =>
+      st.type === 'VariableDeclaration' && st.kind !== 'var'
+        ? st.declarations.flatMap((d: Node) => patternNames(d.id))
+        : (st.type === 'FunctionDeclaration' || st.type === 'ClassDeclaration') && st.id
+          ? [st.id.name]
+          : [],
+    );
+  const walk = (n: unknown, scopes: Set<string>[], inFunction: boolean): void => {
+    if (Array.isArray(n)) return n.forEach((c) => walk(c, scopes, inFunction));
+    if (!isNode(n)) return;
+    const top = (name: string) => shared.has(name) && !scopes.some((s) => s.has(name));
+    const assign = (names: string[]) => {
+      if (inFunction) for (const name of names) if (top(name)) found.add(name);
+    };
+    if (isFunction(n)) {
+      const own = new Set<string>([...n.params.flatMap((p: Node) => patternNames(p)), ...hoisted(n.body, [])]);
+      if (n.type === 'FunctionExpression' && n.id) own.add(n.id.name);
+      if (n.body.type === 'BlockStatement') lexical(n.body.body).forEach((name) => own.add(name));
+      walk(n.params, [...scopes, own], true);
+      walk(n.body.type === 'BlockStatement' ? n.body.body : n.body, [...scopes, own], true);
+      return;
+    }
+    let inner = scopes;
+    if (n.type === 'BlockStatement' || n.type === 'StaticBlock') inner = [...scopes, new Set(lexical(n.body))];
+    else if (n.type === 'SwitchStatement') inner = [...scopes, new Set(lexical(n.cases.flatMap((c: Node) => c.consequent)))];
+    else if (n.type === 'CatchClause') inner = [...scopes, new Set(patternNames(n.param))];
+    else if ((n.type === 'ForStatement' && n.init?.type === 'VariableDeclaration' && n.init.kind !== 'var') || ((n.type === 'ForInStatement' || n.type === 'ForOfStatement') && n.left.type === 'VariableDeclaration' && n.left.kind !== 'var')) {
+      const declaration = n.type === 'ForStatement' ? n.init : n.left;
+      inner = [...scopes, new Set(declaration.declarations.flatMap((d: Node) => patternNames(d.id)))];
+    } else if (n.type === 'ClassExpression' && n.id) inner = [...scopes, new Set([n.id.name])];
+    if (n.type === 'AssignmentExpression') assign(patternNames(n.left));
+    if (n.type === 'UpdateExpression') assign(patternNames(n.argument));
+    if ((n.type === 'ForInStatement' || n.type === 'ForOfStatement') && n.left.type !== 'VariableDeclaration') assign(patternNames(n.left));
+    for (const [k, c] of Object.entries(n)) if (k !== 'type') walk(c, inner, inFunction);
+  };
+  walk(program, [], false);
+  return [...found].sort();
+}
 
 function forEachNode(node: unknown, visit: (node: AstNode) => void): void {
   if (!node || typeof node !== 'object') return;
