@@ -8,7 +8,7 @@ import type { DriveInfo } from '../shared/protocol';
 import { loadDriveCheckedAt, loadReceipt } from '../storage/settings';
 import { savedTotal$ } from '../storage/signatures';
 import { requestBackgroundSync } from './background-sync';
-import { getSyncStatus, onSyncedElsewhere, SYNC_LOCK, updateSyncStatus } from './sync-status';
+import { getSyncStatus, onSyncedElsewhere, updateSyncStatus } from './sync-status';
 
 export const SYNC_INTERVAL_MS = 60_000;
 /** How often a successful sync also asks for the drive (a tap on "Sync now" always does). */
@@ -34,12 +34,6 @@ export function backoffDelay(failures: number, random: () => number = Math.rando
  */
 export function driveCheckDue(checkedAt: string | undefined, now = Date.now()): boolean {
   return checkedAt === undefined || !(now - Date.parse(checkedAt) < DRIVE_CHECK_INTERVAL_MS);
-}
-
-/** Resolves when the sync another tab or the service worker holds is over. */
-function afterOtherSync(): Promise<void> {
-  if (typeof navigator === 'undefined' || !navigator.locks) return Promise.resolve();
-  return navigator.locks.request(SYNC_LOCK, { mode: 'shared' }, () => undefined).then(() => undefined, () => undefined);
 }
 
 export interface AutoSync {
@@ -103,12 +97,8 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
           lastReceipt: report.receipt,
         });
       } else {
+        // Another tab or the service worker is syncing: it announces its receipt when done (below).
         updateSyncStatus({ running: false });
-        // Another tab or the service worker is syncing: show its receipt once it is done.
-        void afterOtherSync().then(async () => {
-          const receipt = await loadReceipt();
-          if (receipt) updateSyncStatus({ lastReceipt: receipt });
-        });
       }
       return report;
     } catch (e) {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchTablet } from '../support/browser';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, launchTablet } from '../support/browser';
 import { createTestDrive, startServer, type Harness } from '../server/harness';
 
 const DIST = fileURLToPath(new URL('../../dist', import.meta.url));
@@ -102,6 +103,25 @@ describe('a new version of the app', () => {
       await tablet.close();
     }
   }, 90_000);
+
+  it('a page whose sync engine file is gone (a newer version replaced it) says to reload', async () => {
+    // No service worker here, so that the page's own request for the file can be refused.
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const context = await browser.newContext({ serviceWorkers: 'block' });
+      await context.route(/\/assets\/sync-engine-[^/]+\.js$/, (route) => route.fulfill({ status: 404, body: 'gone' }));
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.getByLabel('Enrollment code').fill(code);
+      await page.getByLabel('Your name (volunteer)').fill('Sam Rivera');
+      await page.getByRole('button', { name: 'Enroll this tablet' }).click();
+      await page.locator('#petition-title').waitFor({ timeout: 15_000 });
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await expect.poll(() => page.locator('.status__detail').textContent(), { timeout: 15_000 }).toContain('Sync could not start: reload Fieldpen (Update now) to go on syncing.');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 
   it('applied in one tab, is offered to the other as a reload, which that tap performs', async () => {
     const tablet = await launchTablet(profile);
