@@ -1,0 +1,112 @@
+// A signer's details are sealed to the drive's public key before they are written anywhere, so a
+// seized tablet or a copied server disk holds only ciphertext; only the organizer's unlocked key
+// opens them. The construction is HPKE (RFC 9180) base mode, DHKEM(P-256, HKDF-SHA256) +
+// HKDF-SHA256 + AES-128-GCM, through @hpke/core on WebCrypto: P-256 works in every tablet browser
+// today (X25519 only behind a feature test), and Node's WebCrypto runs the same code.
+import { Aes128Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256 } from '@hpke/core';
+import { decodeBase64url, encodeBase64url } from './base64url';
+
+/** First byte of every sealed payload: the suite and layout below. Another value is refused. */
+export const SEAL_FORMAT = 1;
+/** An uncompressed P-256 point: the encapsulated key's length. */
+const ENC_BYTES = 65;
+/** AES-GCM's tag: the least a ciphertext can be. */
+const TAG_BYTES = 16;
+const INFO = new TextEncoder().encode('fieldpen signer details v1');
+
+export class SealError extends Error {
+  override name = 'SealError';
+}
+
+let suite: CipherSuite | undefined;
+function hpke(): CipherSuite {
+  suite ??= new CipherSuite({ kem: new DhkemP256HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() });
+  return suite;
+}
+
+/**
+ * The record a payload belongs to, bound in as associated data: a payload moved to another record
+ * or drive does not open.
+ */
+export interface SealContext {
+  driveId: string;
+  recordId: string;
+}
+
+function aadOf({ driveId, recordId }: SealContext): Uint8Array {
+  return new TextEncoder().encode(`${driveId}/${recordId}`);
+}
+
+/** A drive's key pair: the public key as base64url of the raw point, the private key as a CryptoKey. */
+export interface DriveKeyPair {
+  publicKey: string;
+  privateKey: CryptoKey;
+}
+
+export async function generateDriveKeyPair(): Promise<DriveKeyPair> {
+  const pair = await hpke().kem.generateKeyPair();
+  return { publicKey: encodeBase64url(new Uint8Array(await hpke().kem.serializePublicKey(pair.publicKey))), privateKey: pair.privateKey };
+}
+
+/** The private key's 32 bytes, for wrapping under a passphrase; never stored or sent as they are. */
+export async function exportDrivePrivateKey(privateKey: CryptoKey): Promise<Uint8Array> {
+  return new Uint8Array(await hpke().kem.serializePrivateKey(privateKey));
+}
+
+export async function importDrivePrivateKey(raw: Uint8Array): Promise<CryptoKey> {
+  try {
+    return await hpke().kem.deserializePrivateKey(raw);
+  } catch {
+    throw new SealError('That is not a drive private key.');
+  }
+}
+
+/** Imports a drive's public key (base64url of the raw point) once; seal with the CryptoKey after. */
+export async function importDrivePublicKey(publicKey: string): Promise<CryptoKey> {
+  const raw = decodeBase64url(publicKey);
+  if (!raw || raw.length !== ENC_BYTES) throw new SealError('The drive public key is malformed.');
+  try {
+    return await hpke().kem.deserializePublicKey(raw);
+  } catch {
+    throw new SealError('The drive public key is not a P-256 point.');
+  }
+}
+
+/** Seals UTF-8 text (canonical JSON of the details) to the drive: base64url(format ‖ enc ‖ ciphertext). */
+export async function sealText(publicKey: CryptoKey, text: string, context: SealContext): Promise<string> {
+  const { ct: ciphertext, enc } = await hpke().seal({ recipientPublicKey: publicKey, info: INFO }, new TextEncoder().encode(text), aadOf(context));
+  const out = new Uint8Array(1 + ENC_BYTES + ciphertext.byteLength);
+  out[0] = SEAL_FORMAT;
+  out.set(new Uint8Array(enc), 1);
+  out.set(new Uint8Array(ciphertext), 1 + ENC_BYTES);
+  return encodeBase64url(out);
+}
+
+/** Opens a sealed payload; throws SealError for anything that does not open as sealed for this record. */
+export async function openText(privateKey: CryptoKey, sealed: string, context: SealContext): Promise<string> {
+  const bytes = decodeBase64url(sealed);
+  if (!bytes || bytes.length < 1 + ENC_BYTES + TAG_BYTES) throw new SealError('The sealed payload is malformed.');
+  if (bytes[0] !== SEAL_FORMAT) throw new SealError(`The sealed payload has an unknown format (${bytes[0]}).`);
+  let plain: ArrayBuffer;
+  try {
+    plain = await hpke().open(
+      { recipientKey: privateKey, enc: bytes.subarray(1, 1 + ENC_BYTES), info: INFO },
+      bytes.subarray(1 + ENC_BYTES),
+      aadOf(context),
+    );
+  } catch {
+    // Never say more: which part failed is of use only to someone forging payloads.
+    throw new SealError('The sealed payload does not open with this drive key for this record.');
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(plain);
+  } catch {
+    throw new SealError('The sealed payload is not UTF-8 text.');
+  }
+}
+
+/** True when a payload has the sealed shape (format byte, room for a key and a tag): a cheap check for the server. */
+export function looksSealed(sealed: string): boolean {
+  const bytes = decodeBase64url(sealed);
+  return !!bytes && bytes.length >= 1 + ENC_BYTES + TAG_BYTES && bytes[0] === SEAL_FORMAT;
+}
