@@ -168,7 +168,26 @@ export interface SignatureTalliesTable {
   signatures: number;
 }
 
+/** One entry of the hash-chained audit log (src/server/db/audit-log.ts); never updated or deleted. */
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  action: string;
+  account_id: string | null;
+  /** Who, as the log shows it: an account's email, `device:<id>`, or `server`. */
+  actor: string;
+  address: string | null;
+  drive_id: string | null;
+  /** How many signers' details the action put in someone's hands (reads, exports, deliveries). */
+  signers: number | null;
+  /** JSON of what else the entry needs (never a signer's details). */
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface Database {
+  audit_log: AuditLogTable;
   signature_tallies: SignatureTalliesTable;
   accounts: AccountsTable;
   drive_leads: DriveLeadsTable;

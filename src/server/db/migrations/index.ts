@@ -11,6 +11,7 @@ import { tallies } from './0004-dashboard-tallies';
 import { voidedIndex } from './0005-voided-index';
 import { assisted } from './0006-assisted';
 import { deviceVoidedIndex } from './0007-device-voided-index';
+import { auditLog } from './0010-audit-log';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -20,6 +21,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-voided-index': voidedIndex,
   '0006-assisted': assisted,
   '0007-device-voided-index': deviceVoidedIndex,
+  '0010-audit-log': auditLog,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

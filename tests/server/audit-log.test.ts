@@ -1,0 +1,76 @@
+// The audit log is evidence only if tampering shows: every entry is chained to the one before, so
+// an edited, deleted or inserted entry is found by the check, on SQLite and PostgreSQL alike.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEntries, auditHash, checkAuditChain, recordAudit } from '../../src/server/db/audit-log';
+import { startServer, type Harness } from './harness';
+
+let server: Harness;
+
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.stop());
+
+async function freshLog(): Promise<void> {
+  await server.db.deleteFrom('audit_log').execute();
+  const organizer = { id: 'acc-1', email: 'organizer@example.org' };
+  await recordAudit(server.db, { action: 'sign_in', account: organizer, address: '203.0.113.5' });
+  await recordAudit(server.db, { action: 'drive_unlocked', account: organizer, driveId: 'demo', address: '203.0.113.5' });
+  await recordAudit(server.db, { action: 'signers_read', account: organizer, driveId: 'demo', signers: 50, address: '203.0.113.5' });
+  await recordAudit(server.db, { action: 'device_revoked', account: organizer, driveId: 'demo', detail: { deviceId: 'dev-7' } });
+}
+
+describe('the audit log', () => {
+  it('keeps every entry, chained, newest first, and the check reads it whole', async () => {
+    await freshLog();
+    const entries = await auditEntries(server.db, { limit: 10 });
+    expect(entries.map((e) => [e.seq, e.action, e.actor, e.signers])).toEqual([
+      [4, 'device_revoked', 'organizer@example.org', null],
+      [3, 'signers_read', 'organizer@example.org', 50],
+      [2, 'drive_unlocked', 'organizer@example.org', null],
+      [1, 'sign_in', 'organizer@example.org', null],
+    ]);
+    expect(entries[0]!.detail).toEqual({ deviceId: 'dev-7' });
+    expect(entries[0]!.prevHash).toBe(entries[1]!.hash);
+    expect(await auditEntries(server.db, { driveId: 'demo', limit: 10 })).toHaveLength(3);
+    expect(await checkAuditChain(server.db)).toEqual({ intact: true, entries: 4, head: entries[0]!.hash });
+  });
+
+  it('finds an edited entry', async () => {
+    await freshLog();
+    await server.db.updateTable('audit_log').set({ signers: 5 }).where('seq', '=', 3).execute();
+    expect(await checkAuditChain(server.db)).toMatchObject({ intact: false, brokenAt: 3, problem: 'hash_mismatch' });
+  });
+
+  it('finds an entry rewritten with its own hash recomputed, at the entry after it', async () => {
+    await freshLog();
+    // An attacker who rewrites an entry and its hash still breaks the next entry's link.
+    const { hash: _old, ...row } = await server.db.selectFrom('audit_log').selectAll().where('seq', '=', 3).executeTakeFirstOrThrow();
+    const forged = { ...row, signers: 1 };
+    await server.db.updateTable('audit_log').set({ signers: 1, hash: await auditHash(forged) }).where('seq', '=', 3).execute();
+    expect(await checkAuditChain(server.db)).toMatchObject({ intact: false, brokenAt: 4, problem: 'chain_broken' });
+  });
+
+  it('finds a deleted entry, first or in the middle', async () => {
+    await freshLog();
+    await server.db.deleteFrom('audit_log').where('seq', '=', 2).execute();
+    expect(await checkAuditChain(server.db)).toMatchObject({ intact: false, brokenAt: 3, problem: 'sequence_gap' });
+    await freshLog();
+    await server.db.deleteFrom('audit_log').where('seq', '=', 1).execute();
+    expect(await checkAuditChain(server.db)).toMatchObject({ intact: false, brokenAt: 2, problem: 'sequence_gap' });
+  });
+
+  it('finds entries renumbered to hide a deletion', async () => {
+    await freshLog();
+    await server.db.deleteFrom('audit_log').where('seq', '=', 2).execute();
+    await server.db.updateTable('audit_log').set({ seq: sql`seq - 1` }).where('seq', '>', 2).execute();
+    expect(await checkAuditChain(server.db)).toMatchObject({ intact: false, brokenAt: 2 });
+  });
+
+  it('chains entries appended at once, with no gap and no fork', async () => {
+    await server.db.deleteFrom('audit_log').execute();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => recordAudit(server.db, { action: 'sign_in', actor: `reader-${i}` })));
+    expect(await checkAuditChain(server.db)).toMatchObject({ intact: true, entries: 20 });
+  });
+});
