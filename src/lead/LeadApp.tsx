@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { LEAD_API, type SessionInfo } from '../shared/lead-api';
 import { call, LeadApiError, useCsrfToken } from './api';
 import { AccountsPanel } from './components/AccountsPanel';
+import { AuditPanel } from './components/AuditPanel';
 import { CodesPanel } from './components/CodesPanel';
 import { DashboardView } from './components/DashboardView';
 import { DriveForm } from './components/DriveForm';
@@ -108,6 +109,7 @@ export function LeadApp() {
           <SignersPanel key={`signers-${drive.id}`} driveId={drive.id} />
           {organizer && <DriveForm key={`edit-${drive.id}`} driveId={drive.id} onSaved={() => void loadDrives(drive.id)} />}
           {organizer && <AccountsPanel key={`accounts-${drive.id}`} driveId={drive.id} />}
+          {organizer && <AuditPanel />}
         </>
       )}
     </main>

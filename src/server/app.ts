@@ -9,6 +9,7 @@ import { accountAuth } from './account-auth';
 import { deviceAuth } from './device-auth';
 import type { Database } from './db/schema';
 import { handleErrors, handleNotFound } from './error-handling';
+import { auditRoutes } from './routes/audit';
 import { batchesRoute } from './routes/batches';
 import { driveRoute } from './routes/drive';
 import { enrollRoute } from './routes/enroll';
@@ -53,5 +54,6 @@ export function buildServer({ db, staticDir, logger = false, trustProxy = false 
   sessionRoutes(app, db, requireAccount);
   driveRoutes(app, db, requireAccount);
   leadRoutes(app, db, requireAccount, live);
+  auditRoutes(app, db, requireAccount);
   return app;
 }

@@ -43,3 +43,12 @@ export interface AuditCheck {
   brokenAt?: number;
   problem?: 'hash_mismatch' | 'chain_broken' | 'sequence_gap';
 }
+
+export const AUDIT_PATH = '/api/v1/audit';
+export const AUDIT_PAGE_MAX = 500;
+
+/** `GET /api/v1/audit?limit=&before=&driveId=`: the newest entries first, and the whole chain checked. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  check: AuditCheck;
+}

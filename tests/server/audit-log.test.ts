@@ -3,7 +3,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, auditHash, checkAuditChain, recordAudit } from '../../src/server/db/audit-log';
-import { startServer, type Harness } from './harness';
+import { AUDIT_PATH, type AuditPage } from '../../src/shared/audit';
+import { accountSession, asSession, startServer, type Harness } from './harness';
 
 let server: Harness;
 
@@ -72,5 +73,35 @@ describe('the audit log', () => {
     await server.db.deleteFrom('audit_log').execute();
     await Promise.all(Array.from({ length: 20 }, (_, i) => recordAudit(server.db, { action: 'sign_in', actor: `reader-${i}` })));
     expect(await checkAuditChain(server.db)).toMatchObject({ intact: true, entries: 20 });
+  });
+});
+
+describe('GET /api/v1/audit', () => {
+  it('shows organizers the newest entries and whether the chain is whole; leads and strangers get nothing', async () => {
+    await freshLog();
+    const organizer = await accountSession(server, 'organizer');
+    const lead = await accountSession(server, 'lead');
+    const answer = await asSession(server.app, organizer, 'GET', `${AUDIT_PATH}?limit=2`);
+    expect(answer.statusCode).toBe(200);
+    expect(answer.headers['cache-control']).toBe('no-store');
+    const page = answer.json<AuditPage>();
+    expect(page.entries.map((e) => e.action)).toEqual(['device_revoked', 'signers_read']);
+    expect(page.check).toMatchObject({ intact: true, entries: 4 });
+    const older = (await asSession(server.app, organizer, 'GET', `${AUDIT_PATH}?before=3&driveId=demo`)).json<AuditPage>();
+    expect(older.entries.map((e) => e.seq)).toEqual([2]);
+
+    expect((await asSession(server.app, lead, 'GET', AUDIT_PATH)).statusCode).toBe(403);
+    expect((await asSession(server.app, undefined, 'GET', AUDIT_PATH)).statusCode).toBe(401);
+    const bad = await asSession(server.app, organizer, 'GET', `${AUDIT_PATH}?limit=5000`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'invalid_field', field: 'limit' } });
+  });
+
+  it('says where the chain breaks after the table was tampered with', async () => {
+    await freshLog();
+    await server.db.deleteFrom('audit_log').where('seq', '=', 2).execute();
+    const organizer = await accountSession(server, 'organizer');
+    const page = (await asSession(server.app, organizer, 'GET', AUDIT_PATH)).json<AuditPage>();
+    expect(page.check).toMatchObject({ intact: false, brokenAt: 3, problem: 'sequence_gap' });
   });
 });
