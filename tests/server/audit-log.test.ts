@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, auditHash, checkAuditChain, recordAudit } from '../../src/server/db/audit-log';
 import { AUDIT_PATH, type AuditPage } from '../../src/shared/audit';
-import { accountSession, asSession, startServer, type Harness } from './harness';
+import { LEAD_API } from '../../src/shared/lead-api';
+import { accountSession, asSession, createTestDrive, enroll, postBatch, signatureRecord, startServer, totals, type Harness } from './harness';
 
 let server: Harness;
 
@@ -78,9 +79,9 @@ describe('the audit log', () => {
 
 describe('GET /api/v1/audit', () => {
   it('shows organizers the newest entries and whether the chain is whole; leads and strangers get nothing', async () => {
-    await freshLog();
     const organizer = await accountSession(server, 'organizer');
     const lead = await accountSession(server, 'lead');
+    await freshLog();
     const answer = await asSession(server.app, organizer, 'GET', `${AUDIT_PATH}?limit=2`);
     expect(answer.statusCode).toBe(200);
     expect(answer.headers['cache-control']).toBe('no-store');
@@ -98,10 +99,45 @@ describe('GET /api/v1/audit', () => {
   });
 
   it('says where the chain breaks after the table was tampered with', async () => {
+    const organizer = await accountSession(server, 'organizer');
     await freshLog();
     await server.db.deleteFrom('audit_log').where('seq', '=', 2).execute();
-    const organizer = await accountSession(server, 'organizer');
     const page = (await asSession(server.app, organizer, 'GET', AUDIT_PATH)).json<AuditPage>();
     expect(page.check).toMatchObject({ intact: false, brokenAt: 3, problem: 'sequence_gap' });
+  });
+});
+
+describe('what the server records', () => {
+  it('a sign-in, a read of signers with how many, a new account, a lead added, a revoke, a sign-out', async () => {
+    await server.db.deleteFrom('audit_log').execute();
+    const { drive, code } = await createTestDrive(server.db);
+    const device = await enroll(server.app, code);
+    const records = [await signatureRecord(device, 1), await signatureRecord(device, 2)];
+    expect((await postBatch(server.app, device.token, records, totals(2))).statusCode).toBe(200);
+
+    const organizer = await accountSession(server, 'organizer');
+    expect((await asSession(server.app, organizer, 'GET', `${LEAD_API.signatures(drive.id)}?limit=10`)).statusCode).toBe(200);
+    const created = await asSession(server.app, organizer, 'POST', LEAD_API.accounts, { email: 'new-lead@example.org', name: 'New Lead' });
+    expect(created.statusCode).toBe(201);
+    const leadId = created.json<{ account: { id: string } }>().account.id;
+    expect((await asSession(server.app, organizer, 'PUT', LEAD_API.driveLead(drive.id, leadId))).statusCode).toBe(204);
+    expect((await asSession(server.app, organizer, 'POST', LEAD_API.revokeDevice(drive.id, device.deviceId))).statusCode).toBe(204);
+    expect((await asSession(server.app, organizer, 'DELETE', LEAD_API.session)).statusCode).toBe(204);
+
+    const entries = (await auditEntries(server.db, { limit: 20 })).reverse();
+    expect(entries.map((e) => [e.action, e.driveId, e.signers])).toEqual([
+      ['sign_in', null, null],
+      ['signers_read', drive.id, 2],
+      ['account_created', null, null],
+      ['lead_added', drive.id, null],
+      ['device_revoked', drive.id, null],
+      ['sign_out', null, null],
+    ]);
+    expect(new Set(entries.map((e) => e.actor)).size).toBe(1);
+    expect(entries[4]!.detail).toEqual({ deviceId: device.deviceId });
+    // Counts and ids only: no signer's name in the log.
+    const stored = JSON.stringify(await server.db.selectFrom('audit_log').selectAll().execute());
+    for (const record of records) expect(stored).not.toContain(record.signer.familyName);
+    expect(await checkAuditChain(server.db)).toMatchObject({ intact: true, entries: 6 });
   });
 });

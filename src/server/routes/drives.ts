@@ -6,6 +6,7 @@ import { DriveEditSchema, LEAD_API, NewDriveSchema, NewLeadSchema, type DriveDet
 import { check } from '../../shared/schema';
 import { signedIn, type AccessRule } from '../account-auth';
 import { ApiProblem, invalidRequest } from '../api-problem';
+import { recordAudit } from '../db/audit-log';
 import { accountInfo, addDriveLead, createAccount, listAccounts, removeDriveLead } from '../db/accounts';
 import { isUniqueViolation } from '../db/connect';
 import { createDrive, driveDetails, editDrive, listDrives } from '../db/drives';
@@ -54,6 +55,7 @@ export function driveRoutes(app: FastifyInstance, db: Kysely<Database>, requireA
     const password = makeOneTimePassword();
     try {
       const id = await createAccount(db, { ...checked.value, password });
+      await recordAudit(db, { action: 'account_created', account: signedIn(request).account, address: request.ip, detail: { accountId: id, email: checked.value.email } });
       // The only time the password is shown: the organizer hands it over, the lead changes it.
       return reply.code(201).send({ account: await accountInfo(db, id), password });
     } catch (e) {
@@ -67,11 +69,14 @@ export function driveRoutes(app: FastifyInstance, db: Kysely<Database>, requireA
     if (!(await driveDetails(db, driveId))) throw noDrive();
     if (!(await accountInfo(db, accountId))) throw new ApiProblem(404, 'not_found', 'There is no such account');
     await addDriveLead(db, driveId, accountId);
+    await recordAudit(db, { action: 'lead_added', account: signedIn(request).account, address: request.ip, driveId, detail: { accountId } });
     return reply.code(204).send();
   });
 
   app.delete<{ Params: Params }>('/api/v1/drives/:driveId/leads/:accountId', { preHandler: organizerOfDrive }, async (request, reply) => {
-    await removeDriveLead(db, request.params.driveId, request.params.accountId);
+    const { driveId, accountId } = request.params;
+    await removeDriveLead(db, driveId, accountId);
+    await recordAudit(db, { action: 'lead_removed', account: signedIn(request).account, address: request.ip, driveId, detail: { accountId } });
     return reply.code(204).send();
   });
 }

@@ -5,8 +5,9 @@ import type { Kysely } from 'kysely';
 import QRCode from 'qrcode';
 import { DeviceEditSchema, NewCodeSchema, RosterSchema, type EnrollmentCodeInfo } from '../../shared/lead-api';
 import { check } from '../../shared/schema';
-import type { AccessRule } from '../account-auth';
+import { signedIn, type AccessRule } from '../account-auth';
 import { ApiProblem, invalidRequest } from '../api-problem';
+import { recordAudit } from '../db/audit-log';
 import { dashboardOf, recentSigners } from '../db/dashboard';
 import { renameDevice, revokeDevice } from '../db/devices';
 import { createEnrollmentCode, usableCodes } from '../db/enrollment-codes';
@@ -67,8 +68,10 @@ export function leadRoutes(app: FastifyInstance, db: Kysely<Database>, requireAc
   });
 
   app.post<{ Params: Params }>('/api/v1/drives/:driveId/devices/:deviceId/revoke', { preHandler: ofDrive }, async (request, reply) => {
-    if (!(await revokeDevice(db, request.params.driveId, request.params.deviceId))) throw new ApiProblem(404, 'not_found', 'This drive has no such device');
-    live.notify(request.params.driveId);
+    const { driveId, deviceId } = request.params;
+    if (!(await revokeDevice(db, driveId, deviceId))) throw new ApiProblem(404, 'not_found', 'This drive has no such device');
+    await recordAudit(db, { action: 'device_revoked', account: signedIn(request).account, address: request.ip, driveId, detail: { deviceId } });
+    live.notify(driveId);
     return reply.code(204).send();
   });
 
@@ -91,7 +94,10 @@ export function leadRoutes(app: FastifyInstance, db: Kysely<Database>, requireAc
     const limit = Math.min(SIGNERS_MAX, Math.max(1, Number(request.query.limit ?? SIGNERS_DEFAULT) || SIGNERS_DEFAULT));
     // Signer details: never kept by a browser cache or a proxy.
     reply.header('cache-control', 'no-store');
-    return { signers: await recentSigners(db, request.params.driveId, limit) };
+    const signers = await recentSigners(db, request.params.driveId, limit);
+    // Signer details put in someone's hands: recorded before they leave.
+    await recordAudit(db, { action: 'signers_read', account: signedIn(request).account, address: request.ip, driveId: request.params.driveId, signers: signers.length });
+    return { signers };
   });
 
   app.get<{ Params: Params }>('/api/v1/drives/:driveId/events', { preHandler: ofDrive }, async (request, reply) => {

@@ -6,6 +6,7 @@ import { ChangePasswordSchema, LEAD_API, SignInSchema, type SessionInfo } from '
 import { check } from '../../shared/schema';
 import { checkOrigin, clearSessionCookie, setSessionCookie, signedIn, type AccessRule } from '../account-auth';
 import { ApiProblem, invalidRequest } from '../api-problem';
+import { recordAudit } from '../db/audit-log';
 import { accountInfo, createSession, endOtherSessions, endSession, findAccountByEmail, setPassword } from '../db/accounts';
 import { clearFailures, lockedFor, MAX_WRONG_PASSWORDS, recordFailure } from '../db/failed-attempts';
 import type { Database } from '../db/schema';
@@ -34,6 +35,7 @@ export function sessionRoutes(app: FastifyInstance, db: Kysely<Database>, requir
     }
     await clearFailures(db, key);
     const session = await createSession(db, account.id);
+    await recordAudit(db, { action: 'sign_in', account: { id: account.id, email: account.email }, address: request.ip });
     setSessionCookie(request, reply, session.token, session.expiresAt);
     const info: SessionInfo = { account: (await accountInfo(db, account.id))!, csrfToken: session.csrfToken };
     return reply.code(201).send(info);
@@ -45,7 +47,9 @@ export function sessionRoutes(app: FastifyInstance, db: Kysely<Database>, requir
   });
 
   app.delete(LEAD_API.session, { preHandler: requireAccount() }, async (request, reply) => {
-    await endSession(db, signedIn(request).tokenHash);
+    const { account, tokenHash } = signedIn(request);
+    await endSession(db, tokenHash);
+    await recordAudit(db, { action: 'sign_out', account, address: request.ip });
     clearSessionCookie(reply);
     return reply.code(204).send();
   });
@@ -64,6 +68,7 @@ export function sessionRoutes(app: FastifyInstance, db: Kysely<Database>, requir
     }
     await setPassword(db, account.id, checked.value.newPassword);
     await endOtherSessions(db, account.id, tokenHash);
+    await recordAudit(db, { action: 'password_changed', account, address: request.ip });
     return reply.code(204).send();
   });
 }
