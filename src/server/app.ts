@@ -17,6 +17,7 @@ import { driveRoutes } from './routes/drives';
 import { leadRoutes } from './routes/lead';
 import { sessionRoutes } from './routes/session';
 import { LiveUpdates } from './live-updates';
+import { securityHeaders } from './security-headers';
 import { serveStaticFiles } from './static-files';
 
 export interface ServerOptions {
@@ -41,6 +42,7 @@ export function buildServer({ db, staticDir, logger = false, trustProxy = false 
   // JSON only: a text/plain body gets 415, not a string the routes would have to reject.
   app.removeContentTypeParser('text/plain');
   handleErrors(app);
+  securityHeaders(app, staticDir);
 
   const navigate = staticDir && existsSync(staticDir) ? serveStaticFiles(app, staticDir) : undefined;
   handleNotFound(app, navigate);
