@@ -18,6 +18,7 @@ import { leadRoutes } from './routes/lead';
 import { sessionRoutes } from './routes/session';
 import { LiveUpdates } from './live-updates';
 import { securityHeaders } from './security-headers';
+import { DEFAULT_LIMITS, guardAgainstOverload, type OverloadGuard, type OverloadLimits } from './overload';
 import { serveStaticFiles } from './static-files';
 
 export interface ServerOptions {
@@ -27,6 +28,17 @@ export interface ServerOptions {
   logger?: boolean | undefined;
   /** Behind a reverse proxy: take the client's address and protocol from X-Forwarded-*. */
   trustProxy?: boolean | undefined;
+  /** Bounds past which requests are turned away at once (503/429 with Retry-After); see overload.ts. */
+  limits?: Partial<OverloadLimits> | undefined;
+  /** Queries waiting for a database connection (PostgreSQL's pool), for the overload guard. */
+  poolQueue?: (() => number) | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The overload guard: main.ts drains it on SIGTERM. */
+    overload: OverloadGuard;
+  }
 }
 
 /** One-shot `hash` (Node 20.12 and later) builds no Hash object per record; older Node uses createHash. */
@@ -35,14 +47,16 @@ const nodeSha256Hex: (text: string) => string =
     ? (text) => nodeCrypto.hash('sha256', text, 'hex')
     : (text) => nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
-export function buildServer({ db, staticDir, logger = false, trustProxy = false }: ServerOptions): FastifyInstance {
+export function buildServer({ db, staticDir, logger = false, trustProxy = false, limits, poolQueue }: ServerOptions): FastifyInstance {
   // Record digests with node:crypto: the same SHA-256 as WebCrypto, without its per-call cost.
   useSha256Hex(nodeSha256Hex);
-  const app = Fastify({ logger, bodyLimit: MAX_BATCH_BYTES, trustProxy });
+  // Requests on kept-alive connections during a shutdown get the overload guard's 503, in the API's shape.
+  const app = Fastify({ logger, bodyLimit: MAX_BATCH_BYTES, trustProxy, return503OnClosing: false });
   // JSON only: a text/plain body gets 415, not a string the routes would have to reject.
   app.removeContentTypeParser('text/plain');
   handleErrors(app);
   securityHeaders(app, staticDir);
+  app.decorate('overload', guardAgainstOverload(app, { ...DEFAULT_LIMITS, ...limits }, poolQueue));
 
   const navigate = staticDir && existsSync(staticDir) ? serveStaticFiles(app, staticDir) : undefined;
   handleNotFound(app, navigate);

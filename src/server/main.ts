@@ -8,9 +8,12 @@ import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrations';
 import { currentDemoCode, seedDemoDrive } from './demo';
 import { createFirstOrganizer } from './first-organizer';
+import { limitsFromEnv } from './overload';
 
 const DEFAULT_PORT = 8080;
 const DB_FILE = 'fieldpen.sqlite';
+/** A rolling restart waits this long for the batches in flight; past it, their transactions roll back whole. */
+const SHUTDOWN_GRACE_MS = 30_000;
 
 function fail(message: string): never {
   console.error(`Fieldpen could not start: ${message}`);
@@ -32,13 +35,21 @@ async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) mkdirSync(dataDir, { recursive: true });
 
-  const database = openDatabase(databaseUrl ? { url: databaseUrl } : { file: join(dataDir, DB_FILE) });
+  let limits;
+  try {
+    limits = limitsFromEnv(process.env);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const poolSize = Number(process.env.DB_POOL_SIZE ?? 10);
+  if (!Number.isInteger(poolSize) || poolSize < 1) fail(`DB_POOL_SIZE=${process.env.DB_POOL_SIZE} is not a positive whole number`);
+  const database = openDatabase(databaseUrl ? { url: databaseUrl, poolSize } : { file: join(dataDir, DB_FILE) });
   await migrateToLatest(database.db);
   const code = (await seedDemoDrive(database.db)) ?? (await currentDemoCode(database.db));
   const organizer = await createFirstOrganizer(database.db, process.env.ORGANIZER_EMAIL || undefined);
 
   const trustProxy = process.env.TRUST_PROXY === '1' || process.env.TRUST_PROXY === 'true';
-  const app = buildServer({ db: database.db, staticDir, logger: true, trustProxy });
+  const app = buildServer({ db: database.db, staticDir, logger: true, trustProxy, limits, poolQueue: database.poolQueue });
   try {
     await app.listen({ port, host });
   } catch (e) {
@@ -52,6 +63,13 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     console.log(`\n${signal}: closing Fieldpen…`);
+    // A rolling restart: new requests get 503 + Retry-After (the load balancer or the tablet goes
+    // elsewhere), live streams end with their retry hint, the batches in flight finish, then exit.
+    setTimeout(() => {
+      console.error(`Fieldpen: batches still in flight after ${SHUTDOWN_GRACE_MS / 1000} s; exiting (their transactions roll back).`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    app.overload.drain();
     await app.close();
     await database.close();
     process.exit(0);

@@ -42,6 +42,8 @@ export const ERROR_CODES = [
   'forbidden',
   'csrf',
   'rate_limited',
+  /** The instance is saturated or restarting: 503 with Retry-After; the device tries again then. */
+  'overloaded',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

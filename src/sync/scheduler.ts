@@ -8,6 +8,7 @@ import type { DriveInfo } from '../shared/protocol';
 import { loadDriveCheckedAt, loadReceipt } from '../storage/settings';
 import { savedTotal$ } from '../storage/signatures';
 import { requestBackgroundSync } from './background-sync';
+import { waitBeforeRetry } from './backoff';
 import { getSyncStatus, onSyncedElsewhere, updateSyncStatus } from './sync-status';
 
 export const SYNC_INTERVAL_MS = 60_000;
@@ -113,7 +114,7 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
       let nextRetryAt: string | undefined;
       if (failure.retry) {
         failures++;
-        const delay = backoffDelay(failures);
+        const delay = waitBeforeRetry(backoffDelay(failures), 'retryAfterMs' in failure ? failure.retryAfterMs : undefined);
         retryTimer = setTimeout(runIfOnline, delay);
         nextRetryAt = new Date(Date.now() + delay).toISOString();
       }

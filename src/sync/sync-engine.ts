@@ -5,6 +5,7 @@ import type { DeviceSignature } from '../storage/device-db';
 import { applyResults, capturedThrough, deviceCounts, outbox, recordWaiting, resendMissing, voidWaiting, wireRecord, wireVoid } from '../storage/outbox';
 import { storageEstimate } from '../storage/estimate';
 import { loadEnrollment, saveReceipt, type Enrollment } from '../storage/settings';
+import { parseRetryAfter } from './backoff';
 import { announceSynced, SYNC_LOCK, type SyncProblem } from './sync-status';
 
 /** Room left in a batch for the envelope and totals. */
@@ -17,6 +18,8 @@ export class SyncFailure extends Error {
     message: string,
     /** False when retrying cannot help until a person acts (revoked, not enrolled). */
     readonly retry: boolean,
+    /** The server's Retry-After (a 503 or 429): the next try waits at least this long. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -225,7 +228,8 @@ async function postBatch(enrollment: Enrollment, { records, voids }: Batch, tota
   if (response.status === 403) throw new SyncFailure('device_revoked', 'This tablet was removed from the drive. Its signatures stay on it: hand it to your lead.', false);
   if (!response.ok) {
     const detail = await errorMessage(response);
-    throw new SyncFailure('server_error', `The server could not take the signatures (${response.status}${detail ? `: ${detail}` : ''}). Fieldpen will retry.`, true);
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    throw new SyncFailure('server_error', `The server could not take the signatures (${response.status}${detail ? `: ${detail}` : ''}). Fieldpen will retry.`, true, retryAfterMs);
   }
   let answer: BatchResponse;
   try {

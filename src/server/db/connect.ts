@@ -12,6 +12,8 @@ export interface DatabaseHandle {
   kind: DatabaseKind;
   /** Where the data lives, for the start-up banner (a URL without its password). */
   location: string;
+  /** Queries waiting for a connection from the pool (PostgreSQL; SQLite has one connection and no pool). */
+  poolQueue?: () => number;
   close(): Promise<void>;
 }
 
@@ -59,7 +61,7 @@ function openPostgres(url: string, poolSize = 10): DatabaseHandle {
   // An idle client losing its connection (a PostgreSQL restart) must not crash the server.
   pool.on('error', (e) => console.error('PostgreSQL connection lost:', e.message));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', location: redactPassword(url), close: () => db.destroy() };
+  return { db, kind: 'postgres', location: redactPassword(url), poolQueue: () => pool.waitingCount, close: () => db.destroy() };
 }
 
 export function redactPassword(url: string): string {
