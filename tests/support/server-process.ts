@@ -8,6 +8,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export interface ServerProcess {
   url: string;
   port: number;
+  /** The server's process id (for its CPU time in /proc). */
+  pid: number;
   /** The demo enrollment code the server printed. */
   enrollmentCode: string;
   output(): string;
@@ -41,8 +43,9 @@ export async function startServer(dataDir: string, port?: number, env: Record<st
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${out}`);
     try {
-      const r = await fetch(`${url}/index.html`);
-      if (r.ok) break;
+      // The API answers once every route (and the built app, when there is one) is registered.
+      const r = await fetch(`${url}/api/v1/drive`);
+      if (r.status === 401) break;
     } catch {
       // not listening yet
     }
@@ -56,6 +59,7 @@ export async function startServer(dataDir: string, port?: number, env: Record<st
   return {
     url,
     port: chosen,
+    pid: child.pid!,
     enrollmentCode: code,
     output: () => out,
     stop: (signal = 'SIGTERM') =>

@@ -71,7 +71,7 @@ export async function startBenchServer(): Promise<BenchServer> {
   }
 }
 
-function processCpuMs(pid: number): number {
+export function processCpuMs(pid: number): number {
   // Fields 14 and 15 of /proc/<pid>/stat: user and system time in clock ticks (100 a second on Linux).
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
