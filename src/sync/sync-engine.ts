@@ -86,7 +86,7 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
     if (answer.results.length < sent.records.length || (answer.voidResults?.length ?? 0) < sent.voids.length) {
       throw new SyncFailure('bad_answer', 'The server answered for fewer signatures than were sent.', true);
     }
-    const settled = await applyResults(answer.results, new Date(), answer.voidResults ?? []);
+    const settled = await applyResults(answer.results, new Date(), answer.voidResults ?? [], sent.records);
     await saveReceipt(answer.receipt);
     receipt = answer.receipt;
     tally.confirmed += answer.results.filter((r) => r.status === 'stored' || r.status === 'duplicate').length;

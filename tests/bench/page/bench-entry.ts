@@ -260,7 +260,7 @@ async function profileSyncRound(): Promise<Record<string, number>> {
   const answer = (await response.json()) as BatchResponse;
   const post = performance.now() - t;
   t = performance.now();
-  await applyResults(answer.results);
+  await applyResults(answer.results, new Date(), [], rows);
   const apply = performance.now() - t;
   return { read_waiting: read, count_once_per_sync: countMs, serialize, post_through_proxy: post, apply_results: apply, records: rows.length };
 }
