@@ -16,8 +16,8 @@ export interface Tablet {
 
 let n = 0;
 
-export async function setUpTablet(name: string): Promise<Tablet> {
-  const server = await startServer();
+export async function setUpTablet(name: string, options: Parameters<typeof startServer>[0] = {}): Promise<Tablet> {
+  const server = await startServer(options);
   const { code } = await createTestDrive(server.db);
   const device = await enroll(server.app, code, name);
   const db = new DeviceDB(`tablet-${process.pid}-${++n}`);
