@@ -12,6 +12,11 @@ import { apiError } from './api-problem';
 export interface OverloadLimits {
   /** Batches being filed at once on this instance. */
   batchesInFlight: number;
+  /**
+   * How long the oldest batch being filed may have taken before new ones are turned away: a count
+   * alone lets a starved instance (slow disk, busy CPU) queue batches until they time out.
+   */
+  batchWaitMs: number;
   /** Batches of one device token at once (the app overlaps two; a resend may add one). */
   batchesPerDevice: number;
   /** API requests from one client address at once (behind a proxy: set TRUST_PROXY, or every client is the proxy). */
@@ -26,6 +31,7 @@ export interface OverloadLimits {
 
 export const DEFAULT_LIMITS: OverloadLimits = {
   batchesInFlight: 32,
+  batchWaitMs: 2_000,
   batchesPerDevice: 4,
   requestsPerAddress: 64,
   poolQueue: 20,
@@ -36,6 +42,7 @@ export const DEFAULT_LIMITS: OverloadLimits = {
 /** The environment's names for the limits (documented in the README's configuration table). */
 const ENV: Record<keyof OverloadLimits, string> = {
   batchesInFlight: 'MAX_BATCHES_IN_FLIGHT',
+  batchWaitMs: 'MAX_BATCH_WAIT_MS',
   batchesPerDevice: 'MAX_BATCHES_PER_DEVICE',
   requestsPerAddress: 'MAX_REQUESTS_PER_ADDRESS',
   poolQueue: 'MAX_DB_QUEUE',
@@ -81,6 +88,13 @@ export function guardAgainstOverload(app: FastifyInstance, limits: OverloadLimit
   let heapCheckedAt = 0;
   let heapHigh = false;
   const slots = new WeakMap<FastifyRequest, { releaseBatch: () => void; handling: boolean }>();
+  /** When each batch being filed arrived: the oldest tells whether the instance keeps up. */
+  const started = new Set<{ at: number }>();
+  const oldestWaitMs = (now: number): number => {
+    let oldest = now;
+    for (const s of started) if (s.at < oldest) oldest = s.at;
+    return now - oldest;
+  };
 
   const heapTooHigh = (): boolean => {
     const now = Date.now();
@@ -119,7 +133,9 @@ export function guardAgainstOverload(app: FastifyInstance, limits: OverloadLimit
       if ((perDevice.get(device) ?? 0) >= limits.batchesPerDevice) {
         return turnAway(reply, 429, 'This device already has batches on the way: wait for their answers');
       }
-      if (batches >= limits.batchesInFlight || (poolQueue?.() ?? 0) >= limits.poolQueue || heapTooHigh()) {
+      const now = Date.now();
+      const saturated = batches >= limits.batchesInFlight || oldestWaitMs(now) > limits.batchWaitMs || (poolQueue?.() ?? 0) >= limits.poolQueue || heapTooHigh();
+      if (saturated) {
         return turnAway(reply, 503, 'The server is busy: the signatures stay safe on the tablet and go with the next try');
       }
       batches++;
@@ -128,9 +144,12 @@ export function guardAgainstOverload(app: FastifyInstance, limits: OverloadLimit
     take(perAddress, address);
     let addressHeld = true;
     let batchHeld = device !== undefined;
+    const arrival = { at: Date.now() };
+    if (batchHeld) started.add(arrival);
     const releaseBatch = () => {
       if (!batchHeld) return;
       batchHeld = false;
+      started.delete(arrival);
       batches--;
       give(perDevice, device!);
     };

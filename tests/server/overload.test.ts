@@ -2,7 +2,8 @@
 // instead of letting requests wait out their timeout; once the load drops every record is held once.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import type { ApiError, BatchResponse, EnrollResponse } from '../../src/shared/protocol';
+import { PassThrough } from 'node:stream';
+import { API, PROTOCOL_VERSION, type ApiError, type BatchResponse, type EnrollResponse } from '../../src/shared/protocol';
 import type { SignatureRecord } from '../../src/shared/schema';
 import type { OverloadLimits } from '../../src/server/overload';
 import { limitsFromEnv } from '../../src/server/overload';
@@ -57,7 +58,7 @@ async function records(device: EnrollResponse, from: number, count: number): Pro
 
 describe('an instance past its limits', () => {
   it('turns the excess batches away with 503 overloaded and Retry-After, answers every request in time, and holds every record once after the resends', async () => {
-    const { server: s, code } = await serverWith({ batchesInFlight: 2, retryAfterS: 3 });
+    const { server: s, code } = await serverWith({ batchesInFlight: 2, batchWaitMs: 60_000, retryAfterS: 3 });
     const devices = await Promise.all(Array.from({ length: 6 }, () => enroll(s.app, code)));
     const batches: Pending[] = [];
     for (const device of devices) batches.push({ device, records: await records(device, 1, 20) }, { device, records: await records(device, 21, 20) });
@@ -80,8 +81,29 @@ describe('an instance past its limits', () => {
     }
   });
 
+  it('turns new batches away while the oldest one being filed has taken longer than the bound', async () => {
+    const { server: s, code } = await serverWith({ batchWaitMs: 1 });
+    const [slow, late] = await Promise.all([enroll(s.app, code), enroll(s.app, code)]);
+    const big = await records(slow, 1, 500);
+    const lateBatch = await records(late, 1, 5);
+    // A batch still arriving over a slow link: in flight from its first byte.
+    const body = JSON.stringify({ protocol: PROTOCOL_VERSION, records: big, totals: totals(500) });
+    const link = new PassThrough();
+    const filing = s.app.inject({ method: 'POST', url: API.batches, headers: { authorization: `Bearer ${slow.token}`, 'content-type': 'application/json' }, payload: link });
+    link.write(body.slice(0, 1000));
+    await new Promise((r) => setTimeout(r, 20));
+    const turned = await postBatch(s.app, late.token, lateBatch, totals(5));
+    link.end(body.slice(1000));
+    expect((await filing).statusCode).toBe(200);
+    expect(turned.statusCode).toBe(503);
+    expect(turned.json<ApiError>().error.code).toBe('overloaded');
+    // Nothing in flight: the next one is filed.
+    expect((await postBatch(s.app, late.token, lateBatch, totals(5))).statusCode).toBe(200);
+    expect(await heldIds(s)).toHaveLength(505);
+  });
+
   it('bounds one device to its share of batches at once with 429 and Retry-After; other devices are served', async () => {
-    const { server: s, code } = await serverWith({ batchesPerDevice: 1, batchesInFlight: 100 });
+    const { server: s, code } = await serverWith({ batchesPerDevice: 1, batchesInFlight: 100, batchWaitMs: 60_000 });
     const greedy = await enroll(s.app, code);
     const other = await enroll(s.app, code);
     const batches: Pending[] = [];
@@ -102,7 +124,7 @@ describe('an instance past its limits', () => {
   });
 
   it('bounds the requests of one address at once', async () => {
-    const { server: s, code } = await serverWith({ requestsPerAddress: 1 });
+    const { server: s, code } = await serverWith({ requestsPerAddress: 1, batchWaitMs: 60_000 });
     const device = await enroll(s.app, code);
     const [a, b] = await Promise.all([
       postBatch(s.app, device.token, await records(device, 1, 30), totals(30)),
