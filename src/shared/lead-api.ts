@@ -2,6 +2,7 @@
 // shapes. The dashboard in src/lead and the routes in src/server both use these.
 import * as v from 'valibot';
 import { LANGUAGES, type Language } from './protocol';
+import { isTimeZone } from './local-day';
 import { SIGNER_FIELDS } from './schema';
 
 export const CSRF_HEADER = 'x-csrf-token';
@@ -53,6 +54,8 @@ export interface DriveDetails {
   deadline: string | null;
   recipient: string | null;
   coverLetter: string | null;
+  /** IANA zone of the drive's days (the organizer's): every day figure counts by it. */
+  timeZone: string;
   requiredFields: string[];
   /** Current texts, one per language. */
   petitions: (PetitionText & { version: string })[];
@@ -88,8 +91,11 @@ export interface DeviceRow {
 }
 
 export interface Dashboard {
-  drive: { id: string; title: string; goal: number; deadline: string | null };
+  drive: { id: string; title: string; goal: number; deadline: string | null; timeZone: string };
+  /** Today in the drive's time zone, YYYY-MM-DD. */
+  today: string;
   total: number;
+  /** Days in the drive's time zone, from the first with signatures through the last; zero where none. */
   perDay: { day: string; count: number }[];
   perVolunteer: { volunteer: string; count: number }[];
   perCity: { city: string; state: string; count: number }[];
@@ -151,6 +157,7 @@ const DriveFields = {
   deadline: v.nullish(v.pipe(v.string(), v.isoDate('deadline must be a date like 2026-12-31'))),
   recipient: v.nullish(v.pipe(v.string(), v.trim(), v.maxLength(500, 'The recipient is too long'))),
   coverLetter: v.nullish(v.pipe(v.string(), v.maxLength(20_000, 'The cover letter is too long'))),
+  timeZone: v.optional(v.pipe(v.string('timeZone must be text'), v.check(isTimeZone, 'Choose a time zone by its name, like America/Chicago'))),
   requiredFields: v.optional(v.array(v.picklist(SIGNER_FIELDS, 'requiredFields names a field the form does not have'))),
   petitions: v.pipe(
     v.array(PetitionTextSchema),

@@ -24,6 +24,7 @@ export function DashboardView({ driveId }: { driveId: string }) {
       <DayEndTable driveId={driveId} devices={dashboard.devices} />
       <section class="panel">
         <h2>Signatures per day</h2>
+        <p>Days in {dashboard.drive.timeZone}; today is {dashboard.today}.</p>
         <PerDayChart days={dashboard.perDay} />
       </section>
       <div class="columns">

@@ -11,6 +11,9 @@ const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Spanish',
 /** Every signer gives these; a drive chooses only among the optional ones. Labels as the signer's form words them. */
 const ALWAYS_ASKED = SIGNER_FIELDS.filter((f) => !(OPTIONAL_SIGNER_FIELDS as readonly string[]).includes(f)).map((f) => en.fields[f]);
 
+/** Zone names to pick from (the server checks whatever is typed). */
+const TIME_ZONES: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+
 type Texts = Record<Language, { title: string; text: string }>;
 const emptyTexts = (): Texts => Object.fromEntries(LANGUAGES.map((l) => [l, { title: '', text: '' }])) as Texts;
 
@@ -21,6 +24,8 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
   const [recipient, setRecipient] = useState('');
   const [coverLetter, setCoverLetter] = useState('');
   const [required, setRequired] = useState<string[]>([]);
+  // A new drive counts its days in the organizer's own zone until they choose another.
+  const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
   const [texts, setTexts] = useState<Texts>(emptyTexts);
   const [versions, setVersions] = useState(0);
   const [error, setError] = useState<string>();
@@ -35,6 +40,7 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
         setDeadline(d.deadline ?? '');
         setRecipient(d.recipient ?? '');
         setCoverLetter(d.coverLetter ?? '');
+        setTimeZone(d.timeZone);
         if (d.requiredFields.length) setRequired(d.requiredFields);
         const next = emptyTexts();
         for (const p of d.petitions) next[p.language] = { title: p.title, text: p.text };
@@ -49,7 +55,7 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
     setError(undefined);
     setSaved(undefined);
     const petitions = LANGUAGES.filter((l) => texts[l].text.trim()).map((language) => ({ language, title: texts[language].title.trim() || title, text: texts[language].text }));
-    const body = { title, goal, deadline: deadline || null, recipient: recipient || null, coverLetter: coverLetter || null, requiredFields: required, petitions };
+    const body = { title, goal, deadline: deadline || null, recipient: recipient || null, coverLetter: coverLetter || null, timeZone: timeZone.trim(), requiredFields: required, petitions };
     try {
       const drive = await call<DriveDetails>(driveId ? 'PATCH' : 'POST', driveId ? LEAD_API.drive(driveId) : LEAD_API.drives, body);
       setVersions(drive.versions.length);
@@ -68,6 +74,11 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
       <label>Goal (signatures)<input type="number" min={1} required value={goal} onInput={(e) => setGoal(Number(e.currentTarget.value))} /></label>
       <label>Deadline<input type="date" value={deadline} onInput={(e) => setDeadline(e.currentTarget.value)} /></label>
       <label>Recipient<input value={recipient} onInput={(e) => setRecipient(e.currentTarget.value)} placeholder="Who receives the petition" /></label>
+      <label>
+        Time zone of the drive's days
+        <input required value={timeZone} list="time-zones" onInput={(e) => setTimeZone(e.currentTarget.value)} placeholder="America/Chicago" />
+        <datalist id="time-zones">{TIME_ZONES.map((z) => <option key={z} value={z} />)}</datalist>
+      </label>
       <label>Cover letter<textarea rows={3} value={coverLetter} onInput={(e) => setCoverLetter(e.currentTarget.value)} /></label>
       <fieldset>
         <legend>Signer fields</legend>

@@ -6,7 +6,8 @@ import { heldEntry, receiptEntry, RunningXor } from '../../shared/receipt-code';
 import { check, VoidNoticeSchema, type SignatureRecord } from '../../shared/schema';
 import { keepConflict } from '../db/conflicts';
 import { recordDeviceTotals, type DeviceIdentity } from '../db/devices';
-import { petitionVersionsOf } from '../db/drives';
+import { sqliteConnectionOf } from '../db/connect';
+import { driveTimeZoneOf, petitionVersionsOf } from '../db/drives';
 import { receiptOf } from '../db/receipts';
 import { keepRejection } from '../db/rejections';
 import type { Database } from '../db/schema';
@@ -36,18 +37,22 @@ export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity,
   // Screening hashes every record; done before the transaction so the transaction stays short.
   const screened = batch.records.map((raw) => screenRecord(raw, { device, petitions }));
   const insertSignatures = signatureWriter(db);
+  const lockShared = sqliteConnectionOf(db) === undefined;
   return db.transaction().execute(async (trx) => {
     // Writing the device row first takes its lock (PostgreSQL): two deliveries of one device's batch
     // are filed one after the other, so the receipt's read-modify-write never interleaves.
     await trx.updateTable('devices').set({ last_sync_at: now.toISOString() }).where('id', '=', device.id).execute();
     const row = await trx.selectFrom('devices').select(['received', 'receipt_xor']).where('id', '=', device.id).executeTakeFirstOrThrow();
+    // Read in the transaction, shared-locked on PostgreSQL: a change of the drive's zone (which counts
+    // the tallies again) waits for this batch, or this batch for it; the tallies never mix two zones.
+    const timeZone = await driveTimeZoneOf(trx, device.driveId, lockShared);
     const held: Held = { received: Number(row.received), xor: new RunningXor(row.receipt_xor), ...(await whatIsHeld(trx, device.id, screened)) };
 
     const results: RecordResult[] = [];
     // In order: a record repeated within the batch meets its earlier copy as already stored.
     for (const entry of screened) results.push(await fileRecord(trx, entry, held, now));
     // New records go in together, before the voids: a void may strike a record of this very batch.
-    await insertSignatures(trx, held.toStore, now);
+    await insertSignatures(trx, held.toStore, timeZone, now);
     const voidResults: VoidResult[] = [];
     for (const raw of batch.voids ?? []) voidResults.push(await fileVoid(trx, device, raw, held, now));
 

@@ -3,24 +3,28 @@
 // benchmark's baseline and the tests' check that the tallies agree.
 import { sql, type Kysely } from 'kysely';
 import type { Dashboard, DeviceRow, SignerRow } from '../../shared/lead-api';
+import { localDay } from '../../shared/local-day';
 import { deviceReceipts } from './receipts';
+import { minuteInstant, signaturesPerMinute } from './signatures';
 import type { Database } from './schema';
 
 type Figures = Pick<Dashboard, 'total' | 'perDay' | 'perVolunteer' | 'perCity' | 'perVersion'> & { perDevice: Map<string, { count: number; volunteers: string[] }> };
 
 export async function dashboardOf(db: Kysely<Database>, driveId: string, now = new Date()): Promise<Dashboard | undefined> {
-  return assemble(db, driveId, now, () => figures(db, driveId, 'signature_tallies'));
+  return assemble(db, driveId, now, (timeZone) => figures(db, driveId, 'signature_tallies', timeZone));
 }
 
 export async function dashboardFromSignatures(db: Kysely<Database>, driveId: string, now = new Date()): Promise<Dashboard | undefined> {
-  return assemble(db, driveId, now, () => figures(db, driveId, 'signatures'));
+  return assemble(db, driveId, now, (timeZone) => figures(db, driveId, 'signatures', timeZone));
 }
 
-async function assemble(db: Kysely<Database>, driveId: string, now: Date, figures: () => Promise<Figures>): Promise<Dashboard | undefined> {
-  const drive = await db.selectFrom('drives').select(['id', 'title', 'goal', 'deadline']).where('id', '=', driveId).executeTakeFirst();
-  if (!drive) return undefined;
+async function assemble(db: Kysely<Database>, driveId: string, now: Date, figures: (timeZone: string) => Promise<Figures>): Promise<Dashboard | undefined> {
+  const row = await db.selectFrom('drives').select(['id', 'title', 'goal', 'deadline', 'time_zone']).where('id', '=', driveId).executeTakeFirst();
+  if (!row) return undefined;
+  const { time_zone: timeZone, ...drive } = row;
+  const today = localDay(now.toISOString(), timeZone);
   const [counted, devices, rejected, conflicts, voided, receipts] = await Promise.all([
-    figures(),
+    figures(timeZone),
     db.selectFrom('devices').selectAll().where('drive_id', '=', driveId).orderBy('enrolled_at').orderBy('id').execute(),
     countPerDrive(db, 'rejections', driveId),
     countPerDrive(db, 'conflicts', driveId),
@@ -49,7 +53,38 @@ async function assemble(db: Kysely<Database>, driveId: string, now: Date, figure
   });
   const { perDevice: _perDevice, total, ...rest } = counted;
   // A voided signature stays held (its device's receipt counts it) but no longer counts toward the goal.
-  return { drive, ...rest, total: total - voided, voided, rejected, conflicts, devices: rows, generatedAt: now.toISOString() };
+  return {
+    drive: { ...drive, timeZone },
+    today,
+    ...rest,
+    perDay: withEmptyDays(rest.perDay),
+    total: total - voided,
+    voided,
+    rejected,
+    conflicts,
+    devices: rows,
+    generatedAt: now.toISOString(),
+  };
+}
+
+const DAY_MS = 86_400_000;
+/** A chart longer than this (a tablet's clock set years off) shows only the days with signatures. */
+const MAX_CHART_DAYS = 400;
+
+/** Every day from the first with signatures through the last, zero where none. */
+export function withEmptyDays(days: readonly { day: string; count: number }[]): { day: string; count: number }[] {
+  if (days.length === 0) return [];
+  const first = Date.parse(`${days[0]!.day}T00:00:00Z`);
+  const last = Date.parse(`${days[days.length - 1]!.day}T00:00:00Z`);
+  if (!Number.isFinite(first) || !Number.isFinite(last) || (last - first) / DAY_MS > MAX_CHART_DAYS) return [...days];
+  const counts = new Map(days.map((d) => [d.day, d.count]));
+  const out: { day: string; count: number }[] = [];
+  // Calendar days, walked in UTC: no daylight-saving hour in between.
+  for (let t = first; t <= last; t += DAY_MS) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    out.push({ day, count: counts.get(day) ?? 0 });
+  }
+  return out;
 }
 
 /** Voided signatures of the drive, through a partial index that holds only them. */
@@ -81,17 +116,27 @@ type Source = 'signature_tallies' | 'signatures';
  * The same four GROUP BYs over either table: the tallies hold a few rows per device and day, the
  * signatures one row per signer. Nothing but the table and the count expression differs.
  */
-async function figures(db: Kysely<Database>, driveId: string, source: Source): Promise<Figures> {
+async function figures(db: Kysely<Database>, driveId: string, source: Source, timeZone: string): Promise<Figures> {
   const n = source === 'signature_tallies' ? sql<number>`sum(signatures)` : sql<number>`count(*)`;
-  const day = source === 'signature_tallies' ? sql<string>`day` : sql<string>`substr(captured_at, 1, 10)`;
   const table = sql.table(source);
   const run = <R>(query: ReturnType<typeof sql<R>>) => query.execute(db).then((r) => r.rows);
+  // The tallies hold the local day; from the signatures it is worked out per captured minute.
+  const days =
+    source === 'signature_tallies'
+      ? run(sql<{ day: string; n: number }>`SELECT day, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY day`)
+      : signaturesPerMinute(db, driveId).then((rows) => {
+          const perDay = new Map<string, number>();
+          for (const r of rows) {
+            const day = localDay(minuteInstant(r.minute), timeZone);
+            perDay.set(day, (perDay.get(day) ?? 0) + Number(r.n));
+          }
+          return [...perDay].map(([day, count]) => ({ day, n: count }));
+        });
   // Concurrent on PostgreSQL's pool; SQLite runs them one after another anyway.
   const [byDeviceAndVolunteer, perDay, perCity, perVersion] = await Promise.all([
     run(sql<{ device_id: string; volunteer: string; n: number }>`
       SELECT device_id, volunteer, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY device_id, volunteer`),
-    run(sql<{ day: string; n: number }>`
-      SELECT ${day} AS day, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY ${day}`),
+    days,
     run(sql<{ city: string; state: string; n: number }>`
       SELECT city, state, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY city, state`),
     run(sql<{ petition_version: string; language: string; n: number }>`

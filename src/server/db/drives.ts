@@ -5,7 +5,9 @@ import type { Kysely } from 'kysely';
 import { digestOf } from '../../shared/digest';
 import type { DriveDetails, PetitionText } from '../../shared/lead-api';
 import { LANGUAGES, petitionVersionContent, type DriveInfo, type Language, type PetitionVersion } from '../../shared/protocol';
+import { DEFAULT_TIME_ZONE } from '../../shared/local-day';
 import { rosterOf } from './roster';
+import { recountTallies } from './signatures';
 import type { Database } from './schema';
 
 export interface NewDrive {
@@ -16,6 +18,8 @@ export interface NewDrive {
   recipient?: string | null | undefined;
   coverLetter?: string | null | undefined;
   requiredFields?: string[] | undefined;
+  /** IANA zone of the drive's days; DEFAULT_TIME_ZONE when not given. */
+  timeZone?: string | undefined;
 }
 
 export type DriveEdit = Partial<NewDrive>;
@@ -40,6 +44,7 @@ export async function createDrive(db: Kysely<Database>, drive: NewDrive, now = n
         recipient: drive.recipient ?? null,
         cover_letter: drive.coverLetter ?? null,
         required_fields: drive.requiredFields ? JSON.stringify(drive.requiredFields) : null,
+        time_zone: drive.timeZone ?? DEFAULT_TIME_ZONE,
       })
       .execute();
     await trx
@@ -51,11 +56,16 @@ export async function createDrive(db: Kysely<Database>, drive: NewDrive, now = n
   return { id, title: drive.title, goal: drive.goal, petitions, roster: [], ...(drive.requiredFields && { requiredFields: drive.requiredFields }) };
 }
 
-/** Apply an organizer's edit; a changed text becomes a new petition version. False when the drive is unknown. */
+/**
+ * Apply an organizer's edit; a changed text becomes a new petition version, a changed time zone counts
+ * the drive's tallies again by the new days (in the same transaction). False when the drive is unknown.
+ */
 export async function editDrive(db: Kysely<Database>, driveId: string, edit: DriveEdit, now = new Date()): Promise<boolean> {
   const petitions = edit.petitions && (await versioned(edit.petitions));
   return db.transaction().execute(async (trx) => {
     const at = now.toISOString();
+    const before = await trx.selectFrom('drives').select('time_zone').where('id', '=', driveId).executeTakeFirst();
+    if (!before) return false;
     const updated = await trx
       .updateTable('drives')
       .set({
@@ -66,10 +76,12 @@ export async function editDrive(db: Kysely<Database>, driveId: string, edit: Dri
         ...(edit.recipient !== undefined && { recipient: edit.recipient }),
         ...(edit.coverLetter !== undefined && { cover_letter: edit.coverLetter }),
         ...(edit.requiredFields !== undefined && { required_fields: JSON.stringify(edit.requiredFields) }),
+        ...(edit.timeZone !== undefined && { time_zone: edit.timeZone }),
       })
       .where('id', '=', driveId)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return false;
+    if (edit.timeZone !== undefined && edit.timeZone !== before.time_zone) await recountTallies(trx, driveId, edit.timeZone);
     if (!petitions) return true;
     const wanted = new Set(petitions.map((p) => p.version));
     // The given texts are the drive's current set: everything else current is superseded.
@@ -147,6 +159,7 @@ export async function driveDetails(db: Kysely<Database>, driveId: string): Promi
     deadline: drive.deadline,
     recipient: drive.recipient,
     coverLetter: drive.cover_letter,
+    timeZone: drive.time_zone,
     requiredFields: drive.required_fields ? (JSON.parse(drive.required_fields) as string[]) : [],
     petitions: all
       .filter((v) => v.supersededAt === null)
@@ -166,4 +179,11 @@ export async function listDrives(db: Kysely<Database>, onlyIds?: readonly string
 
 export async function hasAnyDrive(db: Kysely<Database>): Promise<boolean> {
   return (await db.selectFrom('drives').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** The drive's time zone; `forShare` (PostgreSQL) holds off a change of it until the caller's transaction ends. */
+export async function driveTimeZoneOf(db: Kysely<Database>, driveId: string, forShare = false): Promise<string> {
+  let query = db.selectFrom('drives').select('time_zone').where('id', '=', driveId);
+  if (forShare) query = query.forShare();
+  return (await query.executeTakeFirst())?.time_zone ?? DEFAULT_TIME_ZONE;
 }

@@ -14,6 +14,8 @@ export interface DrivesTable {
   /** JSON list of the signer fields the drive requires; null means the shared schema's defaults. */
   required_fields: string | null;
   updated_at: string | null;
+  /** IANA zone of the drive's days (src/shared/local-day.ts): tallies and the per-day chart count by it. */
+  time_zone: Generated<string>;
 }
 
 export interface PetitionVersionsTable {
@@ -158,7 +160,7 @@ export interface FailedAttemptsTable {
 export interface SignatureTalliesTable {
   drive_id: string;
   device_id: string;
-  /** UTC day of capture, YYYY-MM-DD. */
+  /** Day of capture in the drive's time zone, YYYY-MM-DD. */
   day: string;
   volunteer: string;
   city: string;

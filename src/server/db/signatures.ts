@@ -1,5 +1,6 @@
 // Signatures as the server holds them: one row per record id, one record per (device, seq).
-import type { Kysely, SqliteDatabase } from 'kysely';
+import { sql, type Kysely, type SqliteDatabase } from 'kysely';
+import { localDay } from '../../shared/local-day';
 import type { SignatureRecord } from '../../shared/schema';
 import { sqliteConnectionOf } from './connect';
 import type { Database, SignatureTalliesTable } from './schema';
@@ -15,8 +16,8 @@ export async function idAtSequence(db: Kysely<Database>, deviceId: string, seq: 
   return row?.id;
 }
 
-export function insertSignature(db: Kysely<Database>, record: SignatureRecord, now = new Date()): Promise<void> {
-  return insertSignatures(db, [record], now);
+export function insertSignature(db: Kysely<Database>, record: SignatureRecord, timeZone: string, now = new Date()): Promise<void> {
+  return insertSignatures(db, [record], timeZone, now);
 }
 
 // ── a whole batch at a time ──────────────────────────────────────────────────
@@ -52,15 +53,18 @@ export async function idsAtSequences(db: Kysely<Database>, deviceId: string, seq
   return held;
 }
 
-/** Store new records and count them in the dashboard's tallies; call inside the batch's transaction. */
-export async function insertSignatures(db: Kysely<Database>, records: readonly SignatureRecord[], now = new Date()): Promise<void> {
+/**
+ * Store new records and count them in the dashboard's tallies, by their day in the drive's `timeZone`;
+ * call inside the batch's transaction.
+ */
+export async function insertSignatures(db: Kysely<Database>, records: readonly SignatureRecord[], timeZone: string, now = new Date()): Promise<void> {
   for (const part of chunks(records)) {
     await db.insertInto('signatures').values(part.map((r) => signatureRow(r, now))).execute();
   }
-  await countInTallies(db, records);
+  await countInTallies(db, records, timeZone);
 }
 
-export type SignatureWriter = (trx: Kysely<Database>, records: readonly SignatureRecord[], now: Date) => Promise<void>;
+export type SignatureWriter = (trx: Kysely<Database>, records: readonly SignatureRecord[], timeZone: string, now: Date) => Promise<void>;
 
 /**
  * insertSignatures for a batch filed in a transaction `trx` of `db`. On SQLite a prepared one-row
@@ -70,9 +74,9 @@ export type SignatureWriter = (trx: Kysely<Database>, records: readonly Signatur
 export function signatureWriter(db: Kysely<Database>): SignatureWriter {
   const sqlite = sqliteConnectionOf(db);
   if (!sqlite) return insertSignatures;
-  return async (trx, records, now) => {
+  return async (trx, records, timeZone, now) => {
     insertRowsNow(sqlite, records.map((r) => signatureRow(r, now)));
-    await countInTallies(trx, records);
+    await countInTallies(trx, records, timeZone);
   };
 }
 
@@ -138,13 +142,13 @@ export async function markVoided(db: Kysely<Database>, id: string, void_: { reas
 }
 
 /** Add the records to the dashboard's tallies, one upsert per tally they fall in. */
-async function countInTallies(db: Kysely<Database>, records: readonly SignatureRecord[]): Promise<void> {
+async function countInTallies(db: Kysely<Database>, records: readonly SignatureRecord[], timeZone: string): Promise<void> {
   const tallies = new Map<string, { key: TallyKey; signatures: number }>();
   for (const record of records) {
     const key: TallyKey = {
       drive_id: record.driveId,
       device_id: record.deviceId,
-      day: record.capturedAt.slice(0, 10),
+      day: localDay(record.capturedAt, timeZone),
       volunteer: record.volunteer,
       city: record.signer.city,
       state: record.signer.state,
@@ -171,3 +175,38 @@ async function countInTallies(db: Kysely<Database>, records: readonly SignatureR
 
 /** Everything a tally is grouped by. */
 type TallyKey = Omit<SignatureTalliesTable, 'signatures'>;
+
+/**
+ * When a signature was captured, to the minute: every zone's offset is whole minutes, so a group of
+ * one UTC minute falls on one local day in any zone. A timestamp sent with an offset stays whole.
+ */
+const CAPTURED_MINUTE = sql<string>`CASE WHEN captured_at LIKE '%Z' THEN substr(captured_at, 1, 16) ELSE captured_at END`;
+
+/** A UTC instant `localDay` reads, from a CAPTURED_MINUTE value. */
+export function minuteInstant(minute: string): string {
+  return minute.length === 16 ? `${minute}:00Z` : minute;
+}
+
+/** A drive's signatures counted per captured minute and everything a tally is grouped by. */
+export async function signaturesPerMinute(db: Kysely<Database>, driveId: string) {
+  const { rows } = await sql<Omit<TallyKey, 'day'> & { minute: string; n: number | string }>`
+    SELECT drive_id, device_id, ${CAPTURED_MINUTE} AS minute, volunteer, city, state, petition_version, language, count(*) AS n
+    FROM signatures WHERE drive_id = ${driveId}
+    GROUP BY drive_id, device_id, ${CAPTURED_MINUTE}, volunteer, city, state, petition_version, language`.execute(db);
+  return rows;
+}
+
+/** Count a drive's tallies again from its signatures, by the days of `timeZone` (its zone changed). */
+export async function recountTallies(trx: Kysely<Database>, driveId: string, timeZone: string): Promise<void> {
+  const tallies = new Map<string, SignatureTalliesTable>();
+  for (const g of await signaturesPerMinute(trx, driveId)) {
+    const { minute, n, ...rest } = g;
+    const key: TallyKey = { ...rest, day: localDay(minuteInstant(minute), timeZone) };
+    const id = JSON.stringify([key.drive_id, key.device_id, key.day, key.volunteer, key.city, key.state, key.petition_version, key.language]);
+    const tally = tallies.get(id) ?? { ...key, signatures: 0 };
+    tally.signatures += Number(n);
+    tallies.set(id, tally);
+  }
+  await trx.deleteFrom('signature_tallies').where('drive_id', '=', driveId).execute();
+  for (const part of chunks([...tallies.values()])) await trx.insertInto('signature_tallies').values(part).execute();
+}

@@ -11,6 +11,7 @@ import { tallies } from './0004-dashboard-tallies';
 import { voidedIndex } from './0005-voided-index';
 import { assisted } from './0006-assisted';
 import { deviceVoidedIndex } from './0007-device-voided-index';
+import { driveTimeZone } from './0008-drive-time-zone';
 import { auditLog } from './0010-audit-log';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -21,6 +22,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-voided-index': voidedIndex,
   '0006-assisted': assisted,
   '0007-device-voided-index': deviceVoidedIndex,
+  '0008-drive-time-zone': driveTimeZone,
   '0010-audit-log': auditLog,
 };
 
