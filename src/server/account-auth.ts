@@ -22,43 +22,47 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0 && part.slice(0, at).trim() === name) return decodeURIComponent(part.slice(at + 1).trim());
+/** The origin this request reached: its protocol and host, X-Forwarded-* only from a trusted proxy (Fastify's trustProxy). */
+export function requestOrigin(request: FastifyRequest): string | undefined {
+  try {
+    return new URL(`${request.protocol}://${request.host}`).origin;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
-/** Served over TLS directly, or behind a proxy that says so. */
+/** Served over TLS directly, behind a trusted proxy that says so, or at an https PUBLIC_URL. */
 function isSecure(request: FastifyRequest): boolean {
-  return request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
+  return request.protocol === 'https' || request.server.publicOrigin?.startsWith('https:') === true;
 }
+
+const COOKIE_RULES = { path: '/', httpOnly: true, sameSite: 'strict' } as const;
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: Date): void {
-  const secure = isSecure(request) ? '; Secure' : '';
-  reply.header('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Expires=${expiresAt.toUTCString()}${secure}`);
+  reply.setCookie(SESSION_COOKIE, token, { ...COOKIE_RULES, expires: expiresAt, secure: isSecure(request) });
 }
 
 export function clearSessionCookie(reply: FastifyReply): void {
-  reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+  reply.clearCookie(SESSION_COOKIE, COOKIE_RULES);
 }
+
+const FOREIGN = () => new ApiProblem(403, 'csrf', 'This request came from another site and was refused');
 
 /**
  * A browser sends Origin on every cross-site POST/PUT/PATCH/DELETE (and on same-origin ones). When it
- * is there it must be our own host; tools like curl send none and still need the CSRF token.
+ * is there it must be our own origin — scheme, host and port — as this request reached us or as the
+ * operator's PUBLIC_URL says; tools like curl send none and still need the CSRF token.
  */
 export function checkOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
   if (origin === undefined) return;
-  let host: string;
+  let sent: string;
   try {
-    host = new URL(origin).host;
+    sent = new URL(origin).origin;
   } catch {
-    throw new ApiProblem(403, 'csrf', 'This request came from another site and was refused');
+    throw FOREIGN();
   }
-  const ownHosts = [request.headers.host, request.headers['x-forwarded-host']].filter((h): h is string => typeof h === 'string');
-  if (!ownHosts.includes(host)) throw new ApiProblem(403, 'csrf', 'This request came from another site and was refused');
+  if (sent !== requestOrigin(request) && sent !== request.server.publicOrigin) throw FOREIGN();
 }
 
 export interface AccessRule {
@@ -72,7 +76,7 @@ export function accountAuth(app: FastifyInstance, db: Kysely<Database>): (rule?:
   app.decorateRequest('signedIn', null);
   return (rule = {}) =>
     async function requireAccount(request) {
-      const token = readCookie(request, SESSION_COOKIE);
+      const token = request.cookies[SESSION_COOKIE];
       const session = token ? await findSession(db, token) : undefined;
       if (!session) throw new ApiProblem(401, 'unauthorized', 'You are not signed in, or your session has ended: sign in again');
       if (!SAFE_METHODS.has(request.method)) {

@@ -1,6 +1,7 @@
 // The Fieldpen server: the sync API and the built PWA on one origin.
 import * as nodeCrypto from 'node:crypto';
 import { existsSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { useSha256Hex } from '../shared/digest';
@@ -8,8 +9,9 @@ import { MAX_BATCH_BYTES } from '../shared/protocol';
 import { accountAuth } from './account-auth';
 import { deviceAuth } from './device-auth';
 import type { Database } from './db/schema';
-import { handleErrors, handleNotFound } from './error-handling';
+import { answerFrameworkError, handleErrors, handleNotFound } from './error-handling';
 import { auditRoutes } from './routes/audit';
+import { fastifyTrustProxy, type TrustProxy } from './proxy-config';
 import { batchesRoute } from './routes/batches';
 import { driveRoute } from './routes/drive';
 import { enrollRoute } from './routes/enroll';
@@ -26,8 +28,10 @@ export interface ServerOptions {
   /** The built PWA (`dist/`); served when it exists. */
   staticDir?: string | undefined;
   logger?: boolean | undefined;
-  /** Behind a reverse proxy: take the client's address and protocol from X-Forwarded-*. */
-  trustProxy?: boolean | undefined;
+  /** Behind a reverse proxy: how many hops, or which proxy addresses, may set X-Forwarded-* (src/server/proxy-config.ts). */
+  trustProxy?: TrustProxy | undefined;
+  /** The origin tablets and leads reach the server at (`PUBLIC_URL`): QR codes, links, the Origin check. */
+  publicOrigin?: string | undefined;
   /** Bounds past which requests are turned away at once (503/429 with Retry-After); see overload.ts. */
   limits?: Partial<OverloadLimits> | undefined;
   /** Queries waiting for a database connection (PostgreSQL's pool), for the overload guard. */
@@ -38,6 +42,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The overload guard: main.ts drains it on SIGTERM. */
     overload: OverloadGuard;
+    /** The operator's public origin, when given; otherwise each request's own protocol and host. */
+    publicOrigin: string | undefined;
   }
 }
 
@@ -47,11 +53,21 @@ const nodeSha256Hex: (text: string) => string =
     ? (text) => nodeCrypto.hash('sha256', text, 'hex')
     : (text) => nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
-export function buildServer({ db, staticDir, logger = false, trustProxy = false, limits, poolQueue }: ServerOptions): FastifyInstance {
+export function buildServer({ db, staticDir, logger = false, trustProxy = false, publicOrigin, limits, poolQueue }: ServerOptions): FastifyInstance {
   // Record digests with node:crypto: the same SHA-256 as WebCrypto, without its per-call cost.
   useSha256Hex(nodeSha256Hex);
   // Requests on kept-alive connections during a shutdown get the overload guard's 503, in the API's shape.
-  const app = Fastify({ logger, bodyLimit: MAX_BATCH_BYTES, trustProxy, return503OnClosing: false });
+  // A URL Fastify cannot decode (`/api/v1/%`) never reaches the error handler: answer it here.
+  const app = Fastify({
+    logger,
+    bodyLimit: MAX_BATCH_BYTES,
+    trustProxy: fastifyTrustProxy(trustProxy),
+    return503OnClosing: false,
+    frameworkErrors: (error, _request, reply) => answerFrameworkError(error, reply),
+  });
+  app.decorate('publicOrigin', publicOrigin);
+  // Cookies parsed by @fastify/cookie: a value it cannot decode stays as sent, and matches no session.
+  app.register(fastifyCookie);
   // JSON only: a text/plain body gets 415, not a string the routes would have to reject.
   app.removeContentTypeParser('text/plain');
   handleErrors(app);

@@ -2,7 +2,7 @@
 // cause (it goes to the log).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_BATCH_BYTES } from '../shared/protocol';
-import { apiError, ApiProblem } from './api-problem';
+import { ApiProblem } from './api-problem';
 
 /** Fastify's own request errors, by their code. */
 const FASTIFY_PROBLEMS: Record<string, () => ApiProblem> = {
@@ -11,7 +11,10 @@ const FASTIFY_PROBLEMS: Record<string, () => ApiProblem> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () =>
     new ApiProblem(413, 'body_too_large', `The request is larger than ${MAX_BATCH_BYTES} bytes: send fewer records per batch`),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new ApiProblem(415, 'unsupported_media_type', 'Send the body as application/json'),
+  FST_ERR_BAD_URL: () => new ApiProblem(400, 'invalid_url', 'This address is not a valid URL: a % must be followed by two hexadecimal digits'),
 };
+
+const NOT_FOUND = (): ApiProblem => new ApiProblem(404, 'not_found', 'There is nothing at this address');
 
 const INTERNAL = (): ApiProblem =>
   new ApiProblem(500, 'internal', 'The server ran into a problem. Try again later; if it keeps happening, tell your lead.');
@@ -21,7 +24,9 @@ export function toApiProblem(error: unknown): ApiProblem {
   const known = FASTIFY_PROBLEMS[String(property(error, 'code'))];
   if (known) return known();
   const status = Number(property(error, 'statusCode'));
-  if (status === 404) return new ApiProblem(404, 'not_found', 'There is nothing at this address');
+  // The static files refuse a path that climbs out of their folder (`..`) or holds a NUL with 403:
+  // there is nothing at such an address.
+  if (status === 404 || status === 403) return NOT_FOUND();
   if (status >= 400 && status < 500) return new ApiProblem(status, 'invalid_body', 'The request could not be read');
   return INTERNAL();
 }
@@ -38,10 +43,16 @@ export function handleErrors(app: FastifyInstance): void {
   });
 }
 
+/** Fastify's `frameworkErrors`: errors met before routing (a URL it cannot decode), in the same JSON. */
+export function answerFrameworkError(error: Error, reply: FastifyReply): void {
+  const problem = toApiProblem(error);
+  void reply.code(problem.status).send(problem.body);
+}
+
 /** Unknown addresses: the app's page for a browser navigation, JSON for everything else. */
 export function handleNotFound(app: FastifyInstance, navigate?: (request: FastifyRequest, reply: FastifyReply) => boolean): void {
   app.setNotFoundHandler((request, reply) => {
     if (navigate?.(request, reply)) return reply;
-    return reply.code(404).send(apiError('not_found', 'There is nothing at this address'));
+    return reply.code(404).send(NOT_FOUND().body);
   });
 }

@@ -9,6 +9,7 @@ import { migrateToLatest } from './db/migrations';
 import { currentDemoCode, seedDemoDrive } from './demo';
 import { createFirstOrganizer } from './first-organizer';
 import { limitsFromEnv } from './overload';
+import { ConfigError, publicOriginFrom, trustProxyFrom } from './proxy-config';
 
 const DEFAULT_PORT = 8080;
 const DB_FILE = 'fieldpen.sqlite';
@@ -29,6 +30,14 @@ function portFromEnv(): number {
 
 async function main(): Promise<void> {
   const port = portFromEnv();
+  let trustProxy, publicOrigin;
+  try {
+    trustProxy = trustProxyFrom(process.env.TRUST_PROXY);
+    publicOrigin = publicOriginFrom(process.env.PUBLIC_URL);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message);
+    throw e;
+  }
   const host = process.env.HOST ?? '0.0.0.0';
   const dataDir = resolve(process.env.DATA_DIR ?? 'data');
   const staticDir = fileURLToPath(new URL('../../dist', import.meta.url));
@@ -48,8 +57,7 @@ async function main(): Promise<void> {
   const code = (await seedDemoDrive(database.db)) ?? (await currentDemoCode(database.db));
   const organizer = await createFirstOrganizer(database.db, process.env.ORGANIZER_EMAIL || undefined);
 
-  const trustProxy = process.env.TRUST_PROXY === '1' || process.env.TRUST_PROXY === 'true';
-  const app = buildServer({ db: database.db, staticDir, logger: true, trustProxy, limits, poolQueue: database.poolQueue });
+  const app = buildServer({ db: database.db, staticDir, logger: true, trustProxy, publicOrigin, limits, poolQueue: database.poolQueue });
   try {
     await app.listen({ port, host });
   } catch (e) {
@@ -78,11 +86,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   console.log('');
-  console.log(`Fieldpen is running at http://localhost:${port}`);
+  console.log(`Fieldpen is running at http://localhost:${port}${publicOrigin ? ` (public address ${publicOrigin})` : ''}`);
   console.log(`Data: ${database.location}`);
   if (!existsSync(staticDir)) console.log('No built app in dist/ (run `npm run build`): serving the API only.');
   console.log(code ? `Device enrollment code: ${code}` : 'Device enrollment code: none valid (the demo code has expired or is used up).');
-  console.log(`Lead and organizer dashboard: http://localhost:${port}/lead`);
+  console.log(`Lead and organizer dashboard: ${publicOrigin ?? `http://localhost:${port}`}/lead`);
   if (organizer) {
     console.log(`Organizer account: ${organizer.email}`);
     console.log(`Organizer one-time password: ${organizer.password}  (shown only now: sign in and change it)`);

@@ -1,32 +1,63 @@
-// Account passwords: scrypt from node:crypto with a random salt per password, parameters stored with
-// the hash so they can be raised later without locking anyone out.
+// Account passwords: scrypt from node:crypto with a random salt per password, at OWASP's cost
+// (N=2^17, r=8, p=1: 128 MiB and about a second here per try). The parameters are stored with the hash,
+// so a hash made at an older cost still verifies, and is made again at this cost on the next sign-in.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { encodeBase64url } from '../shared/base64url';
 
-const N = 16384;
-const R = 8;
-const P = 1;
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
+export const SCRYPT_COST: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
+let cost: ScryptCost = SCRYPT_COST;
+
+/**
+ * The cost new hashes get. Only tests lower it (a second per hash, times every account a test suite
+ * makes, is minutes); the server always runs at SCRYPT_COST.
+ */
+export function usePasswordCost(next: ScryptCost): void {
+  cost = next;
+}
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;
+/** Beyond this a stored hash is not ours: refuse it rather than spend gigabytes on it. */
+const MAX_N = 2 ** 20;
 
-function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+/** scrypt needs 128·N·r bytes; node refuses more than `maxmem` (32 MiB by default). */
+const memoryFor = ({ N, r }: { N: number; r: number }) => 128 * N * r + 16 * 1024 * 1024;
+
+function derive(password: string, salt: Buffer, options: Required<Pick<ScryptOptions, 'N' | 'r' | 'p'>>): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFC'), salt, KEY_BYTES, { ...options, maxmem: 64 * 1024 * 1024 }, (e, key) => (e ? reject(e) : resolve(key))),
+    scrypt(password.normalize('NFC'), salt, KEY_BYTES, { ...options, maxmem: memoryFor(options) }, (e, key) => (e ? reject(e) : resolve(key))),
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, at: ScryptCost = cost): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const key = await derive(password, salt, { N, r: R, p: P });
-  return ['scrypt', N, R, P, salt.toString('base64'), key.toString('base64')].join('$');
+  const key = await derive(password, salt, at);
+  return ['scrypt', at.N, at.r, at.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+function parse(stored: string): { N: number; r: number; p: number; salt: Buffer; key: Buffer } | undefined {
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  const cost = { N: Number(n), r: Number(r), p: Number(p) };
+  if (scheme !== 'scrypt' || !salt || !key || !Object.values(cost).every(Number.isSafeInteger) || cost.N > MAX_N) return undefined;
+  return { ...cost, salt: Buffer.from(salt, 'base64'), key: Buffer.from(key, 'base64') };
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64');
-  const actual = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const hash = parse(stored);
+  if (!hash) return false;
+  const actual = await derive(password, hash.salt, hash);
+  return actual.length === hash.key.length && timingSafeEqual(actual, hash.key);
+}
+
+/** A hash made at a lower cost than today's: make it again once the password is known (at sign-in). */
+export function needsRehash(stored: string): boolean {
+  const hash = parse(stored);
+  return !hash || hash.N < cost.N || hash.r < cost.r || hash.p < cost.p;
 }
 
 /** A password to print once (first organizer, new lead): 16 characters from 12 random bytes. */
@@ -35,9 +66,10 @@ export function makeOneTimePassword(): string {
 }
 
 /** Spend the same time on an unknown email as on a known one, so timing does not reveal accounts. */
-let decoy: Promise<string> | undefined;
+const decoys = new Map<number, Promise<string>>();
 export async function verifyAgainstDecoy(password: string): Promise<false> {
-  decoy ??= hashPassword('decoy password, never matches');
+  let decoy = decoys.get(cost.N);
+  if (!decoy) decoys.set(cost.N, (decoy = hashPassword('decoy password, never matches')));
   await verifyPassword(password, await decoy);
   return false;
 }

@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import { LANGUAGES, type Language } from './protocol';
 import { isTimeZone } from './local-day';
-import { SIGNER_FIELDS } from './schema';
+import { finite, showable, SIGNER_FIELDS } from './schema';
 
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_COOKIE = 'fieldpen_session';
@@ -125,7 +125,13 @@ export interface SignerRow {
 // ── request bodies ───────────────────────────────────────────────────────────
 
 const line = (label: string, max: number) =>
-  v.pipe(v.string(`${label} must be text`), v.trim(), v.nonEmpty(`Enter the ${label}`), v.maxLength(max, `The ${label} is too long (at most ${max} characters)`));
+  v.pipe(
+    v.string(`${label} must be text`),
+    v.trim(),
+    v.nonEmpty(`Enter the ${label}`),
+    v.maxLength(max, `The ${label} is too long (at most ${max} characters)`),
+    showable(label),
+  );
 
 export const SignInSchema = v.object({
   email: v.pipe(v.string('email must be text'), v.trim(), v.toLowerCase(), v.nonEmpty('Enter your email'), v.maxLength(254)),
@@ -148,15 +154,15 @@ export const NewLeadSchema = v.object({
 const PetitionTextSchema = v.object({
   language: v.picklist(LANGUAGES, 'language is not a language of the app'),
   title: line('petition title', 200),
-  text: v.pipe(v.string(), v.trim(), v.nonEmpty('Enter the petition text'), v.maxLength(20_000, 'The petition text is too long')),
+  text: v.pipe(v.string(), v.trim(), v.nonEmpty('Enter the petition text'), v.maxLength(20_000, 'The petition text is too long'), showable('petition text', { lines: true })),
 });
 
 const DriveFields = {
   title: line('drive title', 200),
-  goal: v.pipe(v.number('goal must be a number'), v.safeInteger('goal must be a whole number'), v.minValue(1, 'goal must be at least 1'), v.maxValue(100_000_000)),
+  goal: v.pipe(finite('goal'), v.safeInteger('goal must be a whole number'), v.minValue(1, 'goal must be at least 1'), v.maxValue(100_000_000)),
   deadline: v.nullish(v.pipe(v.string(), v.isoDate('deadline must be a date like 2026-12-31'))),
-  recipient: v.nullish(v.pipe(v.string(), v.trim(), v.maxLength(500, 'The recipient is too long'))),
-  coverLetter: v.nullish(v.pipe(v.string(), v.maxLength(20_000, 'The cover letter is too long'))),
+  recipient: v.nullish(v.pipe(v.string(), v.trim(), v.maxLength(500, 'The recipient is too long'), showable('recipient'))),
+  coverLetter: v.nullish(v.pipe(v.string(), v.maxLength(20_000, 'The cover letter is too long'), showable('cover letter', { lines: true }))),
   timeZone: v.optional(v.pipe(v.string('timeZone must be text'), v.check(isTimeZone, 'Choose a time zone by its name, like America/Chicago'))),
   requiredFields: v.optional(v.array(v.picklist(SIGNER_FIELDS, 'requiredFields names a field the form does not have'))),
   petitions: v.pipe(
@@ -173,8 +179,8 @@ export const MAX_CODE_USES = 100;
 export const MAX_CODE_HOURS = 24 * 90;
 
 export const NewCodeSchema = v.object({
-  uses: v.optional(v.pipe(v.number(), v.safeInteger('uses must be a whole number'), v.minValue(1, 'uses must be at least 1'), v.maxValue(MAX_CODE_USES, `at most ${MAX_CODE_USES} uses`)), 1),
-  hours: v.optional(v.pipe(v.number(), v.minValue(0.25, 'a code lasts at least 15 minutes'), v.maxValue(MAX_CODE_HOURS, `a code lasts at most ${MAX_CODE_HOURS} hours`)), 12),
+  uses: v.optional(v.pipe(finite('uses'), v.safeInteger('uses must be a whole number'), v.minValue(1, 'uses must be at least 1'), v.maxValue(MAX_CODE_USES, `at most ${MAX_CODE_USES} uses`)), 1),
+  hours: v.optional(v.pipe(finite('hours'), v.minValue(0.25, 'a code lasts at least 15 minutes'), v.maxValue(MAX_CODE_HOURS, `a code lasts at most ${MAX_CODE_HOURS} hours`)), 12),
 });
 
 export const DeviceEditSchema = v.object({ name: line('device name', 80) });

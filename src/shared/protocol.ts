@@ -23,6 +23,8 @@ export type RecordResultStatus = (typeof RECORD_RESULTS)[number];
 export const ERROR_CODES = [
   'invalid_json',
   'invalid_body',
+  /** The address itself is malformed (`%` not followed by two hex digits). */
+  'invalid_url',
   'invalid_field',
   'body_too_large',
   'unsupported_media_type',

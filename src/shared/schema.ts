@@ -9,12 +9,32 @@ import { US_STATES } from './us-states';
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 const ZIP = /^\d{5}(-\d{4})?$/;
 
+// C0 and C1 control characters (NUL included) and the bidirectional embeddings, overrides and isolates
+// (U+202A–U+202E, U+2066–U+2069) that make a lead's table read backwards. A one-line text also refuses
+// line and paragraph separators; a text of several lines keeps tab, line feed and carriage return.
+const UNSHOWABLE_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const UNSHOWABLE_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Free text a lead reads (names, titles, versions) holds no control or text-direction characters:
+ * refused, not stripped, so what is stored is what was typed.
+ */
+export const showable = (label: string, { lines = false } = {}) =>
+  v.check(
+    (value: string) => !(lines ? UNSHOWABLE_IN_TEXT : UNSHOWABLE_IN_LINE).test(value),
+    `The ${label} holds control or text-direction characters: type it again`,
+  );
+
+/** A JSON number that is a number: `1e309` parses as Infinity, which no field can hold (nor a digest). */
+export const finite = (label: string) => v.pipe(v.number(`${label} must be a number`), v.finite(`${label} must be a finite number`));
+
 const text = (label: string, max: number) =>
   v.pipe(
     v.string(`${label} must be text`),
     v.trim(),
     v.nonEmpty(`Enter the ${label}`),
     v.maxLength(max, `The ${label} is too long (at most ${max} characters)`),
+    showable(label),
   );
 
 export const SignerSchema = v.object({
@@ -54,7 +74,7 @@ const id = (label: string) => v.pipe(v.string(`${label} must be text`), v.minLen
 export const SignatureRecordSchema = v.object({
   id: v.pipe(v.string('id must be text'), v.regex(UUID_V7_PATTERN, 'id must be a lowercase UUIDv7')),
   deviceId: id('deviceId'),
-  seq: v.pipe(v.number('seq must be a number'), v.safeInteger('seq must be a whole number'), v.minValue(1, 'seq starts at 1')),
+  seq: v.pipe(finite('seq'), v.safeInteger('seq must be a whole number'), v.minValue(1, 'seq starts at 1')),
   driveId: id('driveId'),
   petition: v.object({
     version: v.pipe(v.string(), v.regex(HEX_SHA256, 'petition.version must be a SHA-256 hex digest')),
@@ -68,9 +88,9 @@ export const SignatureRecordSchema = v.object({
   assisted: v.optional(v.object({ attestedBy: text('attesting volunteer name', 80) })),
   location: v.optional(
     v.object({
-      latitude: v.pipe(v.number(), v.minValue(-90), v.maxValue(90)),
-      longitude: v.pipe(v.number(), v.minValue(-180), v.maxValue(180)),
-      accuracy: v.pipe(v.number(), v.minValue(0)),
+      latitude: v.pipe(finite('location.latitude'), v.minValue(-90), v.maxValue(90)),
+      longitude: v.pipe(finite('location.longitude'), v.minValue(-180), v.maxValue(180)),
+      accuracy: v.pipe(finite('location.accuracy'), v.minValue(0)),
     }),
   ),
   digest: v.pipe(v.string('digest must be text'), v.regex(HEX_SHA256, 'digest must be a SHA-256 hex digest')),
@@ -81,19 +101,19 @@ export const SignatureContentSchema = v.omit(SignatureRecordSchema, ['digest']);
 export type SignatureContent = Omit<SignatureRecord, 'digest'>;
 
 const DeviceReportEntries = {
-  appVersion: v.pipe(v.string(), v.maxLength(40)),
+  appVersion: v.pipe(v.string('appVersion must be text'), v.maxLength(40, 'The app version is too long'), showable('app version')),
   storage: v.optional(
     v.object({
-      usage: v.pipe(v.number(), v.minValue(0)),
-      quota: v.pipe(v.number(), v.minValue(0)),
+      usage: v.pipe(finite('storage.usage'), v.minValue(0)),
+      quota: v.pipe(finite('storage.quota'), v.minValue(0)),
       persisted: v.boolean(),
     }),
   ),
 };
 
 export const DeviceTotalsSchema = v.object({
-  capturedThrough: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
-  waiting: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  capturedThrough: v.pipe(finite('capturedThrough'), v.safeInteger(), v.minValue(0)),
+  waiting: v.pipe(finite('waiting'), v.safeInteger(), v.minValue(0)),
   ...DeviceReportEntries,
 });
 
@@ -102,7 +122,7 @@ export const VOID_REASON_MAX = 200;
 /** A void as it travels: which record (id and sequence number), why, and when. */
 export const VoidNoticeSchema = v.object({
   id: v.pipe(v.string('id must be text'), v.regex(UUID_V7_PATTERN, 'id must be a lowercase UUIDv7')),
-  seq: v.pipe(v.number('seq must be a number'), v.safeInteger('seq must be a whole number'), v.minValue(1, 'seq starts at 1')),
+  seq: v.pipe(finite('seq'), v.safeInteger('seq must be a whole number'), v.minValue(1, 'seq starts at 1')),
   reason: text('reason for the void', VOID_REASON_MAX),
   voidedAt: v.pipe(v.string('voidedAt must be text'), v.isoTimestamp('voidedAt must be an ISO 8601 timestamp')),
 });
@@ -119,7 +139,7 @@ export const BatchRequestSchema = v.object({
 export const EnrollRequestSchema = v.object({
   protocol: v.literal(PROTOCOL_VERSION, `protocol must be ${PROTOCOL_VERSION}`),
   code: v.pipe(v.string('code must be text'), v.trim(), v.toUpperCase(), v.regex(/^[A-Z0-9-]{4,20}$/, 'Enter the enrollment code your lead gave you')),
-  deviceName: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(80, 'The device name is too long'))),
+  deviceName: v.optional(v.pipe(v.string('deviceName must be text'), v.trim(), v.maxLength(80, 'The device name is too long'), showable('device name'))),
   device: v.optional(v.object(DeviceReportEntries)),
 });
 

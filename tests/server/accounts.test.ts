@@ -120,7 +120,7 @@ describe('cross-site request forgery', () => {
     const sameOrigin = await server.app.inject({
       method: 'PATCH',
       url: LEAD_API.drive(drive.id),
-      headers: { cookie: organizer.cookie, [CSRF_HEADER]: organizer.csrf, origin: 'https://fieldpen.example', host: 'fieldpen.example' },
+      headers: { cookie: organizer.cookie, [CSRF_HEADER]: organizer.csrf, origin: 'http://fieldpen.example', host: 'fieldpen.example' },
       payload: { goal: 5 },
     });
     expect(sameOrigin.statusCode).toBe(200);

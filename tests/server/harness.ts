@@ -20,6 +20,7 @@ import { API, PROTOCOL_VERSION, type DeviceTotals, type DriveInfo, type EnrollRe
 import { withDigest } from '../../src/shared/record';
 import { CSRF_HEADER, LEAD_API, type SessionInfo } from '../../src/shared/lead-api';
 import { addDriveLead, createAccount } from '../../src/server/db/accounts';
+import { usePasswordCost } from '../../src/server/passwords';
 import type { Role } from '../../src/server/db/schema';
 import type { SignatureContent, SignatureRecord } from '../../src/shared/schema';
 
@@ -33,6 +34,13 @@ export interface Harness {
 }
 
 export const TEST_DATABASE_URL = process.env.FIELDPEN_TEST_DATABASE_URL;
+
+/**
+ * Accounts made by tests hash at scrypt N=2^14 (the cost before OWASP's): about a tenth of a second,
+ * not a second, per hash. tests/server/passwords.test.ts runs at the server's own cost.
+ */
+export const TEST_PASSWORD_COST = { N: 2 ** 14, r: 8, p: 1 };
+usePasswordCost(TEST_PASSWORD_COST);
 
 /** A database of its own for one harness: a SQLite file in `dir`, or a new PostgreSQL database. */
 export async function freshDatabase(dir: string): Promise<{ database: DatabaseHandle; drop(): Promise<void> }> {

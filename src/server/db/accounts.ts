@@ -44,6 +44,11 @@ export async function setPassword(db: Kysely<Database>, accountId: string, passw
   await db.updateTable('accounts').set({ password_hash: await hashPassword(password) }).where('id', '=', accountId).execute();
 }
 
+/** Store the hash of a password just verified again at today's cost, unless the password changed meanwhile. */
+export async function rehashPassword(db: Kysely<Database>, accountId: string, password: string, oldHash: string): Promise<void> {
+  await db.updateTable('accounts').set({ password_hash: await hashPassword(password) }).where('id', '=', accountId).where('password_hash', '=', oldHash).execute();
+}
+
 export async function accountInfo(db: Kysely<Database>, accountId: string): Promise<AccountInfo | undefined> {
   const row = await db.selectFrom('accounts').select(['id', 'email', 'name', 'role']).where('id', '=', accountId).where('disabled_at', 'is', null).executeTakeFirst();
   if (!row) return undefined;

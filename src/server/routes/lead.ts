@@ -5,8 +5,8 @@ import type { Kysely } from 'kysely';
 import QRCode from 'qrcode';
 import { DeviceEditSchema, NewCodeSchema, RosterSchema, type EnrollmentCodeInfo } from '../../shared/lead-api';
 import { check } from '../../shared/schema';
-import { signedIn, type AccessRule } from '../account-auth';
-import { ApiProblem, invalidRequest } from '../api-problem';
+import { requestOrigin, signedIn, type AccessRule } from '../account-auth';
+import { apiError, ApiProblem, invalidRequest } from '../api-problem';
 import { recordAudit } from '../db/audit-log';
 import { dashboardOf, recentSigners } from '../db/dashboard';
 import { renameDevice, revokeDevice } from '../db/devices';
@@ -24,12 +24,14 @@ const SIGNERS_MAX = 500;
 const POLL_MS = 5_000;
 const HEARTBEAT_MS = 20_000;
 
+const STREAM_FAILED = apiError('internal', 'The dashboard could not be read. The page tries again by itself; if it keeps happening, tell your organizer.');
+
 const noDrive = () => new ApiProblem(404, 'not_found', 'There is no such drive');
 
-/** What the QR code opens on a tablet: the app, with the code to enroll with. */
+/** What the QR code opens on a tablet: the app at the operator's PUBLIC_URL (or where this request reached us), with the code. */
 function enrollUrl(request: FastifyRequest, code: string): string {
-  const proto = request.headers['x-forwarded-proto'] === 'https' || request.protocol === 'https' ? 'https' : 'http';
-  return `${proto}://${request.headers.host ?? 'localhost'}/#enroll=${encodeURIComponent(code)}`;
+  const origin = request.server.publicOrigin ?? requestOrigin(request) ?? 'http://localhost';
+  return `${origin}/#enroll=${encodeURIComponent(code)}`;
 }
 
 async function withQr(request: FastifyRequest, code: { code: string; usesLeft: number; expiresAt: string }): Promise<EnrollmentCodeInfo> {
@@ -108,16 +110,25 @@ export function leadRoutes(app: FastifyInstance, db: Kysely<Database>, requireAc
     out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     let closed = false;
     let pending: NodeJS.Timeout | undefined;
-    let fingerprint = await driveFingerprint(db, driveId);
+    let fingerprint = '';
+    let first = true;
     const send = async () => {
       pending = undefined;
       if (closed) return;
+      const opening = first;
+      first = false;
       try {
-        const dashboard = await dashboardOf(db, driveId);
         fingerprint = await driveFingerprint(db, driveId);
+        const dashboard = await dashboardOf(db, driveId);
         if (!closed && dashboard) out.write(`event: dashboard\ndata: ${JSON.stringify(dashboard)}\n\n`);
       } catch (e) {
         request.log.error({ err: e }, 'dashboard update failed');
+        // A stream that cannot give its first figures would stay open with nothing to show: say so and
+        // end it (the browser's EventSource tries again after `retry`). A later failure waits for the next change.
+        if (opening) {
+          if (!closed) out.write(`event: error\ndata: ${JSON.stringify(STREAM_FAILED)}\n\n`);
+          end();
+        }
       }
     };
     // Several syncs in a burst make one update.
@@ -130,7 +141,6 @@ export function leadRoutes(app: FastifyInstance, db: Kysely<Database>, requireAc
     }, POLL_MS);
     const heartbeat = setInterval(() => out.write(': still here\n\n'), HEARTBEAT_MS);
     out.write(`retry: 3000\n\n`);
-    void send();
     const end = () => {
       if (closed) return;
       closed = true;
@@ -143,6 +153,7 @@ export function leadRoutes(app: FastifyInstance, db: Kysely<Database>, requireAc
     };
     streams.add(end);
     request.raw.on('close', end);
+    void send();
   });
 }
 
