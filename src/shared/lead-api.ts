@@ -78,6 +78,8 @@ export interface DeviceRow {
   revoked: boolean;
   volunteers: string[];
   lastSyncAt: string | null;
+  /** Signatures the server holds that this device took today, in the drive's time zone (voided ones included). */
+  today: number;
   /** What the device said it still holds, at its last sync. */
   waiting: number;
   capturedThrough: number;

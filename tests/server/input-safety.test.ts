@@ -26,7 +26,7 @@ describe('numbers that are not numbers', () => {
     const device = await enroll(server.app, code);
     const good = await signatureRecord(device, 1);
     const bad = await signatureRecord(device, 2, (c) => (c.location = { latitude: 40, longitude: -83, accuracy: 12345 }));
-    const json = JSON.stringify({ protocol: PROTOCOL_VERSION, records: [good, bad], totals: { capturedThrough: 2, waiting: 0, appVersion: '0.1.0' } }).replace('12345', '1e309');
+    const json = JSON.stringify({ protocol: PROTOCOL_VERSION, records: [good, bad], totals: { capturedThrough: 2, waiting: 0, appVersion: '0.1.0' } }).replace('"accuracy":12345', '"accuracy":1e309');
     const response = await postRaw(device.token, json);
     expect(response.statusCode).toBe(200);
     expect(response.json().results).toEqual([
@@ -40,7 +40,7 @@ describe('numbers that are not numbers', () => {
     const { code } = await createTestDrive(server.db, 'Huge storage');
     const device = await enroll(server.app, code);
     const record = await signatureRecord(device, 1);
-    const json = JSON.stringify({ protocol: PROTOCOL_VERSION, records: [record], totals: { capturedThrough: 1, waiting: 0, appVersion: '0.1.0', storage: { usage: 777, quota: 1000, persisted: true } } }).replace('777', '1e999');
+    const json = JSON.stringify({ protocol: PROTOCOL_VERSION, records: [record], totals: { capturedThrough: 1, waiting: 0, appVersion: '0.1.0', storage: { usage: 777, quota: 1000, persisted: true } } }).replace('"usage":777', '"usage":1e999');
     const response = await postRaw(device.token, json);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: { code: 'invalid_field', field: 'totals.storage.usage' } });

@@ -55,6 +55,17 @@ describe("a drive's days", () => {
     expect((await dashboardOf(server.db, drive.id, new Date('2026-11-27T03:00:00Z')))!.today).toBe('2026-11-27');
   });
 
+  it("count each tablet's signatures of the drive's today in the day's-end table", async () => {
+    const drive = await driveWithSignaturesAt('Tablet today', ['2026-11-27T01:00:00.000Z', '2026-11-26T14:00:00.000Z', '2026-11-25T14:00:00.000Z']);
+    const at = new Date('2026-11-27T03:00:00Z');
+    // In New York it is still the 26th: the evening signature and the afternoon one.
+    expect((await dashboardOf(server.db, drive.id, at))!.devices.map((d) => d.today)).toEqual([2]);
+    expect((await dashboardFromSignatures(server.db, drive.id, at))!.devices.map((d) => d.today)).toEqual([2]);
+    await asSession(server.app, organizer, 'PATCH', LEAD_API.drive(drive.id), { timeZone: 'Europe/Berlin' });
+    // In Berlin it is the 27th, and only the one taken at 02:00 that night falls on it.
+    expect((await dashboardOf(server.db, drive.id, at))!.devices.map((d) => d.today)).toEqual([1]);
+  });
+
   it('show days without signatures as zero in the chart', async () => {
     const drive = await driveWithSignaturesAt('Gaps', ['2026-11-20T15:00:00.000Z', '2026-11-23T15:00:00.000Z', '2026-11-23T16:00:00.000Z']);
     const board = (await asSession(server.app, organizer, 'GET', LEAD_API.dashboard(drive.id))).json<Dashboard>();

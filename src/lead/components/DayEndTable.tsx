@@ -23,6 +23,7 @@ export function DayEndTable({ driveId, devices }: { driveId: string; devices: De
                   <th scope="col">Device</th>
                   <th scope="col">Volunteers</th>
                   <th scope="col">Last sync</th>
+                  <th scope="col" class="num">Today</th>
                   <th scope="col" class="num">Waiting (reported)</th>
                   <th scope="col" class="num">Received</th>
                   <th scope="col">Complete</th>
@@ -74,6 +75,7 @@ function DeviceLine({ driveId, device: d }: { driveId: string; device: DeviceRow
       </th>
       <td>{d.volunteers.join(', ') || '—'}</td>
       <td>{when(d.lastSyncAt)}</td>
+      <td class="num">{count(d.today)}</td>
       <td class="num">{count(d.waiting)}</td>
       <td class="num">{count(d.received)} of {count(d.capturedThrough)}</td>
       <td data-testid="complete">

@@ -8,23 +8,27 @@ import { deviceReceipts } from './receipts';
 import { minuteInstant, signaturesPerMinute } from './signatures';
 import type { Database } from './schema';
 
-type Figures = Pick<Dashboard, 'total' | 'perDay' | 'perVolunteer' | 'perCity' | 'perVersion'> & { perDevice: Map<string, { count: number; volunteers: string[] }> };
+type Figures = Pick<Dashboard, 'total' | 'perDay' | 'perVolunteer' | 'perCity' | 'perVersion'> & {
+  perDevice: Map<string, { count: number; volunteers: string[] }>;
+  /** Per device, signatures taken on the drive's today. */
+  today: Map<string, number>;
+};
 
 export async function dashboardOf(db: Kysely<Database>, driveId: string, now = new Date()): Promise<Dashboard | undefined> {
-  return assemble(db, driveId, now, (timeZone) => figures(db, driveId, 'signature_tallies', timeZone));
+  return assemble(db, driveId, now, (timeZone, today) => figures(db, driveId, 'signature_tallies', timeZone, today));
 }
 
 export async function dashboardFromSignatures(db: Kysely<Database>, driveId: string, now = new Date()): Promise<Dashboard | undefined> {
-  return assemble(db, driveId, now, (timeZone) => figures(db, driveId, 'signatures', timeZone));
+  return assemble(db, driveId, now, (timeZone, today) => figures(db, driveId, 'signatures', timeZone, today));
 }
 
-async function assemble(db: Kysely<Database>, driveId: string, now: Date, figures: (timeZone: string) => Promise<Figures>): Promise<Dashboard | undefined> {
+async function assemble(db: Kysely<Database>, driveId: string, now: Date, figures: (timeZone: string, today: string) => Promise<Figures>): Promise<Dashboard | undefined> {
   const row = await db.selectFrom('drives').select(['id', 'title', 'goal', 'deadline', 'time_zone']).where('id', '=', driveId).executeTakeFirst();
   if (!row) return undefined;
   const { time_zone: timeZone, ...drive } = row;
   const today = localDay(now.toISOString(), timeZone);
   const [counted, devices, rejected, conflicts, voided, receipts] = await Promise.all([
-    figures(timeZone),
+    figures(timeZone, today),
     db.selectFrom('devices').selectAll().where('drive_id', '=', driveId).orderBy('enrolled_at').orderBy('id').execute(),
     countPerDrive(db, 'rejections', driveId),
     countPerDrive(db, 'conflicts', driveId),
@@ -41,6 +45,7 @@ async function assemble(db: Kysely<Database>, driveId: string, now: Date, figure
       revoked: d.revoked_at !== null,
       volunteers: counted.perDevice.get(d.id)?.volunteers ?? [],
       lastSyncAt: d.last_sync_at,
+      today: counted.today.get(d.id) ?? 0,
       waiting: d.waiting,
       capturedThrough: d.captured_through,
       received: c.received,
@@ -51,7 +56,7 @@ async function assemble(db: Kysely<Database>, driveId: string, now: Date, figure
       storagePersisted: d.storage_persisted === null ? null : d.storage_persisted === 1,
     };
   });
-  const { perDevice: _perDevice, total, ...rest } = counted;
+  const { perDevice: _perDevice, today: _today, total, ...rest } = counted;
   // A voided signature stays held (its device's receipt counts it) but no longer counts toward the goal.
   return {
     drive: { ...drive, timeZone },
@@ -116,27 +121,32 @@ type Source = 'signature_tallies' | 'signatures';
  * The same four GROUP BYs over either table: the tallies hold a few rows per device and day, the
  * signatures one row per signer. Nothing but the table and the count expression differs.
  */
-async function figures(db: Kysely<Database>, driveId: string, source: Source, timeZone: string): Promise<Figures> {
+async function figures(db: Kysely<Database>, driveId: string, source: Source, timeZone: string, today: string): Promise<Figures> {
   const n = source === 'signature_tallies' ? sql<number>`sum(signatures)` : sql<number>`count(*)`;
   const table = sql.table(source);
   const run = <R>(query: ReturnType<typeof sql<R>>) => query.execute(db).then((r) => r.rows);
   // The tallies hold the local day; from the signatures it is worked out per captured minute.
-  const days =
+  const byDay: Promise<{ days: { day: string; n: number }[]; today: { device_id: string; n: number }[] }> =
     source === 'signature_tallies'
-      ? run(sql<{ day: string; n: number }>`SELECT day, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY day`)
+      ? Promise.all([
+          run(sql<{ day: string; n: number }>`SELECT day, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY day`),
+          run(sql<{ device_id: string; n: number }>`SELECT device_id, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} AND day = ${today} GROUP BY device_id`),
+        ]).then(([days, todays]) => ({ days, today: todays }))
       : signaturesPerMinute(db, driveId).then((rows) => {
           const perDay = new Map<string, number>();
+          const perDeviceToday = new Map<string, number>();
           for (const r of rows) {
             const day = localDay(minuteInstant(r.minute), timeZone);
             perDay.set(day, (perDay.get(day) ?? 0) + Number(r.n));
+            if (day === today) perDeviceToday.set(r.device_id, (perDeviceToday.get(r.device_id) ?? 0) + Number(r.n));
           }
-          return [...perDay].map(([day, count]) => ({ day, n: count }));
+          return { days: [...perDay].map(([day, count]) => ({ day, n: count })), today: [...perDeviceToday].map(([device_id, count]) => ({ device_id, n: count })) };
         });
   // Concurrent on PostgreSQL's pool; SQLite runs them one after another anyway.
-  const [byDeviceAndVolunteer, perDay, perCity, perVersion] = await Promise.all([
+  const [byDeviceAndVolunteer, { days: perDay, today: todayRows }, perCity, perVersion] = await Promise.all([
     run(sql<{ device_id: string; volunteer: string; n: number }>`
       SELECT device_id, volunteer, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY device_id, volunteer`),
-    days,
+    byDay,
     run(sql<{ city: string; state: string; n: number }>`
       SELECT city, state, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY city, state`),
     run(sql<{ petition_version: string; language: string; n: number }>`
@@ -163,6 +173,7 @@ async function figures(db: Kysely<Database>, driveId: string, source: Source, ti
     perCity: perCity.map((r) => ({ city: r.city, state: r.state, count: Number(r.n) })).sort(byCountThenName((r) => `${r.city}, ${r.state}`)),
     perVersion: perVersion.map((r) => ({ version: r.petition_version, language: r.language, count: Number(r.n) })).sort(byCountThenName((r) => r.version)),
     perDevice,
+    today: new Map(todayRows.map((r) => [r.device_id, Number(r.n)])),
   };
 }
 
