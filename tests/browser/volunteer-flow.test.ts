@@ -21,12 +21,14 @@ afterAll(async () => {
 const bySeq = async () => (await deviceSignatures(t.page)).sort((a, b) => Number(a.seq) - Number(b.seq));
 
 describe('the signer form at the door', () => {
-  it('gives every field a keyboard that fits and an autocomplete hint', async () => {
+  it('gives every field a keyboard that fits, and keeps every field out of the browser’s form history', async () => {
     const fields = await t.page.locator('form.signer input:not([type=checkbox]), form.signer select').evaluateAll((els) =>
       els.map((e) => ({ id: e.id, autocomplete: e.getAttribute('autocomplete'), inputmode: e.getAttribute('inputmode') })),
     );
     expect(fields.map((f) => f.id)).toEqual(['givenName', 'familyName', 'street', 'city', 'state', 'zip', 'email']);
-    for (const f of fields) expect(f.autocomplete, f.id).toBeTruthy();
+    // Autofill would offer one signer's details to the next (tests/browser/signer-privacy.test.ts).
+    for (const f of fields) expect(f.autocomplete, f.id).toBe('off');
+    expect(await t.page.locator('form.signer').getAttribute('autocomplete')).toBe('off');
     for (const f of fields.filter((f) => f.id !== 'state')) expect(f.inputmode, f.id).toBeTruthy();
     expect(fields.find((f) => f.id === 'zip')?.inputmode).toBe('numeric');
     expect(fields.find((f) => f.id === 'email')?.inputmode).toBe('email');

@@ -1,62 +1,18 @@
 // "Saved" is true: the browser process killed with SIGKILL the moment "Saved" shows, and the
 // signature is there when the browser comes back on the same profile — 20 times out of 20.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, deviceSignatures, fillSigner } from '../support/browser';
+import { deviceSignatures, fillSigner, launchKillableTablet as launch, type KillableTablet } from '../support/browser';
 import { startServer, type ServerProcess } from '../support/server-process';
 
 const TRIALS = Number(process.env.KILL_TRIALS ?? 20);
 
-interface Tablet {
-  browser: Browser;
-  page: Page;
-  /** SIGKILL the whole browser process group: a crash, nothing flushed on the way out. */
-  kill(): Promise<void>;
-}
-
-/** Chromium started by hand (not by playwright) so the test holds its process and can kill it. */
-async function launch(profile: string): Promise<Tablet> {
-  const child: ChildProcess = spawn(
-    CHROMIUM,
-    [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--window-size=1024,768', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank',
-    ],
-    { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`Chromium did not start:\n${err}`)), 30_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d;
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
-  const browser = await chromium.connectOverCDP(endpoint);
-  const context = browser.contexts()[0]!;
-  const page = context.pages()[0] ?? (await context.newPage());
-  return {
-    browser,
-    page,
-    async kill() {
-      process.kill(-child.pid!, 'SIGKILL');
-      await exited;
-    },
-  };
-}
-
 const work = mkdtempSync(join(tmpdir(), 'fieldpen-kill-'));
 let server: ServerProcess | undefined;
-let tablet: Tablet | undefined;
+let tablet: KillableTablet | undefined;
 
 afterAll(async () => {
   await tablet?.kill().catch(() => {});

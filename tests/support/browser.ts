@@ -1,6 +1,7 @@
 // Debian's Chromium through playwright-core, with a persistent profile so that a test can close
 // the browser and open it again on the same tablet storage.
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -15,6 +16,49 @@ export async function launchTablet(profileDir: string, options: { offline?: bool
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
     ],
   });
+}
+
+export interface KillableTablet {
+  browser: Browser;
+  page: Page;
+  /** SIGKILL the whole browser process group: a crash, nothing flushed on the way out. */
+  kill(): Promise<void>;
+}
+
+/** Chromium started by hand (not by playwright) so the test holds its process and can kill it. */
+export async function launchKillableTablet(profile: string): Promise<KillableTablet> {
+  const child: ChildProcess = spawn(
+    CHROMIUM,
+    [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--window-size=1024,768', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank',
+    ],
+    { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`Chromium did not start:\n${err}`)), 30_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d;
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  const browser = await chromium.connectOverCDP(endpoint);
+  const context = browser.contexts()[0]!;
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    browser,
+    page,
+    async kill() {
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+    },
+  };
 }
 
 /** Draw a signature-like scribble on the autograph pad with the mouse. */

@@ -15,7 +15,7 @@ export function StateSelect({ label, chooseLabel, value, error, onInput }: Props
       <select
         id="state"
         name="state"
-        autoComplete="address-level1"
+        autoComplete="off"
         value={value}
         required
         aria-invalid={error ? 'true' : undefined}

@@ -1,21 +1,22 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+// The signer form beside the petition: the volunteer's screen at every door. Its input lives in a
+// draft (useSignerDraft), the repeat-signer warning in useSameSigner; this screen checks and saves.
+import { useEffect, useState } from 'preact/hooks';
 import { checkInk } from '../../capture/autograph-ink';
-import type { AutographPad } from '../../capture/autograph-pad';
-import { checkSigner, emptySignerInput, FIELD_MAX, isBlank, signerInputFrom, type FieldErrors, type SignerField, type SignerInput } from '../../capture/signer-form';
-import { decodeAutograph, encodeAutograph, AutographFormatError } from '../../shared/autograph-codec';
-import { LANGUAGES, type DriveInfo, type Language } from '../../shared/protocol';
-import { clearDraft, loadDraft, saveDraft } from '../../storage/draft';
+import { checkSigner, FIELD_MAX, type FieldErrors, type SignerField } from '../../capture/signer-form';
+import { encodeAutograph } from '../../shared/autograph-codec';
+import { LANGUAGES, type DriveInfo } from '../../shared/protocol';
 import { InvalidSignatureError, StorageFullError } from '../../storage/errors';
 import type { DeviceEnrollment } from '../../storage/settings';
-import { captureSignature, findSameSigner, type SameSigner } from '../../storage/signatures';
+import { captureSignature } from '../../storage/signatures';
+import { AssistedSigning } from '../components/AssistedSigning';
 import { AutographField } from '../components/AutographField';
 import { PetitionCard } from '../components/PetitionCard';
 import { StateSelect } from '../components/StateSelect';
 import { TextField } from '../components/TextField';
 import { useCatalog } from '../hooks/useCatalog';
+import { SAME_SIGNER_FIELDS, useSameSigner } from '../hooks/useSameSigner';
+import { useSignerDraft } from '../hooks/useSignerDraft';
 import { MESSAGES } from '../messages';
-
-const DRAFT_DELAY_MS = 300;
 
 interface Props {
   enrollment: DeviceEnrollment;
@@ -25,109 +26,48 @@ interface Props {
   onDirty: (dirty: boolean) => void;
 }
 
-type TextFieldSpec = { id: Exclude<SignerField, 'state'>; autoComplete: string; inputMode?: 'numeric' | 'email'; type?: 'email'; caps?: 'words' | 'characters' | 'none' };
+type TextFieldSpec = { id: Exclude<SignerField, 'state'>; inputMode?: 'numeric' | 'email'; type?: 'email'; caps?: 'words' | 'characters' | 'none' };
 const NAME_FIELDS: TextFieldSpec[] = [
-  { id: 'givenName', autoComplete: 'given-name', caps: 'words' },
-  { id: 'familyName', autoComplete: 'family-name', caps: 'words' },
+  { id: 'givenName', caps: 'words' },
+  { id: 'familyName', caps: 'words' },
 ];
 const ADDRESS_FIELDS: TextFieldSpec[] = [
-  { id: 'street', autoComplete: 'address-line1', caps: 'words' },
-  { id: 'city', autoComplete: 'address-level2', caps: 'words' },
+  { id: 'street', caps: 'words' },
+  { id: 'city', caps: 'words' },
 ];
-/** The fields the same-signer lookup reads: it runs when one of them is left. */
-const SAME_SIGNER_FIELDS: readonly SignerField[] = ['givenName', 'familyName', 'street', 'zip'];
 
 export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) {
-  const [input, setInput] = useState<SignerInput>(emptySignerInput);
-  const [language, setLanguage] = useState<Language>(drive.petitions[0]?.language ?? LANGUAGES[0]);
+  const draft = useSignerDraft(drive.petitions[0]?.language ?? LANGUAGES[0], onDirty);
+  const { input, language } = draft;
   const { catalog: t, language: shown } = useCatalog(language);
+  const sameSigner = useSameSigner();
   const [errors, setErrors] = useState<FieldErrors>({});
   const [notice, setNotice] = useState<{ kind: 'saved' | 'error'; text: string }>();
   const [savedSeq, setSavedSeq] = useState<number>();
-  const [sameSigner, setSameSigner] = useState<SameSigner>();
   const [assisted, setAssisted] = useState(false);
   const [attested, setAttested] = useState(false);
   const [saving, setSaving] = useState(false);
-  const pad = useRef<AutographPad>(undefined);
-  const draftTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const latest = useRef({ input, language });
-  latest.current = { input, language };
 
-  // Restore a form left mid-way by a reload, a crash or a killed tab.
-  const restored = useRef(false);
-  function onPadReady(p: AutographPad) {
-    pad.current = p;
-    void loadDraft().then((draft) => {
-      restored.current = true;
-      if (!draft) return;
-      const fields = signerInputFrom(draft.fields);
-      setInput(fields);
-      // A restored form holds the signer's input as much as a typed one: no update may reload over it.
-      onDirty(!isBlank(fields) || draft.autograph !== undefined);
-      if (draft.language && (LANGUAGES as readonly string[]).includes(draft.language)) setLanguage(draft.language as Language);
-      if (draft.autograph) {
-        try {
-          p.load(decodeAutograph(draft.autograph));
-        } catch (e) {
-          if (!(e instanceof AutographFormatError)) throw e;
-        }
-      }
-    });
-  }
-
-  function writeDraft() {
-    clearTimeout(draftTimer.current);
-    draftTimer.current = undefined;
-    if (!restored.current) return;
-    const { input: fields, language: lang } = latest.current;
-    const autograph = pad.current && !pad.current.isEmpty ? encodeAutograph(pad.current.toAutograph()) : undefined;
-    if (isBlank(fields) && !autograph) void clearDraft();
-    else void saveDraft({ fields, language: lang, ...(autograph ? { autograph } : {}) });
-  }
-
-  function scheduleDraft() {
-    clearTimeout(draftTimer.current);
-    draftTimer.current = setTimeout(writeDraft, DRAFT_DELAY_MS);
-    onDirty(!isBlank(latest.current.input) || !(pad.current?.isEmpty ?? true));
-  }
-
-  useEffect(() => {
-    // A tab hidden or closed may never run its timers again: write the draft now.
-    const flush = () => {
-      if (draftTimer.current !== undefined) writeDraft();
-    };
-    const onVisibility = () => document.visibilityState === 'hidden' && flush();
-    document.addEventListener('visibilitychange', onVisibility);
-    window.addEventListener('pagehide', flush);
-    return () => {
-      flush(); // leaving for another screen: the form comes back from the draft
-      document.removeEventListener('visibilitychange', onVisibility);
-      window.removeEventListener('pagehide', flush);
-    };
-  }, []);
-
-  function update(field: SignerField, value: string) {
-    setInput((prev) => ({ ...prev, [field]: value }));
-    latest.current = { ...latest.current, input: { ...latest.current.input, [field]: value } };
-    if (errors[field] || (field === 'state' && errors.zip === 'zipState')) setErrors((prev) => ({ ...prev, [field]: undefined, ...(field === 'state' ? { zip: undefined } : {}) }));
-    if (SAME_SIGNER_FIELDS.includes(field)) setSameSigner(undefined);
+  /** Whatever the volunteer does next hides the last outcome ("Saved #n", or the count of problems). */
+  function clearOutcome() {
     setNotice(undefined);
     setSavedSeq(undefined);
-    scheduleDraft();
   }
 
-  /** A repeat signer is a warning, never a block: two people may share a name and an address. */
-  async function lookUpSameSigner(): Promise<void> {
-    const { input: now } = latest.current;
-    if (SAME_SIGNER_FIELDS.some((f) => now[f].trim() === '')) return;
-    const found = await findSameSigner(now);
-    if (latest.current.input === now) setSameSigner(found);
+  /** After a save: the next signer starts from nothing the last one typed, drew or ticked. */
+  async function resetForNextSigner() {
+    await draft.clear();
+    setErrors({});
+    sameSigner.forget();
+    setAssisted(false);
+    setAttested(false);
   }
 
-  function changeLanguage(l: Language) {
-    setLanguage(l);
-    latest.current = { ...latest.current, language: l };
-    scheduleDraft();
+  function update(field: SignerField, value: string) {
+    draft.setField(field, value);
+    if (errors[field] || (field === 'state' && errors.zip === 'zipState')) setErrors((prev) => ({ ...prev, [field]: undefined, ...(field === 'state' ? { zip: undefined } : {}) }));
+    if (SAME_SIGNER_FIELDS.includes(field)) sameSigner.forget();
+    clearOutcome();
   }
 
   async function save(e: Event) {
@@ -135,7 +75,7 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
     if (saving) return;
     const checked = checkSigner(input, drive.requiredFields);
     const found: FieldErrors = checked.ok ? {} : { ...checked.errors };
-    const ink = checkInk(pad.current?.drawn ?? []);
+    const ink = checkInk(draft.pad.current?.drawn ?? []);
     if (ink === 'empty') found.autograph = 'autographEmpty';
     else if (ink === 'too-little' && !assisted) found.autograph = 'autographTooLittle';
     if (assisted && !attested) found.attestation = 'attestation';
@@ -156,21 +96,11 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
         petition: { version: petition.version, language: petition.language },
         volunteer,
         signer: checked.signer,
-        autograph: encodeAutograph(pad.current!.toAutograph()),
+        autograph: encodeAutograph(draft.pad.current!.toAutograph()),
         ...(assisted ? { assisted: { attestedBy: volunteer } } : {}),
       });
       // Only now, with the transaction committed, is it "Saved".
-      clearTimeout(draftTimer.current);
-      draftTimer.current = undefined;
-      await clearDraft();
-      setInput(emptySignerInput());
-      latest.current = { ...latest.current, input: emptySignerInput() };
-      pad.current!.clear();
-      setErrors({});
-      setSameSigner(undefined);
-      setAssisted(false);
-      setAttested(false);
-      onDirty(false);
+      await resetForNextSigner();
       setSavedSeq(saved.seq);
       setNotice({ kind: 'saved', text: t.saved(saved.seq) });
     } catch (err) {
@@ -188,8 +118,7 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
 
   /** The volunteer's second tap: back to the petition, for the next door. */
   function nextSigner() {
-    setSavedSeq(undefined);
-    setNotice(undefined);
+    clearOutcome();
     window.scrollTo({ top: 0 });
     document.getElementById('petition-title')?.focus();
   }
@@ -212,8 +141,8 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
       value={input[f.id]}
       error={message(f.id)}
       onInput={(v) => update(f.id, v)}
-      onBlur={SAME_SIGNER_FIELDS.includes(f.id) ? () => void lookUpSameSigner() : undefined}
-      autoComplete={f.autoComplete}
+      onBlur={SAME_SIGNER_FIELDS.includes(f.id) ? () => void sameSigner.lookUp(input) : undefined}
+      autoComplete="off"
       inputMode={f.inputMode}
       type={f.type}
       autoCapitalize={f.caps}
@@ -224,48 +153,46 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
 
   return (
     <main class="screen capture" lang={shown}>
-      <PetitionCard petitions={drive.petitions} language={language} catalog={t} onLanguage={changeLanguage} />
-      <form class="signer" onSubmit={save} noValidate aria-label={t.signerForm}>
+      <PetitionCard petitions={drive.petitions} language={language} catalog={t} onLanguage={draft.setLanguage} />
+      {/* autocomplete off: the browser keeps no form history or restorable form state of a signer (TextField). */}
+      <form class="signer" onSubmit={save} noValidate autoComplete="off" aria-label={t.signerForm}>
         <div class="signer__grid">
           {NAME_FIELDS.map(text)}
           {ADDRESS_FIELDS.map(text)}
           <StateSelect label={t.fields.state} chooseLabel={t.chooseState} value={input.state} error={message('state')} onInput={(v) => update('state', v)} />
-          {text({ id: 'zip', autoComplete: 'postal-code', inputMode: 'numeric', caps: 'none' })}
-          {text({ id: 'email', autoComplete: 'email', inputMode: 'email', type: 'email', caps: 'none' })}
+          {text({ id: 'zip', inputMode: 'numeric', caps: 'none' })}
+          {text({ id: 'email', inputMode: 'email', type: 'email', caps: 'none' })}
         </div>
-        {sameSigner && (
+        {sameSigner.found && (
           <p class="warning" role="status" data-testid="same-signer">
-            {t.sameSigner(sameSigner.seq, new Date(sameSigner.capturedAt).toLocaleTimeString(shown, { hour: 'numeric', minute: '2-digit' }))}
+            {t.sameSigner(sameSigner.found.seq, new Date(sameSigner.found.capturedAt).toLocaleTimeString(shown, { hour: 'numeric', minute: '2-digit' }))}
           </p>
         )}
         <AutographField
           catalog={t}
           error={message('autograph')}
-          onReady={onPadReady}
+          onReady={draft.padReady}
           onChange={(p) => {
             if (!p.isEmpty && errors.autograph) setErrors((prev) => ({ ...prev, autograph: undefined }));
-            setNotice(undefined);
-            setSavedSeq(undefined);
-            scheduleDraft();
+            clearOutcome();
+            draft.autographChanged();
           }}
         />
-        <fieldset class="assist">
-          <legend class="visually-hidden">{t.assisted}</legend>
-          <label class="check">
-            <input type="checkbox" checked={assisted} onChange={(e) => { setAssisted(e.currentTarget.checked); setErrors((prev) => ({ ...prev, autograph: undefined, attestation: undefined })); }} />
-            <span>{t.assisted}</span>
-          </label>
-          {assisted && (
-            <>
-              <p class="hint">{t.assistedHint}</p>
-              <label class={errors.attestation ? 'check check--invalid' : 'check'}>
-                <input id="attestation" type="checkbox" checked={attested} aria-describedby={errors.attestation ? 'attestation-error' : undefined} onChange={(e) => { setAttested(e.currentTarget.checked); setErrors((prev) => ({ ...prev, attestation: undefined })); }} />
-                <span>{t.attest(volunteer)}</span>
-              </label>
-              {errors.attestation && <p class="field__error" id="attestation-error">{message('attestation')}</p>}
-            </>
-          )}
-        </fieldset>
+        <AssistedSigning
+          catalog={t}
+          volunteer={volunteer}
+          assisted={assisted}
+          attested={attested}
+          error={message('attestation')}
+          onAssisted={(on) => {
+            setAssisted(on);
+            setErrors((prev) => ({ ...prev, autograph: undefined, attestation: undefined }));
+          }}
+          onAttested={(on) => {
+            setAttested(on);
+            setErrors((prev) => ({ ...prev, attestation: undefined }));
+          }}
+        />
         <div class={savedSeq !== undefined ? 'done' : 'done done--empty'}>
           {savedSeq !== undefined && <p class="done__thanks">{t.thanks}</p>}
           <p class={notice?.kind === 'error' ? 'notice notice--error' : 'notice notice--saved'} role="status" aria-live="polite">

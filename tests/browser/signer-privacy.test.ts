@@ -1,0 +1,107 @@
+// A signer's details live in the app's IndexedDB and nowhere else in the browser profile: Chromium's
+// form history (`Web Data`, table `autofill`: what it offers as suggestions to the next signer) and its
+// session-restore files (`Sessions/*`: form state) hold none of them, after saves, a reload with a
+// half-filled form, a browser killed with SIGKILL and a clean shutdown.
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { drawAutograph, fillSigner, launchKillableTablet, type KillableTablet, type SignerDetails } from '../support/browser';
+import { startServer, type ServerProcess } from '../support/server-process';
+
+const SIGNERS: SignerDetails[] = [
+  { givenName: 'Zebulon', familyName: 'Quixotera', street: '77 Wombat Lane', city: 'Xanaduville', state: 'OH', zip: '43215', email: 'zeb.quix@example.org' },
+  { givenName: 'Philippa', familyName: 'Vandersloot', street: '3 Marmoset Court', city: 'Yarrowby', state: 'OH', zip: '43201' },
+];
+/** Left half-filled in the form when the page reloads and the browser is killed. */
+const HALF: SignerDetails = { givenName: 'Hermengild', familyName: 'Pottersby', street: '9 Ocelot Row', city: 'Quillhaven', state: 'OH', zip: '45402' };
+const VALUES = [...SIGNERS, HALF].flatMap((s) => [s.givenName, s.familyName, s.street, s.city, ...(s.email ? [s.email] : [])]);
+
+const work = mkdtempSync(join(tmpdir(), 'fieldpen-privacy-'));
+const profile = join(work, 'profile');
+let server: ServerProcess | undefined;
+let tablet: KillableTablet | undefined;
+
+afterAll(async () => {
+  await tablet?.kill().catch(() => {});
+  await server?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** The signer values found in a file's bytes, as UTF-8 or UTF-16LE (how Chromium's files hold text). */
+function valuesIn(file: string): string[] {
+  const bytes = readFileSync(file);
+  return VALUES.filter((v) => bytes.includes(Buffer.from(v, 'utf8')) || bytes.includes(Buffer.from(v, 'utf16le')));
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+describe("a signer's details in the browser profile", () => {
+  it('stay out of form history and session restore, through saves, a reload, a killed browser and a clean shutdown', async () => {
+    server = await startServer(join(work, 'data'));
+    tablet = await launchKillableTablet(profile);
+    let { page } = tablet;
+    await page.goto(server.url);
+    await page.getByLabel('Enrollment code').fill(server.enrollmentCode);
+    await page.getByLabel('Your name (volunteer)').fill('Sam Rivera');
+    await page.getByRole('button', { name: 'Enroll this tablet' }).click();
+    await page.locator('#petition-title').waitFor({ timeout: 20_000 });
+
+    for (const [i, signer] of SIGNERS.entries()) {
+      await fillSigner(page, signer);
+      await drawAutograph(page, i);
+      await page.getByRole('button', { name: 'Save signature' }).click();
+      await page.locator('.notice', { hasText: `Saved #${i + 1}.` }).waitFor({ timeout: 10_000 });
+      await page.getByRole('button', { name: 'Next signer' }).click();
+    }
+    // A signer half-way through: the reload brings the form back from the app's draft (IndexedDB).
+    await fillSigner(page, HALF);
+    await page.waitForTimeout(1_000); // the draft is written 300 ms after the last key
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Given name').inputValue(), { timeout: 15_000 }).toBe(HALF.givenName);
+    // Chromium writes its session file every few seconds: give it the time to write the form's state.
+    await page.waitForTimeout(4_000);
+    await tablet.kill();
+
+    // Back after the crash, and shut down cleanly: Chromium writes its session and form history on the way out.
+    tablet = await launchKillableTablet(profile);
+    page = tablet.page;
+    await page.goto(server.url);
+    await expect.poll(() => page.getByLabel('Given name').inputValue(), { timeout: 30_000 }).toBe(HALF.givenName);
+    await page.waitForTimeout(4_000);
+    const cdp = await tablet.browser.newBrowserCDPSession();
+    await cdp.send('Browser.close').catch(() => {}); // the connection closes with the browser
+    await tablet.kill().catch(() => {}); // already gone: reaps the process group
+    tablet = undefined;
+
+    const files = filesUnder(join(profile, 'Default'));
+    // The search finds what it looks for: the app's own database holds the signers (as it must).
+    const inIndexedDb = files.filter((f) => f.includes(`${'IndexedDB'}`)).flatMap(valuesIn);
+    expect(new Set(inIndexedDb)).toEqual(new Set(VALUES));
+
+    const sessions = files.filter((f) => f.includes('/Sessions/'));
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(Object.fromEntries(sessions.map((f) => [f, valuesIn(f)]))).toEqual(Object.fromEntries(sessions.map((f) => [f, []])));
+
+    const webData = join(profile, 'Default', 'Web Data');
+    expect(existsSync(webData)).toBe(true);
+    expect(valuesIn(webData)).toEqual([]);
+    // The form history itself: no entry for any field of the signer form, whatever its value.
+    copyFileSync(webData, join(work, 'web-data.sqlite'));
+    const db = new Database(join(work, 'web-data.sqlite'), { readonly: true });
+    try {
+      const history = db.prepare('select name, value from autofill').all() as { name: string; value: string }[];
+      expect(history.filter((h) => ['givenName', 'familyName', 'street', 'city', 'state', 'zip', 'email'].includes(h.name))).toEqual([]);
+      // Chromium did write form history here: the volunteer's name, typed on the enrollment screen, is in it.
+      expect(history.map((h) => h.value)).toContain('Sam Rivera');
+      const profiles = db.prepare("select name from sqlite_master where type = 'table' and name in ('addresses', 'autofill_profiles')").all() as { name: string }[];
+      for (const { name } of profiles) expect(db.prepare(`select count(*) as n from ${name}`).get(), name).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+  }, 120_000);
+});
