@@ -9,16 +9,21 @@ export const MESSAGES = {
   enrollButton: 'Enroll this tablet',
   enrolling: 'Enrolling…',
   enrollFailed: 'Enrollment failed. Check the code and try again.',
-  online: 'Online',
-  offline: 'Offline',
-  waiting: (n: number) => `Waiting: ${n}`,
-  savedToday: (n: number) => `Saved today: ${n}`,
-  confirmedToday: (n: number) => `Confirmed today: ${n}`,
-  rejected: (n: number) => `Rejected: ${n}`,
+  /** The server, in one word (serverState in src/sync/sync-status.ts). */
+  server: { online: 'Online', offline: 'Offline', trouble: 'Server problem', stopped: 'Sync stopped', unknown: 'Not synced yet' },
+  /** What is safe on the tablet, what waits, and what the server holds: one line beside the server's state. */
+  statement: (s: { saved: number; waiting: number; rejected: number; receipt?: { received: number; code: string } }) =>
+    [
+      `${s.saved} saved on this tablet`,
+      s.waiting > 0 ? `${s.waiting} waiting to send` : s.saved > 0 ? 'none waiting' : '',
+      s.rejected > 0 ? `${s.rejected} rejected (see Today)` : '',
+      s.receipt ? `${s.receipt.received} confirmed by server · receipt ${s.receipt.code}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
   syncNow: 'Sync now',
   syncing: 'Syncing…',
   lastSync: (time: string) => `Last sync ${time}`,
-  receipt: (saved: number, confirmed: number, code: string) => `${saved} saved · ${confirmed} confirmed by server · receipt ${code}`,
   updateReady: 'A new version of Fieldpen is ready.',
   updateNow: 'Update now',
   updateAfterForm: 'It will be offered again when the form is empty.',

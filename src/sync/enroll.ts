@@ -2,6 +2,7 @@
 import { API, PROTOCOL_VERSION, type ApiError, type EnrollRequest, type EnrollResponse } from '../shared/protocol';
 import { storageEstimate } from '../storage/estimate';
 import { saveDrive, saveEnrollment, saveVolunteer, type Enrollment } from '../storage/settings';
+import { updateSyncStatus } from './sync-status';
 
 export class EnrollFailure extends Error {
   override name = 'EnrollFailure';
@@ -44,5 +45,7 @@ export async function enrollDevice(code: string, volunteer: string, deviceName: 
   await saveDrive(answer.drive);
   await saveVolunteer(volunteer);
   await saveEnrollment(enrollment);
+  // The server just answered: the status bar says so until the first sync has something to say.
+  updateSyncStatus({ server: 'reached' });
   return enrollment;
 }

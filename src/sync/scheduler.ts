@@ -57,6 +57,9 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<SyncReport | 'busy' | undefined> | undefined;
+  /** Saved on this tablet in all, as the live query last said; and as it was when the running sync began. */
+  let lastSaved: number | undefined;
+  let savedAtStart: number | undefined;
 
   const run = (checkDrive = false): Promise<SyncReport | 'busy' | undefined> => {
     running ??= attempt(checkDrive).finally(() => (running = undefined));
@@ -81,6 +84,7 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
   async function attempt(checkDrive: boolean): Promise<SyncReport | 'busy' | undefined> {
     clearTimeout(retryTimer);
     updateSyncStatus({ running: true, progress: undefined, nextRetryAt: undefined });
+    savedAtStart = lastSaved;
     let engine: typeof import('./sync-engine') | undefined;
     try {
       engine = await import('./sync-engine');
@@ -93,12 +97,15 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
         void askForDrive(checkDrive);
         updateSyncStatus({
           running: false,
+          server: 'reached',
           problem: undefined,
           lastSuccessAt: new Date().toISOString(),
           lastReceipt: report.receipt,
         });
       } else {
         // Another tab or the service worker is syncing: it announces its receipt when done (below).
+        // The drive needs no lock: a "Sync now" still asks for it.
+        if (checkDrive) void askForDrive(true);
         updateSyncStatus({ running: false });
       }
       return report;
@@ -118,23 +125,28 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
         retryTimer = setTimeout(runIfOnline, delay);
         nextRetryAt = new Date(Date.now() + delay).toISOString();
       }
-      updateSyncStatus({ running: false, problem: { kind: failure.kind, message: failure.message }, nextRetryAt });
+      // Any answer, an error too, shows the server can be reached; only no answer at all says it cannot.
+      const server = !known ? getSyncStatus().server : known.kind === 'offline' ? 'unreachable' : 'reached';
+      updateSyncStatus({ running: false, server, problem: { kind: failure.kind, message: failure.message }, nextRetryAt });
       return undefined;
     }
   }
 
   const onOnline = () => void run();
+  // The browser knows it has no network: the server cannot be reached until a sync says it can.
+  const onOffline = () => updateSyncStatus({ server: 'unreachable' });
+  if (!navigator.onLine) onOffline();
   const onVisible = () => {
     if (document.visibilityState === 'visible') runIfOnline();
   };
   window.addEventListener('online', onOnline);
+  window.addEventListener('offline', onOffline);
   document.addEventListener('visibilitychange', onVisible);
   const interval = setInterval(() => {
     if (document.visibilityState === 'visible') runIfOnline();
   }, SYNC_INTERVAL_MS);
   // Each new signature (in any tab) asks for a background wake-up, so it travels even if the app is
   // closed before the next timer; where there is none, the next attempt comes soon anyway.
-  let lastSaved: number | undefined;
   const saved = savedTotal$().subscribe((total) => {
     const grew = lastSaved !== undefined && total > lastSaved;
     lastSaved = total;
@@ -152,7 +164,7 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
   // The service worker (woken by Background Sync) or another tab sent what waited: show its receipt.
   const unsubscribeSynced = onSyncedElsewhere(({ receipt, at }) => {
     if (getSyncStatus().running) return; // this page's own sync reports when it ends
-    updateSyncStatus({ lastReceipt: receipt, lastSuccessAt: at, problem: undefined });
+    updateSyncStatus({ lastReceipt: receipt, lastSuccessAt: at, server: 'reached', problem: undefined });
   });
 
   // The last receipt shows at once, before this start-up sync has an answer.
@@ -164,7 +176,16 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
   return {
     syncNow: () => {
       failures = 0;
-      return run(true);
+      if (!running) return run(true);
+      // A sync (the timer's, a save's) is already on its way: let it finish, then do what "Sync now"
+      // promises on top — ask for the drive, and sync again when it failed or something was saved
+      // since it began (the new sync asks for the drive too).
+      const began = savedAtStart;
+      return running.then(async (report) => {
+        if (report === undefined || (lastSaved !== undefined && lastSaved !== began)) return run(true);
+        await askForDrive(true);
+        return report;
+      });
     },
     stop() {
       saved.unsubscribe();
@@ -173,6 +194,7 @@ export function startAutoSync(appVersion: string, options: AutoSyncOptions = {})
       clearTimeout(retryTimer);
       clearInterval(interval);
       window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
       document.removeEventListener('visibilitychange', onVisible);
     },
   };

@@ -39,8 +39,15 @@ export type SyncProblem =
   | 'server_error'
   | 'bad_answer';
 
+/**
+ * What the last attempt to reach the server found: it answered (`reached`, even with an error), or it
+ * did not (`unreachable`: no answer, or the browser reported no network). Undefined before any attempt.
+ */
+export type ServerContact = 'reached' | 'unreachable';
+
 export interface SyncStatus {
   running: boolean;
+  server?: ServerContact;
   /** Records sent so far in the running sync, and how many were waiting when it began. */
   progress?: { sent: number; total: number };
   lastSuccessAt?: string;
@@ -66,4 +73,21 @@ export function updateSyncStatus(patch: Partial<SyncStatus>): void {
 export function subscribeSyncStatus(listener: Listener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/** What the status bar says of the server, in one word: the volunteer reads it at a glance. */
+export type ServerState = 'online' | 'offline' | 'trouble' | 'stopped' | 'unknown';
+
+/**
+ * Whether the server can be reached now, from the last sync attempt. `browserOnline` (navigator.onLine)
+ * counts only when it says no: a browser may report a network that does not reach the server (a
+ * dead Wi-Fi, a captive portal, the server down), and some Chromium versions keep it true when a
+ * test takes the network away.
+ */
+export function serverState(status: SyncStatus, browserOnline: boolean): ServerState {
+  if (!browserOnline || status.server === 'unreachable') return 'offline';
+  if (status.problem) {
+    return status.problem.kind === 'unauthorized' || status.problem.kind === 'device_revoked' || status.problem.kind === 'not_enrolled' ? 'stopped' : 'trouble';
+  }
+  return status.server === 'reached' ? 'online' : 'unknown';
 }

@@ -175,6 +175,27 @@ describe('keyboard and focus', () => {
   });
 });
 
+describe('the enrollment screen', () => {
+  it('opens with focus on the enrollment code, or on the name when the lead’s QR code brought the code', async () => {
+    const fresh = await launchTablet(`${t.profile}-enroll-focus`);
+    try {
+      const page = fresh.pages()[0] ?? (await fresh.newPage());
+      await page.goto(t.server.url);
+      await page.locator('#enroll-code').waitFor();
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('enroll-code');
+      await page.keyboard.type('K7QM-3XPD'); // typing goes straight into the field
+      expect(await page.getByLabel('Enrollment code').inputValue()).toBe('K7QM-3XPD');
+
+      await page.goto(`${t.server.url}/#enroll=K7QM-3XPD`);
+      await page.reload();
+      await page.locator('#enroll-code').waitFor();
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('volunteer');
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe('installing the app', () => {
   it('has no installability errors in Chromium (manifest, icons, service worker)', async () => {
     const { page, server } = t;

@@ -289,12 +289,45 @@ describe("the drive's changes", () => {
 });
 
 describe('with no network', () => {
-  it("opens today's list, the tablet's status and the Spanish form from the service worker's cache", async () => {
-    const { page, tablet, server } = t;
-    await tablet.setOffline(true);
+  it('says Offline once the server cannot be reached, though the browser still reports a network, and says what waits', async () => {
+    const { page } = t;
+    await page.goto(t.server.url);
+    await page.locator('#petition-title').waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => page.getByTestId('server-state').textContent(), { timeout: 15_000 }).toBe('Online');
+    const serverBack = await t.serverDown();
     try {
-      await page.goto(`${server.url}/#today`);
+      // Nothing told the browser: navigator.onLine stays true, and only a sync finds the server gone.
+      expect(await page.evaluate(() => navigator.onLine)).toBe(true);
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await expect.poll(() => page.getByTestId('server-state').textContent(), { timeout: 15_000 }).toBe('Offline');
+      await fillSigner(page, { ...ROSA, givenName: 'Omar', familyName: 'Haddad', street: '21 Cedar Street' });
+      await drawAutograph(page, 2);
+      await page.getByRole('button', { name: 'Save signature' }).click();
+      await expect.poll(() => page.locator('.notice').textContent()).toMatch(/^Saved #\d+\. Ready for the next signer\.$/);
+      // One statement: what is safe on the tablet, what waits, the server's last receipt; one
+      // "confirmed" figure, and no "Online" beside a line saying there is no connection.
+      await expect.poll(() => page.getByTestId('sync-statement').textContent(), { timeout: 15_000 }).toMatch(/^\d+ saved on this tablet · 1 waiting to send · \d+ confirmed by server · receipt [0-9A-F]{4}-[0-9A-F]{4}$/);
+      const bar = (await page.locator('header.status').textContent()) ?? '';
+      expect(bar.match(/confirmed/g)).toHaveLength(1);
+      expect(bar).not.toContain('Online');
+    } finally {
+      await serverBack();
+    }
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => page.getByTestId('server-state').textContent(), { timeout: 15_000 }).toBe('Online');
+    await expect.poll(() => page.getByTestId('sync-statement').textContent(), { timeout: 15_000 }).toContain('none waiting');
+  });
+
+  it("opens today's list, the tablet's status and the Spanish form from the service worker's cache, the server gone", async () => {
+    const { page } = t;
+    const url = t.server.url;
+    const serverBack = await t.serverDown();
+    try {
+      await page.goto(`${url}/#today`);
       await expect.poll(() => page.getByTestId('today-summary').textContent(), { timeout: 15_000 }).toMatch(/signatures today/);
+      // Its start-up sync found no server.
+      await expect.poll(() => page.getByTestId('server-state').textContent(), { timeout: 15_000 }).toBe('Offline');
       await page.getByRole('link', { name: 'Device' }).click();
       await expect.poll(() => page.getByTestId('storage-estimate').textContent()).toMatch(/ of /);
       await page.getByRole('link', { name: 'Sign' }).click();
@@ -302,7 +335,7 @@ describe('with no network', () => {
       await expect.poll(() => page.locator('label[for=givenName]').textContent()).toBe('Nombre');
       await page.getByRole('button', { name: 'English' }).click();
     } finally {
-      await tablet.setOffline(false);
+      await serverBack();
     }
   });
 });
@@ -356,6 +389,43 @@ describe('the screens on a tablet and on a phone', () => {
         expect(small, hash || 'signer form').toEqual([]);
         expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), hash).toBe(true);
       }
+    });
+  }
+});
+
+describe('the signer form on a tablet', () => {
+  for (const viewport of [
+    { width: 1024, height: 768 },
+    { width: 768, height: 1024 },
+  ]) {
+    it(`fits the filled form, the autograph pad and Save at ${viewport.width}×${viewport.height} with no scrolling; the petition scrolls in its card`, async () => {
+      const { page } = t;
+      await page.setViewportSize(viewport);
+      await page.goto(t.server.url);
+      await page.locator('#petition-title').waitFor({ timeout: 15_000 });
+      await fillSigner(page, { givenName: 'Nadia', familyName: 'Karimi', street: '4 Ash Court', city: 'Columbus', state: 'OH', zip: '43215', email: 'nadia@example.org' });
+      await drawAutograph(page, 1);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const inView = async (selector: string) => {
+        const box = (await page.locator(selector).first().boundingBox())!;
+        return box.y >= 0 && box.x >= 0 && box.y + box.height <= viewport.height && box.x + box.width <= viewport.width;
+      };
+      expect(await inView('form.signer button[type=submit]'), 'Save signature').toBe(true);
+      expect(await inView('canvas.autograph__pad'), 'autograph pad').toBe(true);
+      expect(await inView('#givenName'), 'first field').toBe(true);
+      expect(await page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight)).toBe(true);
+      // The petition stays readable: its title and several lines of text in view, the rest a scroll within the card.
+      expect(await inView('#petition-title'), 'petition title').toBe(true);
+      const card = (await page.locator('section.petition').boundingBox())!;
+      expect(card.height).toBeGreaterThanOrEqual(140);
+      expect(await page.locator('section.petition').evaluate((e) => getComputedStyle(e).overflowY)).toBe('auto');
+      // The status bar: two rows at most.
+      expect((await page.locator('header.status').boundingBox())!.height).toBeLessThanOrEqual(120);
+
+      await page.getByRole('button', { name: 'Clear' }).click();
+      for (const label of ['Given name', 'Family name', 'Street address', 'City', 'ZIP code', 'Email (optional)']) await page.getByLabel(label).fill('');
+      await page.getByLabel('State').selectOption('');
+      await page.setViewportSize({ width: 1024, height: 768 });
     });
   }
 });

@@ -65,12 +65,12 @@ describe('Background Sync', () => {
     await open.goto(server.url);
     await expect.poll(() => open.locator('#petition-title').isVisible(), { timeout: 20_000 }).toBe(true);
     await expect.poll(() => open.getByRole('button', { name: 'Sync now' }).isEnabled()).toBe(true); // its start-up sync
-    await expect.poll(() => open.locator('.status__detail').textContent()).toContain('1 saved · 1 confirmed by server');
+    await expect.poll(() => open.locator('.status__detail').textContent()).toContain('1 saved on this tablet · none waiting · 1 confirmed by server');
     sentByPage.length = 0;
     await open.evaluate(() => window.__chaos!.capture(1));
     await expect
       .poll(() => open.locator('.status__detail').textContent(), { timeout: 30_000 })
-      .toContain('2 saved · 2 confirmed by server');
+      .toContain('2 saved on this tablet · none waiting · 2 confirmed by server');
     expect(sentByPage).toEqual([]);
   }, 120_000);
 });

@@ -186,7 +186,7 @@ describe('chaos between tablets and the server', () => {
             await page.getByRole('button', { name: 'Sync now' }).click().catch(() => {});
             return page.locator('.status__detail').textContent();
           }, { timeout: 20_000 })
-          .toContain(`${rows.length} saved · ${rows.length} confirmed by server · receipt ${receipt.code}`);
+          .toContain(`${rows.length} saved on this tablet · none waiting · ${rows.length} confirmed by server · receipt ${receipt.code}`);
       }
     } finally {
       db.close();

@@ -13,6 +13,12 @@ export interface EnrolledTablet {
   profile: string;
   /** The server's data folder (its SQLite file is `fieldpen.sqlite` there). */
   dataDir: string;
+  /**
+   * Take the network away where no browser can miss it: the server process stops (its port refuses
+   * connections), whatever `navigator.onLine` or `context.setOffline` say in this Chromium. Returns
+   * the way back: the server again on the same address and data.
+   */
+  serverDown(): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -29,18 +35,26 @@ export async function enrolledTablet(volunteer = 'Sam Rivera'): Promise<Enrolled
   await page.getByRole('button', { name: 'Enroll this tablet' }).click();
   await page.locator('#petition-title').waitFor({ timeout: 15_000 });
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
-  return {
+  const enrolled: EnrolledTablet = {
     server,
     tablet,
     page,
     profile,
     dataDir,
+    async serverDown() {
+      const { port } = enrolled.server;
+      await enrolled.server.stop();
+      return async () => {
+        enrolled.server = await startServer(dataDir, port);
+      };
+    },
     async close() {
       await tablet.close().catch(() => {});
-      await server.stop();
+      await enrolled.server.stop();
       rmSync(work, { recursive: true, force: true });
     },
   };
+  return enrolled;
 }
 
 /** Draw a single short tap-like mark: not enough ink for an autograph. */

@@ -26,21 +26,26 @@ export function AutographField({ catalog, error, onReady, onChange }: Props) {
   const describedBy = error ? 'autograph-hint autograph-error' : 'autograph-hint';
   return (
     <div class={error ? 'field autograph field--invalid' : 'field autograph'}>
-      <span class="label" id="autograph-label">
-        {catalog.autograph}
-      </span>
-      <p class="hint" id="autograph-hint">
-        {catalog.autographHint}
-      </p>
-      <canvas ref={canvas} class="autograph__pad" role="img" aria-labelledby="autograph-label" aria-describedby={describedBy} />
-      <div class="autograph__actions">
-        <button type="button" class="button button--secondary" onClick={() => pad.current?.undo()}>
-          {catalog.undo}
-        </button>
-        <button type="button" class="button button--secondary" onClick={() => pad.current?.clear()}>
-          {catalog.clear}
-        </button>
+      {/* Label and hint beside Undo and Clear: one row fewer between the form and Save. */}
+      <div class="autograph__head">
+        <div>
+          <span class="label" id="autograph-label">
+            {catalog.autograph}
+          </span>
+          <p class="hint" id="autograph-hint">
+            {catalog.autographHint}
+          </p>
+        </div>
+        <div class="autograph__actions">
+          <button type="button" class="button button--secondary" onClick={() => pad.current?.undo()}>
+            {catalog.undo}
+          </button>
+          <button type="button" class="button button--secondary" onClick={() => pad.current?.clear()}>
+            {catalog.clear}
+          </button>
+        </div>
       </div>
+      <canvas ref={canvas} class="autograph__pad" role="img" aria-labelledby="autograph-label" aria-describedby={describedBy} />
       {error && (
         <p class="field__error" id="autograph-error">
           {error}

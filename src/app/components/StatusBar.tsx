@@ -5,6 +5,7 @@ import { useObservable } from '../hooks/useObservable';
 import { useOnline } from '../hooks/useOnline';
 import type { Route } from '../hooks/useRoute';
 import { useSyncStatus } from '../hooks/useSyncStatus';
+import { serverState } from '../../sync/sync-status';
 import { MESSAGES } from '../messages';
 
 interface Props {
@@ -18,7 +19,10 @@ const NAV: { route: Route; href: string; label: string }[] = [
   { route: 'device', href: '#device', label: MESSAGES.navDevice },
 ];
 
-/** Always on top: online or not, what is waiting, a sync in progress, and the way to the other screens. */
+/**
+ * Always on top, in two short rows: whether the server can be reached now and what is safe on the
+ * tablet, what waits and the server's receipt, in one statement; then the screens and Sync now.
+ */
 export function StatusBar({ route, onSyncNow }: Props) {
   const online = useOnline();
   const counts = useObservable<TodayCounts>(todayCounts$, []);
@@ -26,19 +30,25 @@ export function StatusBar({ route, onSyncNow }: Props) {
   const saved = useObservable<number>(savedTotal$, []);
   const install = useInstall();
   const progress = sync.running && sync.progress;
+  const state = serverState(sync, online);
+  // "No connection" is what the pill says already; any other problem is said in words.
+  const problem = sync.problem && sync.problem.kind !== 'offline' ? sync.problem.message : '';
+  const statement = MESSAGES.statement({
+    saved: saved ?? sync.lastReceipt?.capturedThrough ?? 0,
+    waiting: counts?.waiting ?? 0,
+    rejected: counts?.rejected ?? 0,
+    ...(sync.lastReceipt ? { receipt: sync.lastReceipt } : {}),
+  });
   return (
     <header class="status" lang="en">
       <div class="status__row">
-        <span class={online ? 'pill pill--online' : 'pill pill--offline'} role="status">
-          {online ? MESSAGES.online : MESSAGES.offline}
+        <span class={`pill pill--${state}`} role="status" data-testid="server-state">
+          {MESSAGES.server[state]}
         </span>
-        <span class="status__count" data-testid="waiting-count">{MESSAGES.waiting(counts?.waiting ?? 0)}</span>
-        <span class="status__count" data-testid="saved-today">{MESSAGES.savedToday(counts?.savedToday ?? 0)}</span>
-        <span class="status__count" data-testid="confirmed-today">{MESSAGES.confirmedToday(counts?.confirmedToday ?? 0)}</span>
-        {counts && counts.rejected > 0 && <span class="status__count status__count--warn">{MESSAGES.rejected(counts.rejected)}</span>}
-        <button type="button" class="button button--secondary status__sync" onClick={onSyncNow} disabled={sync.running}>
-          {sync.running ? MESSAGES.syncing : MESSAGES.syncNow}
-        </button>
+        <p class="status__detail" data-testid="sync-statement" aria-live="polite">
+          {problem && <strong class="status__problem">{problem} </strong>}
+          {statement}
+        </p>
       </div>
       <div class="status__row">
         <nav aria-label={MESSAGES.nav} class="nav">
@@ -58,13 +68,9 @@ export function StatusBar({ route, onSyncNow }: Props) {
             {MESSAGES.installTitle}
           </a>
         )}
-        <p class="status__detail" aria-live="polite">
-          {sync.problem ? sync.problem.message : ''}
-          {!sync.problem && sync.lastReceipt ? MESSAGES.receipt(saved ?? sync.lastReceipt.capturedThrough, sync.lastReceipt.received, sync.lastReceipt.code) : ''}
-          {!sync.problem && sync.lastSuccessAt && sync.lastReceipt
-            ? ` · ${MESSAGES.lastSync(new Date(sync.lastSuccessAt).toLocaleTimeString())}`
-            : ''}
-        </p>
+        <button type="button" class="button button--secondary status__sync" onClick={onSyncNow} disabled={sync.running}>
+          {sync.running ? MESSAGES.syncing : MESSAGES.syncNow}
+        </button>
       </div>
       {progress && <progress class="status__progress" max={progress.total} value={progress.sent} aria-label={MESSAGES.syncing} />}
     </header>

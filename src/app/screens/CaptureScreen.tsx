@@ -154,7 +154,7 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
   return (
     <main class="screen capture" lang={shown}>
       <PetitionCard petitions={drive.petitions} language={language} catalog={t} onLanguage={draft.setLanguage} />
-      {/* autocomplete off: the browser keeps no form history or restorable form state of a signer (TextField). */}
+      {/* autocomplete off, on the form and each field: Chromium keeps no form history or session-restore state of a signer (tests/browser/signer-privacy.test.ts). */}
       <form class="signer" onSubmit={save} noValidate autoComplete="off" aria-label={t.signerForm}>
         <div class="signer__grid">
           {NAME_FIELDS.map(text)}
@@ -178,31 +178,31 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
             draft.autographChanged();
           }}
         />
-        <AssistedSigning
-          catalog={t}
-          volunteer={volunteer}
-          assisted={assisted}
-          attested={attested}
-          error={message('attestation')}
-          onAssisted={(on) => {
-            setAssisted(on);
-            setErrors((prev) => ({ ...prev, autograph: undefined, attestation: undefined }));
-          }}
-          onAttested={(on) => {
-            setAttested(on);
-            setErrors((prev) => ({ ...prev, attestation: undefined }));
-          }}
-        />
-        <div class={savedSeq !== undefined ? 'done' : 'done done--empty'}>
-          {savedSeq !== undefined && <p class="done__thanks">{t.thanks}</p>}
-          <p class={notice?.kind === 'error' ? 'notice notice--error' : 'notice notice--saved'} role="status" aria-live="polite">
-            {notice?.text ?? ''}
-          </p>
-          {savedSeq !== undefined && (
-            <button type="button" id="next-signer" class="button button--primary" onClick={nextSigner}>
-              {t.nextSigner}
-            </button>
+        <div class="signer__row">
+          {/* Saved: the thanks take the row until the volunteer goes on; the next signer finds it unticked. */}
+          {savedSeq === undefined && (
+            <AssistedSigning
+              catalog={t}
+              volunteer={volunteer}
+              assisted={assisted}
+              attested={attested}
+              error={message('attestation')}
+              onAssisted={(on) => {
+                setAssisted(on);
+                setErrors((prev) => ({ ...prev, autograph: undefined, attestation: undefined }));
+              }}
+              onAttested={(on) => {
+                setAttested(on);
+                setErrors((prev) => ({ ...prev, attestation: undefined }));
+              }}
+            />
           )}
+          <div class={savedSeq !== undefined ? 'done' : 'done done--empty'}>
+            {savedSeq !== undefined && <p class="done__thanks">{t.thanks}</p>}
+            <p class={notice?.kind === 'error' ? 'notice notice--error' : 'notice notice--saved'} role="status" aria-live="polite">
+              {notice?.text ?? ''}
+            </p>
+          </div>
         </div>
         <div class="signer__footer">
           <span class="volunteer" lang="en">
@@ -211,7 +211,12 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
               {MESSAGES.changeVolunteer}
             </a>
           </span>
-          {/* Saved: the next tap is "Next signer"; typing or drawing brings Save back. */}
+          {/* Saved: the next tap, "Next signer", is where Save was; typing or drawing brings Save back. */}
+          {savedSeq !== undefined && (
+            <button type="button" id="next-signer" class="button button--primary" onClick={nextSigner}>
+              {t.nextSigner}
+            </button>
+          )}
           <button type="submit" class="button button--primary" disabled={saving} hidden={savedSeq !== undefined}>
             {saving ? t.saving : t.save}
           </button>

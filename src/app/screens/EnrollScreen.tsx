@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { EnrollFailure, enrollDevice } from '../../sync/enroll';
 import type { Enrollment } from '../../storage/settings';
 import { TextField } from '../components/TextField';
@@ -15,6 +15,10 @@ export function EnrollScreen({ onEnrolled }: Props) {
   const [deviceName, setDeviceName] = useState('');
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<{ code?: string; volunteer?: string; form?: string }>({});
+  // The first thing to type is the code; when the lead's QR code brought it, the volunteer's name.
+  useEffect(() => {
+    document.getElementById(code ? 'volunteer' : 'enroll-code')?.focus();
+  }, []);
 
   async function submit(e: Event) {
     e.preventDefault();
