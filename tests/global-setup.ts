@@ -2,8 +2,10 @@
 // a process of its own (inside vitest, NODE_ENV=test would give a development build).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureChromium } from './ensure-chromium.mjs';
 
 export default function setup(): void {
+  ensureChromium(); // `npx vitest run` on a fresh machine, as `npm test` does first
   if (process.env.FIELDPEN_SKIP_BUILD) return;
   execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),

@@ -12,7 +12,9 @@ import lighthouse from 'lighthouse';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from '../support/browser';
 import { startServer } from '../support/server-process';
+import { ensureChromium } from '../ensure-chromium.mjs';
 
+ensureChromium();
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GOALS = { performance: 95, accessibility: 100, 'best-practices': 100 } as const;
 

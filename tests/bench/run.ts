@@ -2,7 +2,10 @@
 // filter) one after another and prints one JSON object per line. Not part of `npm test`.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureChromium } from '../ensure-chromium.mjs';
 import type { Bench, Metric } from './metric';
+
+ensureChromium(); // the browser benchmarks drive Debian's Chromium
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const filter = process.argv[2] ?? '';

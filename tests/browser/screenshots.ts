@@ -5,7 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { launchTablet, drawAutograph, fillSigner } from '../support/browser';
 import { enrolledTablet, setRoster } from '../support/volunteer';
+import { ensureChromium } from '../ensure-chromium.mjs';
 
+ensureChromium(); // and the CJK font: the Chinese screens must show what a tablet shows
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUT = `${ROOT}screenshots`;
 const VIEWPORTS = [

@@ -2,7 +2,10 @@
 // end, against a throwaway PostgreSQL 15 cluster, stopped whatever happens. Extra arguments replace
 // the default selection (e.g. one test file).
 import { spawnSync } from 'node:child_process';
+import { ensureChromium } from '../ensure-chromium.mjs';
 import { startCluster } from './cluster';
+
+ensureChromium(); // the drive's browser test runs in it
 
 const cluster = await startCluster();
 let status = 1;
