@@ -139,6 +139,9 @@ describe('the signer form at the door', () => {
     await page.getByRole('button', { name: 'Save signature' }).click();
     await expect.poll(() => page.locator('.notice').textContent()).toBe('Saved #4. Ready for the next signer.');
     expect((await bySeq())[3]).toMatchObject({ assisted: { attestedBy: 'Sam Rivera' }, volunteer: 'Sam Rivera' });
+    // Saved: the thanks take the assistance box's place; the next signer finds it unticked.
+    expect(await page.getByLabel('Signed with assistance').count()).toBe(0);
+    await page.getByRole('button', { name: 'Next signer' }).click();
     expect(await page.getByLabel('Signed with assistance').isChecked()).toBe(false);
   });
 });
@@ -146,7 +149,6 @@ describe('the signer form at the door', () => {
 describe('the signer’s language', () => {
   it('switches the petition, labels, errors and thank-you to Spanish and records the language', async () => {
     const { page } = t;
-    await page.getByRole('button', { name: 'Next signer' }).click();
     await page.getByRole('button', { name: 'Español' }).click();
     await expect.poll(() => page.locator('label[for=givenName]').textContent()).toBe('Nombre');
     expect(await page.locator('main').getAttribute('lang')).toBe('es');
@@ -325,6 +327,7 @@ describe('with no network', () => {
     const serverBack = await t.serverDown();
     try {
       await page.goto(`${url}/#today`);
+      await page.reload(); // a new page load: a hash change alone would keep the page that is open
       await expect.poll(() => page.getByTestId('today-summary').textContent(), { timeout: 15_000 }).toMatch(/signatures today/);
       // Its start-up sync found no server.
       await expect.poll(() => page.getByTestId('server-state').textContent(), { timeout: 15_000 }).toBe('Offline');
