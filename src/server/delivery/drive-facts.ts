@@ -1,0 +1,53 @@
+// What the delivery needs to know of the drive: title, recipient, cover letter, time zone and its
+// petition texts. Read once at the start of a build.
+import type { Kysely } from 'kysely';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/local-day';
+import type { Database } from '../db/schema';
+import { DeliveryError } from './delivery-error';
+
+export interface PetitionVersionFacts {
+  version: string;
+  language: string;
+  title: string;
+  text: string;
+  createdAt: string;
+}
+
+export interface DriveFacts {
+  id: string;
+  title: string;
+  recipient: string | null;
+  coverLetter: string | null;
+  timeZone: string;
+  /** Every text the drive has had, oldest first. */
+  versions: PetitionVersionFacts[];
+}
+
+/**
+ * The drive's time zone: its `time_zone` column where the database has one (a later migration adds
+ * it), else the default. The one place to change when every drive has its own.
+ */
+export function driveTimeZone(drive: object): string {
+  const zone = (drive as { time_zone?: unknown }).time_zone;
+  return typeof zone === 'string' && isTimeZone(zone) ? zone : DEFAULT_TIME_ZONE;
+}
+
+export async function driveFacts(db: Kysely<Database>, driveId: string): Promise<DriveFacts> {
+  const drive = await db.selectFrom('drives').selectAll().where('id', '=', driveId).executeTakeFirst();
+  if (!drive) throw new DeliveryError('drive_not_found', 'There is no such drive.');
+  const versions = await db
+    .selectFrom('petition_versions')
+    .select(['version', 'language', 'title', 'text', 'created_at'])
+    .where('drive_id', '=', driveId)
+    .orderBy('created_at')
+    .orderBy('version')
+    .execute();
+  return {
+    id: drive.id,
+    title: drive.title,
+    recipient: drive.recipient,
+    coverLetter: drive.cover_letter,
+    timeZone: driveTimeZone(drive),
+    versions: versions.map((v) => ({ version: v.version, language: v.language, title: v.title, text: v.text, createdAt: v.created_at })),
+  };
+}

@@ -1,0 +1,18 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../src/server/db/connect';
+import { migrateToLatest } from '../src/server/db/migrations';
+import { buildDelivery } from '../src/server/delivery/build';
+import { seedDeliveryDrive } from '../tests/support/delivery-drive';
+const n = Number(process.argv[2] ?? 300);
+const dir = mkdtempSync(join(tmpdir(), 'dc-'));
+const h = openDatabase({ file: join(dir, 'db.sqlite') });
+await migrateToLatest(h.db);
+let t = Date.now();
+const seeded = await seedDeliveryDrive(h.db, { signatures: n, repeatEvery: 25, voidEvery: 40, assistedEvery: 30, keep: false });
+console.log('seeded', Date.now() - t); t = Date.now();
+const out = join(dir, 'out'); (await import('node:fs')).mkdirSync(out);
+const r = await buildDelivery(h.db, seeded.driveId, { fields: { street: true, email: false }, perState: false }, { outDir: out });
+console.log('built', Date.now() - t, JSON.stringify(r), out, process.memoryUsage().rss / 1e6);
+await h.close();
