@@ -1,8 +1,8 @@
 // An autograph as PDF path operators: its vector strokes, never a bitmap. One subpath per stroke
 // (so the strokes can be counted back from the PDF): a stroked line of one width where the pen
 // reported no pressure (a finger or mouse reports 0.5 throughout), else a filled outline whose
-// width follows the pen's pressure, as the tablet drew it. Points closer than a fraction of a
-// printed point to the last kept one are dropped: they change nothing on paper and cost bytes.
+// width follows the pen's pressure, as the tablet drew it. Points that change nothing on paper are
+// dropped (see thin): they cost bytes and time.
 import { decodeAutograph } from '../../shared/autograph-codec';
 
 export interface Box {
@@ -15,13 +15,14 @@ export interface Box {
 /** Line width in points: a ballpoint's 0.8 pt for an even line; 0.35–1.2 pt with pressure. */
 const EVEN_WIDTH = 0.8;
 const widthAt = (pressure: number) => 0.35 + 1.15 * Math.min(1, Math.max(0, pressure));
-/** Drop a point nearer than this (in printed points) to the last one kept. */
+/** A stroke shorter than this (in printed points) is a dot. */
 const MIN_STEP = 0.45;
+const TOLERANCE = 0.2;
+const WIDTH_TOLERANCE = 0.1;
 
-const n = (v: number) => {
-  const r = Math.round(v * 10) / 10;
-  return Object.is(r, -0) ? '0' : String(r);
-};
+/** Coordinates are written in fifths of a point from the box's corner: whole numbers, 3 digits. */
+const UNITS_PER_POINT = 5;
+const n = (v: number) => String(Math.round(v * UNITS_PER_POINT) + 0);
 
 /**
  * Content-stream operators drawing the autograph centred in `box` (top-left coordinates, as pdfkit's
@@ -43,15 +44,16 @@ export function autographOperators(encoded: string, box: Box): { ops: string; st
   const inkW = Math.max(1, maxX - minX);
   const inkH = Math.max(1, maxY - minY);
   const scale = Math.min(box.width / inkW, box.height / inkH);
-  const ox = box.x + (box.width - inkW * scale) / 2 - minX * scale;
-  const oy = box.y + (box.height - inkH * scale) / 2 - minY * scale;
-  const out: string[] = ['/Autograph BMC q 0.08 0.12 0.38 rg 0.08 0.12 0.38 RG 1 J 1 j'];
+  const ox = (box.width - inkW * scale) / 2 - minX * scale;
+  const oy = (box.height - inkH * scale) / 2 - minY * scale;
+  const u = 1 / UNITS_PER_POINT;
+  const out: string[] = [`/Autograph BMC q ${u} 0 0 ${u} ${box.x} ${box.y} cm 0.08 0.12 0.38 rg 0.08 0.12 0.38 RG 1 J 1 j`];
   let width = -1;
   for (const stroke of strokes) {
     const pts = thin(stroke.map((p) => ({ x: ox + p.x * scale, y: oy + p.y * scale, pressure: p.pressure })));
     const even = stroke.every((p) => p.pressure === stroke[0]!.pressure);
     if (even) {
-      if (width !== EVEN_WIDTH) out.push(`${EVEN_WIDTH} w`);
+      if (width !== EVEN_WIDTH) out.push(`${n(EVEN_WIDTH)} w`);
       width = EVEN_WIDTH;
       const first = pts[0]!;
       const line = [`${n(first.x)} ${n(first.y)} m`];
@@ -68,15 +70,47 @@ export function autographOperators(encoded: string, box: Box): { ops: string; st
 
 type Pt = { x: number; y: number; pressure: number };
 
+/**
+ * Ramer–Douglas–Peucker: keep the points that move the line by more than TOLERANCE (a fifth of a
+ * printed point), and where the width changes by more than a tenth of a point. The pen's samples
+ * lie a point or two apart on paper; most of them change nothing a printer can show.
+ */
 function thin(points: Pt[]): Pt[] {
-  const kept: Pt[] = [points[0]!];
-  for (let i = 1; i < points.length; i++) {
-    const p = points[i]!;
-    const last = kept[kept.length - 1]!;
-    if (Math.hypot(p.x - last.x, p.y - last.y) >= MIN_STEP || i === points.length - 1) kept.push(p);
+  if (points.length <= 2) {
+    if (points.length === 2 && Math.hypot(points[1]!.x - points[0]!.x, points[1]!.y - points[0]!.y) < MIN_STEP / 4) return [points[0]!];
+    return points;
   }
-  if (kept.length === 2 && Math.hypot(kept[1]!.x - kept[0]!.x, kept[1]!.y - kept[0]!.y) < MIN_STEP / 4) kept.pop();
-  return kept;
+  const keep = new Uint8Array(points.length);
+  keep[0] = 1;
+  keep[points.length - 1] = 1;
+  const stack: [number, number][] = [[0, points.length - 1]];
+  while (stack.length) {
+    const [a, b] = stack.pop()!;
+    if (b - a < 2) continue;
+    const pa = points[a]!;
+    const pb = points[b]!;
+    const dx = pb.x - pa.x;
+    const dy = pb.y - pa.y;
+    const len = Math.hypot(dx, dy);
+    let worst = -1;
+    let at = -1;
+    for (let i = a + 1; i < b; i++) {
+      const p = points[i]!;
+      const off = len < 1e-6 ? Math.hypot(p.x - pa.x, p.y - pa.y) : Math.abs(dy * (p.x - pa.x) - dx * (p.y - pa.y)) / len;
+      const t = len < 1e-6 ? 0 : Math.min(1, Math.max(0, ((p.x - pa.x) * dx + (p.y - pa.y) * dy) / (len * len)));
+      const widthOff = Math.abs(widthAt(p.pressure) - widthAt(pa.pressure + (pb.pressure - pa.pressure) * t));
+      const score = Math.max(off / TOLERANCE, widthOff / WIDTH_TOLERANCE);
+      if (score > worst) {
+        worst = score;
+        at = i;
+      }
+    }
+    if (worst > 1) {
+      keep[at] = 1;
+      stack.push([a, at], [at, b]);
+    }
+  }
+  return points.filter((_, i) => keep[i]);
 }
 
 /** One closed subpath around the stroke: the left edge forward, the right edge back. */

@@ -10,7 +10,6 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { DeliveryBuildResult, DeliveryOptions, DeliveryPackageFile, DeliveryPreview, DeliveryProgress } from '../../shared/delivery';
-import { localDay } from '../../shared/local-day';
 import type { Database } from '../db/schema';
 import { writeTagFiles, zipBag, type BagFile } from './bag';
 import { perState, writeCountsCsv } from './counts';
@@ -157,7 +156,7 @@ async function buildPackage(job: PackageJob): Promise<{ sha256: string; bytes: n
         ...(options.fields.street ? [row.street] : []),
         row.city, row.state, row.zip,
         ...(options.fields.email ? [row.email ?? ''] : []),
-        localDay(row.captured_at, drive.timeZone), row.captured_at, row.assisted ? 'yes' : 'no', row.petition_version, row.language, page, row.digest,
+        drive.dayOf(row.captured_at), row.captured_at, row.assisted ? 'yes' : 'no', row.petition_version, row.language, page, row.digest,
       ]);
       progress.signaturesDone++;
       if (written % 20 === 0 || written === version.signatures) {

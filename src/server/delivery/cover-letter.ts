@@ -7,7 +7,7 @@ import PDFDocument from 'pdfkit';
 import { perCity, perState } from './counts';
 import type { DriveFacts } from './drive-facts';
 import type { FontBytes, FontCoverage } from './fonts';
-import { drawLine, drawParagraph, registerFonts } from './pdf-text';
+import { drawLine, drawParagraph, lineWidth, registerFonts } from './pdf-text';
 import { LANGUAGE_NAMES } from './petition-sheets';
 import type { PackagePlan } from './selection';
 
@@ -62,8 +62,7 @@ export async function writeCoverLetter(file: string, ctx: { drive: DriveFacts; p
     const y = doc.y;
     drawLine(doc, coverage, cells[0], columns[0], y, { size: 9, bold });
     drawLine(doc, coverage, cells[1], columns[1], y, { size: 9, bold, width: 290, minSize: 6 });
-    doc.font(bold ? 'latinBold' : 'latin').fontSize(9);
-    drawLine(doc, coverage, cells[2], columns[2] + 80 - doc.widthOfString(cells[2]), y, { size: 9, bold });
+    drawLine(doc, coverage, cells[2], columns[2] + 80 - lineWidth(doc, coverage, cells[2], { size: 9, bold }), y, { size: 9, bold });
     doc.x = MARGIN;
     doc.y = y + rowHeight;
   };

@@ -7,11 +7,10 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import type { DeliveryOptions } from '../../shared/delivery';
-import { localDay } from '../../shared/local-day';
 import { autographOperators } from './autograph-paths';
 import type { DriveFacts, PetitionVersionFacts } from './drive-facts';
 import type { FontBytes, FontCoverage } from './fonts';
-import { drawLine, registerFonts, type Doc } from './pdf-text';
+import { drawLine, lineWidth, registerFonts, type Doc } from './pdf-text';
 import { ROWS_PER_PAGE, type PackagePlan } from './selection';
 import type { SignatureRow } from './signature-rows';
 
@@ -96,7 +95,7 @@ export class PetitionSheets {
     ];
     const lineHeight = lines.length > 2 ? 9 : 11;
     lines.forEach((line, i) => drawLine(doc, coverage, line, COLUMNS.address, y + 3 + i * lineHeight, { size: lines.length > 2 ? 7.5 : 8.5, width: addressWidth, minSize: 5.5 }));
-    drawLine(doc, coverage, localDay(row.captured_at, this.ctx.drive.timeZone), COLUMNS.date, y + 4, { size: 8 });
+    drawLine(doc, coverage, this.ctx.drive.dayOf(row.captured_at), COLUMNS.date, y + 4, { size: 8 });
 
     if (row.autograph) {
       const { ops } = autographOperators(row.autograph, { x: COLUMNS.autograph + 2, y: y + 2, width: COLUMNS.end - COLUMNS.autograph - 4, height: ROW_HEIGHT - 5 });
@@ -122,10 +121,8 @@ export class PetitionSheets {
     drawLine(doc, coverage, `${drive.title}${plan.state ? ` — ${plan.state}` : ''}`, PAGE.margin, PAGE.margin + 32, { size: 8, color: GREY, width: 400, minSize: 6 });
     const pageText = `Page ${this.page} of ${plan.pages}`;
     const countText = `Signatures on this page: ${onPage}`;
-    doc.font('latinBold').fontSize(10);
-    drawLine(doc, coverage, pageText, right - doc.widthOfString(pageText), PAGE.margin, { size: 10, bold: true });
-    doc.font('latin').fontSize(8);
-    drawLine(doc, coverage, countText, right - doc.widthOfString(countText), PAGE.margin + 16, { size: 8 });
+    drawLine(doc, coverage, pageText, right - lineWidth(doc, coverage, pageText, { size: 10, bold: true }), PAGE.margin, { size: 10, bold: true });
+    drawLine(doc, coverage, countText, right - lineWidth(doc, coverage, countText, { size: 8 }), PAGE.margin + 16, { size: 8 });
 
     const head = TABLE_TOP - 14;
     for (const [label, x] of [['No.', COLUMNS.number], ['Name', COLUMNS.name], ['Address', COLUMNS.address], ['Date signed', COLUMNS.date], ['Signature', COLUMNS.autograph]] as const) {

@@ -5,7 +5,6 @@
 // never the delivered rows.
 import type { Kysely } from 'kysely';
 import type { DeliveryExclusions, DeliveryOptions, ExcludedSigner, UnrenderableName } from '../../shared/delivery';
-import { localDay } from '../../shared/local-day';
 import { foldText } from '../../shared/signer-key';
 import type { Database } from '../db/schema';
 import { driveFacts, type DriveFacts } from './drive-facts';
@@ -56,7 +55,7 @@ export function printedText(row: Pick<SignatureRow, 'given_name' | 'family_name'
 }
 
 /** Filters on the row's own fields (not the repeat check). */
-export function rowMatcher(options: DeliveryOptions, timeZone: string): (row: SignatureRow) => boolean {
+export function rowMatcher(options: DeliveryOptions, dayOf: (isoUtc: string) => string): (row: SignatureRow) => boolean {
   const states = options.states?.length ? new Set(options.states) : undefined;
   const cities = options.cities?.length ? new Set(options.cities.map(foldText)) : undefined;
   const versions = options.petitionVersions?.length ? new Set(options.petitionVersions) : undefined;
@@ -66,7 +65,7 @@ export function rowMatcher(options: DeliveryOptions, timeZone: string): (row: Si
     if (versions && !versions.has(row.petition_version)) return false;
     if (cities && !cities.has(foldText(row.city))) return false;
     if (from !== undefined || to !== undefined) {
-      const day = localDay(row.captured_at, timeZone);
+      const day = dayOf(row.captured_at);
       if (from !== undefined && day < from) return false;
       if (to !== undefined && day > to) return false;
     }
@@ -85,7 +84,7 @@ function excludedOf(row: SignatureRow, detail: string): ExcludedSigner {
 export async function selectSignatures(db: Kysely<Database>, driveId: string, options: DeliveryOptions, coverage: FontCoverage, now = new Date()): Promise<Selection> {
   const asOf = now.toISOString();
   const drive = await driveFacts(db, driveId);
-  const matches = rowMatcher(options, drive.timeZone);
+  const matches = rowMatcher(options, drive.dayOf);
   const overrides = options.repeatOverrides ?? {};
   const repeats = new RepeatSigners();
   const exclusions: DeliveryExclusions = { voided: [], rejected: [], conflict: [], repeat: [] };
@@ -108,7 +107,7 @@ export async function selectSignatures(db: Kysely<Database>, driveId: string, op
     const { plan, perVersion } = entry;
     plan.signatures++;
     perVersion.set(row.petition_version, (perVersion.get(row.petition_version) ?? 0) + 1);
-    const day = localDay(row.captured_at, drive.timeZone);
+    const day = drive.dayOf(row.captured_at);
     const tally = `${row.state}\t${row.city}\t${day}`;
     plan.tallies.set(tally, (plan.tallies.get(tally) ?? 0) + 1);
     if (plan.firstDay === null || day < plan.firstDay) plan.firstDay = day;
@@ -175,7 +174,7 @@ export async function selectSignatures(db: Kysely<Database>, driveId: string, op
 
 /** True when the second pass writes this row: the same decision the first pass made. */
 export function deliveredBy(selection: Selection): (row: SignatureRow) => boolean {
-  const matches = rowMatcher(selection.options, selection.drive.timeZone);
+  const matches = rowMatcher(selection.options, selection.drive.dayOf);
   return (row) => !row.voided && !selection.excludedRepeats.has(row.id) && matches(row);
 }
 

@@ -2,7 +2,7 @@
 // primary key, so every page is an index range on SQLite and PostgreSQL alike, and a build never
 // holds more than a page of rows). Ids are UUIDv7 made when the signature was taken, so id order is
 // the order of signing.
-import type { Kysely } from 'kysely';
+import { sql, SqliteAdapter, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 
 /** A signature as the delivery reads it: no volunteer, no device, no location. */
@@ -42,12 +42,15 @@ export interface RowFilter {
 
 export async function* signatureRows(db: Kysely<Database>, driveId: string, filter: RowFilter): AsyncGenerator<SignatureRow> {
   const pageSize = filter.pageSize ?? (filter.withAutograph ? 500 : 2000);
+  // SQLite would take the (drive_id, received_at) index and sort the drive's every row for each
+  // page; a unary plus keeps it on the primary key's range (PostgreSQL's planner needs no hint).
+  const driveColumn = db.getExecutor().adapter instanceof SqliteAdapter ? sql<string>`+drive_id` : sql<string>`drive_id`;
   let after = '';
   for (;;) {
     let query = db
       .selectFrom('signatures')
       .select(['id', 'petition_version', 'language', 'captured_at', 'given_name', 'family_name', 'street', 'city', 'state', 'zip', 'email', 'digest', 'assisted_by', 'void_received_at', 'void_reason'])
-      .where('drive_id', '=', driveId)
+      .where(driveColumn, '=', driveId)
       .where('id', '>', after)
       .where('received_at', '<=', filter.asOf);
     if (filter.state !== undefined) query = query.where('state', '=', filter.state);
