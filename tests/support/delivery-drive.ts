@@ -68,6 +68,8 @@ export interface SeedSpec {
   /** First day of signing (UTC noon); signatures spread over `days`. */
   start?: string;
   days?: number;
+  /** Make every name unique (tests count each name in the PDF's text). */
+  uniqueNames?: boolean;
   /** Keep the list of seeded signers (off for the benchmark's 100,000). */
   keep?: boolean;
 }
@@ -89,6 +91,17 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+const HAN_DIGITS = '〇一二三四五六七八九';
+const LATIN_TAGS = 'bcdfghjklmnprstvz';
+
+/** A suffix that makes the i-th name unique, in the name's own script. */
+function uniqueSuffix(i: number, han: boolean): string {
+  if (han) return [...String(i)].map((d) => HAN_DIGITS[Number(d)]).join('');
+  let tag = '';
+  for (let n = i + 1; n > 0; n = Math.floor(n / LATIN_TAGS.length)) tag += LATIN_TAGS[n % LATIN_TAGS.length];
+  return `-${tag[0]!.toUpperCase()}${tag.slice(1)}`;
 }
 
 /** The same address typed another way: abbreviations, case, accents, ZIP+4. */
@@ -161,7 +174,7 @@ export async function seedDeliveryDrive(db: Kysely<Database>, spec: SeedSpec): P
       const place = PLACES[Math.floor(rand() * PLACES.length)]!;
       signer = {
         givenName,
-        familyName,
+        familyName: spec.uniqueNames ? `${familyName}${uniqueSuffix(i, lang === 'zh-Hans')}` : familyName,
         street: `${1 + Math.floor(rand() * 9000)} ${STREETS[Math.floor(rand() * STREETS.length)]}`,
         city: place.city,
         state: place.state,
