@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../src/server/db/migrations';
 import { keepRejection } from '../../src/server/db/rejections';
 import { insertSignatures } from '../../src/server/db/signatures';
 import { buildDelivery, previewDelivery } from '../../src/server/delivery/build';
+import { displayName } from '../../src/server/delivery/petition-sheets';
 import type { DeliveryBuildResult, DeliveryProgress } from '../../src/shared/delivery';
 import { digestOfNow } from '../../src/shared/digest';
 import { uuidv7 } from '../../src/shared/ids';
@@ -68,7 +69,7 @@ afterAll(async () => {
 });
 
 const delivered = () => seeded.signers.filter((s) => !s.voided && !s.repeatOf);
-const fullName = (s: { givenName: string; familyName: string }) => `${s.givenName} ${s.familyName}`;
+const fullName = (s: { givenName: string; familyName: string }) => displayName({ given_name: s.givenName, family_name: s.familyName });
 
 describe('the delivery package', () => {
   it('is one valid BagIt bag in a ZIP, every checksum matching, and the report beside it, not in it', async () => {
@@ -87,7 +88,7 @@ describe('the delivery package', () => {
     const items = pages.flatMap((p) => p.text);
     const count = (name: string) => items.filter((t) => t === name).length;
     const expected = delivered();
-    expect(expected.some((s) => /[\u4e00-\u9fff]/.test(s.familyName))).toBe(true);
+    expect(expected.some((s) => /^[\u4e00-\u9fff]+$/.test(fullName(s)))).toBe(true);
     expect(expected.some((s) => /[áéíóúñü]/i.test(fullName(s)))).toBe(true);
     for (const s of expected) expect(count(fullName(s)), fullName(s)).toBe(1);
     const csvIds = new Set(rows.map((r) => r.record_id));

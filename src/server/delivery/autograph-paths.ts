@@ -19,6 +19,8 @@ const widthAt = (pressure: number) => 0.35 + 1.15 * Math.min(1, Math.max(0, pres
 const MIN_STEP = 0.45;
 const TOLERANCE = 0.2;
 const WIDTH_TOLERANCE = 0.1;
+/** Points per CSS pixel at most: a 600 px wide autograph on the pad prints 2 inches wide. */
+const MAX_SCALE = 0.24;
 
 /** Coordinates are written in fifths of a point from the box's corner: whole numbers, 3 digits. */
 const UNITS_PER_POINT = 5;
@@ -43,7 +45,8 @@ export function autographOperators(encoded: string, box: Box): { ops: string; st
   if (strokes.length === 0) return { ops: '', strokes: 0 };
   const inkW = Math.max(1, maxX - minX);
   const inkH = Math.max(1, maxY - minY);
-  const scale = Math.min(box.width / inkW, box.height / inkH);
+  // Fit the box, but never blow a small mark up past the size a pen would make it.
+  const scale = Math.min(box.width / inkW, box.height / inkH, MAX_SCALE);
   const ox = (box.width - inkW * scale) / 2 - minX * scale;
   const oy = (box.height - inkH * scale) / 2 - minY * scale;
   const u = 1 / UNITS_PER_POINT;

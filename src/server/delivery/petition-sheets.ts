@@ -22,6 +22,13 @@ const COLUMNS = { number: 36, name: 64, address: 218, date: 380, autograph: 436,
 const GREY = '#555';
 const RULE = '#999';
 
+const HAN = /^[\p{Script=Han}\s]+$/u;
+
+/** A name as its owner writes it: Chinese family name first, no space; otherwise given, family. */
+export function displayName(row: Pick<SignatureRow, 'given_name' | 'family_name'>): string {
+  return HAN.test(row.given_name) && HAN.test(row.family_name) ? `${row.family_name.trim()}${row.given_name.trim()}` : `${row.given_name} ${row.family_name}`;
+}
+
 export const LANGUAGE_NAMES: Record<string, string> = { en: 'English', es: 'Español', 'zh-Hans': '简体中文' };
 
 export interface SheetContext {
@@ -84,7 +91,7 @@ export class PetitionSheets {
     const printable = (text: string) => (missing && coverage.missingCharacters(text).length > 0 ? `(see row ${this.number} of signatures.csv)` : text);
 
     drawLine(doc, coverage, String(this.number), COLUMNS.number, y + 4, { size: 8, color: GREY });
-    drawLine(doc, coverage, printable(`${row.given_name} ${row.family_name}`), COLUMNS.name, y + 3, { size: 10, width: COLUMNS.address - COLUMNS.name - 6, minSize: 6 });
+    drawLine(doc, coverage, printable(displayName(row)), COLUMNS.name, y + 3, { size: 10, width: COLUMNS.address - COLUMNS.name - 6, minSize: 6 });
     if (row.assisted) drawLine(doc, coverage, 'signed with assistance', COLUMNS.name, y + 17, { size: 7, color: GREY });
 
     const addressWidth = COLUMNS.date - COLUMNS.address - 6;
