@@ -78,7 +78,14 @@ type Pt = { x: number; y: number; pressure: number };
  * printed point), and where the width changes by more than a tenth of a point. The pen's samples
  * lie a point or two apart on paper; most of them change nothing a printer can show.
  */
-function thin(points: Pt[]): Pt[] {
+function thin(all: Pt[]): Pt[] {
+  // Samples nearer than a tenth of a point to the last one kept first (cheap), then RDP.
+  const points: Pt[] = [all[0]!];
+  for (let i = 1; i < all.length; i++) {
+    const p = all[i]!;
+    const last = points[points.length - 1]!;
+    if (i === all.length - 1 || Math.abs(p.x - last.x) + Math.abs(p.y - last.y) >= 0.1) points.push(p);
+  }
   if (points.length <= 2) {
     if (points.length === 2 && Math.hypot(points[1]!.x - points[0]!.x, points[1]!.y - points[0]!.y) < MIN_STEP / 4) return [points[0]!];
     return points;

@@ -86,7 +86,13 @@ function fontObject(doc: Doc, name: string): EmbeddedFont {
 
 const num = (v: number) => String(Math.round(v * 1000) / 1000);
 
+const colors = new Map<string, string>();
 function rgb(hex: string): string {
+  let op = colors.get(hex);
+  if (op === undefined) colors.set(hex, (op = rgbOf(hex)));
+  return op;
+}
+function rgbOf(hex: string): string {
   const v = parseInt(hex.replace('#', '').replace(/^(.)(.)(.)$/, '$1$1$2$2$3$3'), 16);
   return `${num(((v >> 16) & 255) / 255)} ${num(((v >> 8) & 255) / 255)} ${num((v & 255) / 255)} rg`;
 }
@@ -97,7 +103,17 @@ function rgb(hex: string): string {
  * but without pdfkit's text layout: that was most of the time of a 25,000-signer sheet.
  */
 export function drawLine(doc: Doc, coverage: FontCoverage, text: string, x: number, y: number, style: LineStyle): number {
-  if (!text) return style.size;
+  const line = lineOps(doc, coverage, text, x, y, style);
+  if (line.ops) doc.addContent(`q 1 0 0 -1 0 ${num(doc.page.height)} cm ${line.ops} Q`);
+  return line.size;
+}
+
+/**
+ * The operators of drawLine, for a caller that gathers a whole row into one content chunk: they
+ * assume PDF's own coordinates (origin bottom left), i.e. inside `q 1 0 0 -1 0 <height> cm … Q`.
+ */
+export function lineOps(doc: Doc, coverage: FontCoverage, text: string, x: number, y: number, style: LineStyle): { ops: string; size: number } {
+  if (!text) return { ops: '', size: style.size };
   const runs = coverage.runs(text.normalize('NFC')).map((run) => ({ ...run, font: fontObject(doc, style.bold ? `${run.font}Bold` : run.font) }));
   let size = style.size;
   if (style.width !== undefined) {
@@ -107,7 +123,7 @@ export function drawLine(doc: Doc, coverage: FontCoverage, text: string, x: numb
   }
   const pageHeight = doc.page.height;
   const fonts = (doc.page as unknown as { fonts: Record<string, unknown> }).fonts;
-  let ops = `q 1 0 0 -1 0 ${num(pageHeight)} cm ${rgb(style.color ?? '#000')} BT`;
+  let ops = `${rgb(style.color ?? '#000')} BT`;
   let cx = x;
   for (const run of runs) {
     const font = run.font;
@@ -116,8 +132,7 @@ export function drawLine(doc: Doc, coverage: FontCoverage, text: string, x: numb
     ops += ` 1 0 0 1 ${num(cx)} ${num(pageHeight - y - (font.ascender / 1000) * size)} Tm /${font.id} ${num(size)} Tf <${hex}> Tj`;
     cx += (width * size) / 1000;
   }
-  doc.addContent(`${ops} ET Q`);
-  return size;
+  return { ops: `${ops} ET`, size };
 }
 
 /** The width of a line as drawLine draws it. */

@@ -10,7 +10,7 @@ import type { DeliveryOptions } from '../../shared/delivery';
 import { autographOperators } from './autograph-paths';
 import type { DriveFacts, PetitionVersionFacts } from './drive-facts';
 import type { FontBytes, FontCoverage } from './fonts';
-import { drawLine, lineWidth, registerFonts, type Doc } from './pdf-text';
+import { drawLine, lineOps, lineWidth, registerFonts, type Doc, type LineStyle } from './pdf-text';
 import { ROWS_PER_PAGE, type PackagePlan } from './selection';
 import type { SignatureRow } from './signature-rows';
 
@@ -20,7 +20,7 @@ const TABLE_TOP = 112;
 const ROW_HEIGHT = 31;
 const COLUMNS = { number: 36, name: 64, address: 218, date: 380, autograph: 436, end: 576 } as const;
 const GREY = '#555';
-const RULE = '#999';
+const RULE_RGB = '0.6 0.6 0.6';
 
 const HAN = /^[\p{Script=Han}\s]+$/u;
 
@@ -90,9 +90,11 @@ export class PetitionSheets {
     const missing = this.ctx.unrenderable.has(row.id);
     const printable = (text: string) => (missing && coverage.missingCharacters(text).length > 0 ? `(see row ${this.number} of signatures.csv)` : text);
 
-    drawLine(doc, coverage, String(this.number), COLUMNS.number, y + 4, { size: 8, color: GREY });
-    drawLine(doc, coverage, printable(displayName(row)), COLUMNS.name, y + 3, { size: 10, width: COLUMNS.address - COLUMNS.name - 6, minSize: 6 });
-    if (row.assisted) drawLine(doc, coverage, 'signed with assistance', COLUMNS.name, y + 17, { size: 7, color: GREY });
+    const text: string[] = [];
+    const put = (t: string, x: number, ty: number, style: LineStyle) => text.push(lineOps(doc, coverage, t, x, ty, style).ops);
+    put(String(this.number), COLUMNS.number, y + 4, { size: 8, color: GREY });
+    put(printable(displayName(row)), COLUMNS.name, y + 3, { size: 10, width: COLUMNS.address - COLUMNS.name - 6, minSize: 6 });
+    if (row.assisted) put('signed with assistance', COLUMNS.name, y + 17, { size: 7, color: GREY });
 
     const addressWidth = COLUMNS.date - COLUMNS.address - 6;
     const lines = [
@@ -101,14 +103,13 @@ export class PetitionSheets {
       ...(options.fields.email && row.email ? [row.email] : []),
     ];
     const lineHeight = lines.length > 2 ? 9 : 11;
-    lines.forEach((line, i) => drawLine(doc, coverage, line, COLUMNS.address, y + 3 + i * lineHeight, { size: lines.length > 2 ? 7.5 : 8.5, width: addressWidth, minSize: 5.5 }));
-    drawLine(doc, coverage, this.ctx.drive.dayOf(row.captured_at), COLUMNS.date, y + 4, { size: 8 });
+    lines.forEach((line, i) => put(line, COLUMNS.address, y + 3 + i * lineHeight, { size: lines.length > 2 ? 7.5 : 8.5, width: addressWidth, minSize: 5.5 }));
+    put(this.ctx.drive.dayOf(row.captured_at), COLUMNS.date, y + 4, { size: 8 });
 
-    if (row.autograph) {
-      const { ops } = autographOperators(row.autograph, { x: COLUMNS.autograph + 2, y: y + 2, width: COLUMNS.end - COLUMNS.autograph - 4, height: ROW_HEIGHT - 5 });
-      if (ops) doc.addContent(ops);
-    }
-    doc.moveTo(PAGE.margin, y + ROW_HEIGHT).lineTo(COLUMNS.end, y + ROW_HEIGHT).lineWidth(0.4).strokeColor(RULE).stroke();
+    // One content chunk per row: pdfkit copies every chunk it is handed, so fewer is faster.
+    const rule = `q 0.4 w ${RULE_RGB} RG ${PAGE.margin} ${y + ROW_HEIGHT} m ${COLUMNS.end} ${y + ROW_HEIGHT} l S Q`;
+    const autograph = row.autograph ? autographOperators(row.autograph, { x: COLUMNS.autograph + 2, y: y + 2, width: COLUMNS.end - COLUMNS.autograph - 4, height: ROW_HEIGHT - 5 }).ops : '';
+    doc.addContent(`q 1 0 0 -1 0 ${PAGE.height} cm ${text.join(' ')} Q\n${autograph}\n${rule}`);
     return this.number;
   }
 
