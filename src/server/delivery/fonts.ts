@@ -11,8 +11,9 @@ const require = createRequire(import.meta.url);
 export const FONT_FILES = {
   latin: '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
   latinBold: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
+  // One weight of Han: headings in Chinese print in the regular weight. The bold file is another
+  // 10 MB in every build's memory (tests/bench/delivery.bench.ts, delivery_100k_peak_rss_mb).
   han: '@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf',
-  hanBold: '@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf',
 } as const;
 export type FontName = keyof typeof FONT_FILES;
 

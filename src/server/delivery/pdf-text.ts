@@ -9,8 +9,10 @@ export function registerFonts(doc: Doc, fonts: FontBytes): void {
   doc.registerFont('latin', fonts.latin);
   doc.registerFont('latinBold', fonts.latinBold);
   doc.registerFont('han', fonts.han);
-  doc.registerFont('hanBold', fonts.hanBold);
 }
+
+/** The registered font for a run: Latin in two weights, Han in one. */
+const fontName = (font: 'latin' | 'han', bold: boolean | undefined) => (bold && font === 'latin' ? 'latinBold' : font);
 
 export interface LineStyle {
   size: number;
@@ -114,7 +116,7 @@ export function drawLine(doc: Doc, coverage: FontCoverage, text: string, x: numb
  */
 export function lineOps(doc: Doc, coverage: FontCoverage, text: string, x: number, y: number, style: LineStyle): { ops: string; size: number } {
   if (!text) return { ops: '', size: style.size };
-  const runs = coverage.runs(text.normalize('NFC')).map((run) => ({ ...run, font: fontObject(doc, style.bold ? `${run.font}Bold` : run.font) }));
+  const runs = coverage.runs(text.normalize('NFC')).map((run) => ({ ...run, font: fontObject(doc, fontName(run.font, style.bold)) }));
   let size = style.size;
   if (style.width !== undefined) {
     let width = 0;
@@ -138,7 +140,7 @@ export function lineOps(doc: Doc, coverage: FontCoverage, text: string, x: numbe
 /** The width of a line as drawLine draws it. */
 export function lineWidth(doc: Doc, coverage: FontCoverage, text: string, style: { size: number; bold?: boolean }): number {
   let width = 0;
-  for (const run of coverage.runs(text.normalize('NFC'))) width += textWidth(fontObject(doc, style.bold ? `${run.font}Bold` : run.font), run.text, style.size);
+  for (const run of coverage.runs(text.normalize('NFC'))) width += textWidth(fontObject(doc, fontName(run.font, style.bold)), run.text, style.size);
   return width;
 }
 
@@ -146,6 +148,6 @@ export function lineWidth(doc: Doc, coverage: FontCoverage, text: string, style:
 export function drawParagraph(doc: Doc, coverage: FontCoverage, text: string, style: { size: number; bold?: boolean; color?: string; gap?: number }): void {
   const runs = coverage.runs(text);
   const base = runs.length === 1 ? runs[0]!.font : 'han';
-  doc.font(style.bold ? `${base}Bold` : base).fontSize(style.size).fillColor(style.color ?? '#000');
+  doc.font(fontName(base, style.bold)).fontSize(style.size).fillColor(style.color ?? '#000');
   doc.text(text, { paragraphGap: style.gap ?? 4 });
 }
