@@ -17,7 +17,7 @@ const EVEN_WIDTH = 0.8;
 const widthAt = (pressure: number) => 0.35 + 1.15 * Math.min(1, Math.max(0, pressure));
 /** A stroke shorter than this (in printed points) is a dot. */
 const MIN_STEP = 0.45;
-const TOLERANCE = 0.2;
+const TOLERANCE = 0.3;
 const WIDTH_TOLERANCE = 0.1;
 /** Points per CSS pixel at most: a 600 px wide autograph on the pad prints 2 inches wide. */
 const MAX_SCALE = 0.24;
@@ -74,7 +74,7 @@ export function autographOperators(encoded: string, box: Box): { ops: string; st
 type Pt = { x: number; y: number; pressure: number };
 
 /**
- * Ramer–Douglas–Peucker: keep the points that move the line by more than TOLERANCE (a fifth of a
+ * Ramer–Douglas–Peucker: keep the points that move the line by more than TOLERANCE (0.3 of a
  * printed point), and where the width changes by more than a tenth of a point. The pen's samples
  * lie a point or two apart on paper; most of them change nothing a printer can show.
  */
