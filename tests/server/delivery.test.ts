@@ -14,6 +14,7 @@ import { displayName } from '../../src/server/delivery/petition-sheets';
 import type { DeliveryBuildResult, DeliveryProgress } from '../../src/shared/delivery';
 import { digestOfNow } from '../../src/shared/digest';
 import { uuidv7 } from '../../src/shared/ids';
+import { DEFAULT_TIME_ZONE } from '../../src/shared/local-day';
 import type { SignatureContent } from '../../src/shared/schema';
 import { seedDeliveryDrive, type SeededDrive } from '../support/delivery-drive';
 import { parseCsv, readPdf, readZip, validateBag, type PdfPage } from '../support/delivery-reader';
@@ -48,7 +49,7 @@ beforeAll(async () => {
     autograph: 'AYQHrALIAQIo',
   };
   const [first] = seeded.signers;
-  await insertSignatures(database.db, [{ ...content, autograph: (await database.db.selectFrom('signatures').select('autograph').where('id', '=', first!.id).executeTakeFirstOrThrow()).autograph, digest: digestOfNow(content) }]);
+  await insertSignatures(database.db, [{ ...content, autograph: (await database.db.selectFrom('signatures').select('autograph').where('id', '=', first!.id).executeTakeFirstOrThrow()).autograph, digest: digestOfNow(content) }], DEFAULT_TIME_ZONE);
   await keepRejection(database.db, { deviceId: deviceId!, recordId: uuidv7(), seq: 2000, code: 'invalid_field', field: 'signer.zip', message: 'Enter the ZIP code' });
   await keepConflict(database.db, { recordId: first!.id, deviceId: deviceId!, seq: 1, digest: 'f'.repeat(64), body: { signer: { givenName: 'Conflicting', familyName: 'Copy', city: 'Columbus', state: 'OH' }, capturedAt: '2026-10-06T12:00:00Z' }, code: 'content_differs' });
 
@@ -210,7 +211,7 @@ describe('repeat signers', () => {
     const autograph = (await database.db.selectFrom('signatures').select('autograph').limit(1).executeTakeFirstOrThrow()).autograph;
     const first = { ...record(tabletA!, 3001, '2026-11-02T16:00:00.000Z', { givenName: 'José Luis', familyName: 'Peña Ibáñez', street: '1200 North Elm Street Apt 4', city: 'Columbus', state: 'OH', zip: '43215' }), autograph };
     const again = { ...record(tabletB!, 3001, '2026-11-09T18:30:00.000Z', { givenName: 'JOSE  LUIS', familyName: 'pena ibanez', street: '1200 N. Elm St., #4', city: 'Cleveland', state: 'OH', zip: '43215-0042' }), autograph };
-    await insertSignatures(database.db, [first, again]);
+    await insertSignatures(database.db, [first, again], DEFAULT_TIME_ZONE);
     const options = { fields: { street: true, email: false }, perState: false, from: '2026-11-01', to: '2026-11-30' };
     const preview = await previewDelivery(database.db, seeded.driveId, options);
     expect(preview.excluded.repeat.find((r) => r.id === again.id)).toMatchObject({ repeatOf: first.id, city: 'Cleveland' });
@@ -218,5 +219,20 @@ describe('repeat signers', () => {
     expect(kept.excluded.repeat.find((r) => r.id === first.id)).toMatchObject({ repeatOf: again.id });
     expect(kept.excluded.repeat.find((r) => r.id === again.id)).toBeUndefined();
     expect(kept.signatures).toBe(preview.signatures);
+  });
+
+  it('counts days in the drive\'s own time zone', async () => {
+    await database.db.updateTable('drives').set({ time_zone: 'Pacific/Honolulu' }).where('id', '=', seeded.driveId).execute();
+    const content: SignatureContent = {
+      id: uuidv7(Date.parse('2026-11-20T08:00:00Z')), deviceId: seeded.deviceIds[1]!, seq: 4001, driveId: seeded.driveId,
+      petition: { version: seeded.versions.en, language: 'en' }, volunteer: 'Ana Torres', capturedAt: '2026-11-20T08:00:00.000Z',
+      signer: { givenName: 'Keoni', familyName: 'Kahale', street: '3 Kapiolani Blvd', city: 'Honolulu', state: 'HI', zip: '96813' },
+      autograph: (await database.db.selectFrom('signatures').select('autograph').limit(1).executeTakeFirstOrThrow()).autograph,
+    };
+    await insertSignatures(database.db, [{ ...content, digest: digestOfNow(content) }], 'Pacific/Honolulu');
+    const on = async (day: string) => (await previewDelivery(database.db, seeded.driveId, { fields: { street: false, email: false }, perState: false, states: ['HI'], from: day, to: day })).signatures;
+    // 08:00 UTC on the 20th is 22:00 on the 19th in Honolulu.
+    expect(await on('2026-11-19')).toBe(1);
+    expect(await on('2026-11-20')).toBe(0);
   });
 });

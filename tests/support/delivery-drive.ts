@@ -10,6 +10,7 @@ import type { Database } from '../../src/server/db/schema';
 import { insertSignatures, markVoided } from '../../src/server/db/signatures';
 import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { digestOfNow, useSha256Hex } from '../../src/shared/digest';
+import { DEFAULT_TIME_ZONE } from '../../src/shared/local-day';
 import { uuidv7 } from '../../src/shared/ids';
 import type { Language } from '../../src/shared/protocol';
 import type { SignatureContent, SignatureRecord, Signer } from '../../src/shared/schema';
@@ -152,7 +153,7 @@ export async function seedDeliveryDrive(db: Kysely<Database>, spec: SeedSpec): P
   let batch: SignatureRecord[] = [];
   const voids: string[] = [];
   const flush = async () => {
-    if (batch.length) await insertSignatures(db, batch);
+    if (batch.length) await insertSignatures(db, batch, DEFAULT_TIME_ZONE);
     batch = [];
   };
 

@@ -25,10 +25,7 @@ export interface DriveFacts {
   versions: PetitionVersionFacts[];
 }
 
-/**
- * The drive's time zone: its `time_zone` column where the database has one (a later migration adds
- * it), else the default. The one place to change when every drive has its own.
- */
+/** The drive's time zone (its `time_zone` column), or the default where it names no zone this runtime knows. */
 export function driveTimeZone(drive: object): string {
   const zone = (drive as { time_zone?: unknown }).time_zone;
   return typeof zone === 'string' && isTimeZone(zone) ? zone : DEFAULT_TIME_ZONE;
