@@ -1,10 +1,10 @@
-// Lint, run by `npm test` before the tests: typescript-eslint's recommended rules, and DESIGN.md's
-// "may import" table made executable, so a layer cannot reach up or across (ESLint's own
+// Lint, run by `npm test` before the tests: typescript-eslint's recommended rules, and the "may
+// import" column of the README's folder table made executable, so a layer cannot reach up or across (ESLint's own
 // no-restricted-imports, one block per folder). tests/unit/import-boundaries.test.ts shows it bites.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Which project folders each folder may import (DESIGN.md). Anything else of the project is refused. */
+/** Which project folders each folder may import (the README's folder table). Anything else of the project is refused. */
 export const MAY_IMPORT = {
   shared: [],
   storage: ['shared'],
@@ -37,7 +37,7 @@ const boundaries = Object.entries(MAY_IMPORT).map(([folder, allowed]) => {
             {
               // Relative paths that climb out of the folder into another one: `../storage/…`, `../../src/sync/…`.
               regex: `^(\\.\\./)+(src/)?(${refused.join('|')})(/|$)`,
-              message: `${folder === 'sw' ? 'sw' : `src/${folder}`} may import only ${allowed.length ? allowed.map((f) => (f === 'sw' ? 'sw' : `src/${f}`)).join(', ') : 'nothing of the project'} (DESIGN.md).`,
+              message: `${folder === 'sw' ? 'sw' : `src/${folder}`} may import only ${allowed.length ? allowed.map((f) => (f === 'sw' ? 'sw' : `src/${f}`)).join(', ') : 'nothing of the project'} (README, Folders).`,
             },
             {
               regex: `^(${libraries.join('|')})(/|$)`,

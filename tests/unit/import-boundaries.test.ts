@@ -1,4 +1,4 @@
-// DESIGN.md's "may import" table, as eslint.config.js enforces it in `npm run lint`: a layer cannot
+// The README folder table's "may import" column, as eslint.config.js enforces it in `npm run lint`: a layer cannot
 // reach up or across, and each library stays in its one home folder. Lints small files as if they
 // stood in each folder, with the project's own ESLint configuration.
 import { fileURLToPath } from 'node:url';
