@@ -1,5 +1,5 @@
 // The device database. Records live here until the server has acknowledged them one by one: this
-// table, not any queue, is the system of record (DESIGN.md, guarantee 4).
+// table, not any queue, is the system of record: Background Sync only wakes the engine that reads it.
 import Dexie, { RangeSet, type ObservabilitySet, type Table } from 'dexie';
 import type { SignatureRecord } from '../shared/schema';
 import type { ErrorCode } from '../shared/protocol';

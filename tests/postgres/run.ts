@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { startCluster } from './cluster';
 
 const cluster = await startCluster();
-let status = 1;
+let status: number;
 const stop = () => cluster.stop();
 process.on('SIGINT', () => {
   stop();
