@@ -9,7 +9,7 @@ import { signatureRows } from '../../../src/server/delivery/signature-rows';
 const [file, driveId, outDir, mode] = process.argv.slice(2) as [string, string, string, 'build' | 'read'];
 const database = openDatabase({ file });
 const started = performance.now();
-let detail: Record<string, unknown> = {};
+let detail: Record<string, unknown>;
 if (mode === 'build') {
   mkdirSync(outDir, { recursive: true });
   const result = await buildDelivery(database.db, driveId, { fields: { street: true, email: false }, perState: false }, { outDir });
