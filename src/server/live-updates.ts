@@ -1,6 +1,6 @@
 // Which drives changed, for the dashboard's server-sent events. In-process: a device syncing on this
 // instance wakes its listeners at once. With several instances on one PostgreSQL a sync may land on
-// another one, so each stream also polls a cheap fingerprint of the drive (see routes/dashboard.ts).
+// another one, so each stream also polls a cheap fingerprint of the drive (`driveFingerprint`, polled by the event stream in routes/lead.ts).
 type Listener = () => void;
 
 export class LiveUpdates {

@@ -1,7 +1,7 @@
 // The lead and organizer API (cookie session, not the device protocol): paths, request and answer
 // shapes. The dashboard in src/lead and the routes in src/server both use these.
 import * as v from 'valibot';
-import { LANGUAGES, type Language } from './protocol';
+import { LANGUAGES, type Language, type Role } from './constants';
 import { isTimeZone } from './local-day';
 import { finite, showable, SIGNER_FIELDS } from './schema';
 
@@ -24,7 +24,7 @@ export const LEAD_API = {
   events: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/events`,
 } as const;
 
-export type Role = 'organizer' | 'lead';
+export type { Role } from './constants';
 
 export interface AccountInfo {
   id: string;

@@ -1,54 +1,25 @@
 // The device ⇄ server sync protocol, version 1. Messages per direction; the README documents them
-// with examples. Bump PROTOCOL_VERSION on any change a deployed device could misread.
-import type { SignatureRecord } from './schema';
+// with examples. Bump PROTOCOL_VERSION on any change a deployed device could misread. What the server
+// validates is typed from its schema (src/shared/schema.ts), never declared twice; the constants live
+// in constants.ts (imports run one way: constants → schema → protocol) and are re-exported here.
+import type * as v from 'valibot';
+import type { ErrorCode, Language, PROTOCOL_VERSION } from './constants';
+import type { DeviceReportSchema, DeviceTotalsSchema, EnrollRequestSchema, SignatureRecord, VoidNoticeSchema } from './schema';
 
-export const PROTOCOL_VERSION = 1;
-
-/** Bounds of one batch: the client splits to stay under them, the server refuses more. */
-export const MAX_BATCH_RECORDS = 500;
-export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
-
-export const LANGUAGES = ['en', 'es', 'zh-Hans'] as const;
-export type Language = (typeof LANGUAGES)[number];
-
-export const API = {
-  enroll: '/api/v1/devices/enroll',
-  batches: '/api/v1/batches',
-  drive: '/api/v1/drive',
-} as const;
-
-export const RECORD_RESULTS = ['stored', 'duplicate', 'conflict', 'rejected'] as const;
-export type RecordResultStatus = (typeof RECORD_RESULTS)[number];
-
-export const ERROR_CODES = [
-  'invalid_json',
-  'invalid_body',
-  /** The address itself is malformed (`%` not followed by two hex digits). */
-  'invalid_url',
-  'invalid_field',
-  'body_too_large',
-  'unsupported_media_type',
-  'unsupported_protocol',
-  'unauthorized',
-  'device_revoked',
-  'invalid_code',
-  'not_found',
-  'digest_mismatch',
-  'wrong_device',
-  'unknown_petition',
-  'sequence_taken',
-  /** A record with this id is already stored with other content: a conflict, kept for the lead. */
-  'content_differs',
-  /** Lead and organizer API: wrong sign-in, no session, not allowed, cross-site request, too many tries. */
-  'invalid_credentials',
-  'forbidden',
-  'csrf',
-  'rate_limited',
-  /** The instance is saturated or restarting: 503 with Retry-After; the device tries again then. */
-  'overloaded',
-  'internal',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export {
+  API,
+  ERROR_CODES,
+  LANGUAGES,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_RECORDS,
+  MAX_RECEIPT_MISSING,
+  PROTOCOL_VERSION,
+  RECORD_RESULTS,
+  VOID_RESULTS,
+  type ErrorCode,
+  type Language,
+  type RecordResultStatus,
+} from './constants';
 
 /** Every 4xx/5xx answer of the API has this body. */
 export interface ApiError {
@@ -58,34 +29,15 @@ export interface ApiError {
 // ── device → server ──────────────────────────────────────────────────────────
 
 /** What a device says of itself, for the lead's day's-end table: on enrolling, and in every batch's totals. */
-export interface DeviceReport {
-  appVersion: string;
-  /** The browser's storage estimate, and whether it promised to keep the data (navigator.storage.persist). */
-  storage?: { usage: number; quota: number; persisted: boolean };
-}
+export type DeviceReport = v.InferOutput<typeof DeviceReportSchema>;
 
-export interface EnrollRequest {
-  protocol: typeof PROTOCOL_VERSION;
-  code: string;
-  deviceName?: string;
-  device?: DeviceReport;
-}
+export type EnrollRequest = v.InferOutput<typeof EnrollRequestSchema>;
 
-export interface DeviceTotals extends DeviceReport {
-  /** Highest sequence number the device has captured. */
-  capturedThrough: number;
-  /** Records on the device not yet confirmed by the server. */
-  waiting: number;
-}
+/** A batch's totals: the device's report, its highest sequence number captured and how many wait. */
+export type DeviceTotals = v.InferOutput<typeof DeviceTotalsSchema>;
 
 /** The volunteer struck a signature: a change of its state, keyed by the record's id and sequence number. */
-export interface VoidNotice {
-  id: string;
-  seq: number;
-  reason: string;
-  /** When the volunteer struck it, on the device's clock. */
-  voidedAt: string;
-}
+export type VoidNotice = v.InferOutput<typeof VoidNoticeSchema>;
 
 export interface BatchRequest {
   protocol: typeof PROTOCOL_VERSION;
@@ -130,13 +82,9 @@ export type RecordResult =
   | { id: string; status: 'conflict'; reason: { code: ErrorCode; message: string } }
   | { id: string; status: 'rejected'; reason: { code: ErrorCode; message: string; field?: string } };
 
-export const VOID_RESULTS = ['voided', 'duplicate', 'rejected'] as const;
 export type VoidResult =
   | { id: string; status: 'voided' | 'duplicate' }
   | { id: string; status: 'rejected'; reason: { code: ErrorCode; message: string; field?: string } };
-
-/** At most this many missing sequence numbers are listed in a receipt; `missingCount` has them all. */
-export const MAX_RECEIPT_MISSING = 100;
 
 /** What the server holds of this device after the batch. */
 export interface Receipt {

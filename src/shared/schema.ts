@@ -2,7 +2,7 @@
 // server checks every request with it. Change a rule here and both sides change together.
 import * as v from 'valibot';
 import { AutographFormatError, checkAutograph, AUTOGRAPH_LIMITS } from './autograph-codec';
-import { LANGUAGES, MAX_BATCH_RECORDS, PROTOCOL_VERSION } from './protocol';
+import { LANGUAGES, MAX_BATCH_RECORDS, PROTOCOL_VERSION } from './constants';
 import { UUID_V7_PATTERN } from './ids';
 import { US_STATES } from './us-states';
 
@@ -102,6 +102,7 @@ export type SignatureContent = Omit<SignatureRecord, 'digest'>;
 
 const DeviceReportEntries = {
   appVersion: v.pipe(v.string('appVersion must be text'), v.maxLength(40, 'The app version is too long'), showable('app version')),
+  /** The browser's storage estimate, and whether it promised to keep the data (navigator.storage.persist). */
   storage: v.optional(
     v.object({
       usage: v.pipe(finite('storage.usage'), v.minValue(0)),
@@ -111,8 +112,13 @@ const DeviceReportEntries = {
   ),
 };
 
+/** What a device says of itself, for the lead's day's-end table: on enrolling, and in every batch's totals. */
+export const DeviceReportSchema = v.object(DeviceReportEntries);
+
 export const DeviceTotalsSchema = v.object({
+  /** Highest sequence number the device has captured. */
   capturedThrough: v.pipe(finite('capturedThrough'), v.safeInteger(), v.minValue(0)),
+  /** Records on the device not yet confirmed by the server. */
   waiting: v.pipe(finite('waiting'), v.safeInteger(), v.minValue(0)),
   ...DeviceReportEntries,
 });
@@ -124,9 +130,9 @@ export const VoidNoticeSchema = v.object({
   id: v.pipe(v.string('id must be text'), v.regex(UUID_V7_PATTERN, 'id must be a lowercase UUIDv7')),
   seq: v.pipe(finite('seq'), v.safeInteger('seq must be a whole number'), v.minValue(1, 'seq starts at 1')),
   reason: text('reason for the void', VOID_REASON_MAX),
+  /** When the volunteer struck it, on the device's clock. */
   voidedAt: v.pipe(v.string('voidedAt must be text'), v.isoTimestamp('voidedAt must be an ISO 8601 timestamp')),
 });
-export type VoidNoticeInput = v.InferOutput<typeof VoidNoticeSchema>;
 
 /** Records and voids are checked one by one (one bad record must not sink its batch), so here they are `unknown`. */
 export const BatchRequestSchema = v.object({
@@ -140,7 +146,7 @@ export const EnrollRequestSchema = v.object({
   protocol: v.literal(PROTOCOL_VERSION, `protocol must be ${PROTOCOL_VERSION}`),
   code: v.pipe(v.string('code must be text'), v.trim(), v.toUpperCase(), v.regex(/^[A-Z0-9-]{4,20}$/, 'Enter the enrollment code your lead gave you')),
   deviceName: v.optional(v.pipe(v.string('deviceName must be text'), v.trim(), v.maxLength(80, 'The device name is too long'), showable('device name'))),
-  device: v.optional(v.object(DeviceReportEntries)),
+  device: v.optional(DeviceReportSchema),
 });
 
 export interface FieldProblem {

@@ -1,8 +1,12 @@
 // The device database. Records live here until the server has acknowledged them one by one: this
-// table, not any queue, is the system of record (DESIGN.md, guarantee 4).
+// table, not any queue, is the system of record: Background Sync only wakes the engine that reads it.
 import Dexie, { RangeSet, type ObservabilitySet, type Table } from 'dexie';
 import type { SignatureRecord } from '../shared/schema';
 import type { ErrorCode } from '../shared/protocol';
+import { signerKeyOf } from '../shared/signer-key';
+
+/** Where the tablet's signer key is made (shared with the server's repeat-signer check). */
+export { signerKeyOf };
 
 export const SIGNATURE_STATES = ['pending', 'confirmed', 'rejected', 'voided', 'purged'] as const;
 export type SignatureState = (typeof SIGNATURE_STATES)[number];
@@ -56,18 +60,6 @@ export class DeviceDB extends Dexie {
           }),
       );
   }
-}
-
-const sameText = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ').replace(/[.,#]/g, '');
-
-/**
- * A signer as the same-signer warning compares them: name and street in any case and spacing,
- * without `.,#`, and the 5-digit ZIP. Undefined when a part is missing.
- */
-export function signerKeyOf(signer: { givenName: string; familyName: string; street: string; zip: string }): string | undefined {
-  const parts = [signer.givenName, signer.familyName, signer.street].map(sameText);
-  const zip = signer.zip.trim().slice(0, 5);
-  return parts.every(Boolean) && zip ? `${parts.join('|')}|${zip}` : undefined;
 }
 
 let current: DeviceDB | undefined;

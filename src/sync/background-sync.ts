@@ -1,6 +1,7 @@
 // Background Sync is only a wake-up call: where the browser has it, the service worker's `sync`
-// event runs the same engine, under the same lock, on the same Dexie records (DESIGN.md, guarantee
-// 4). Nothing is queued in it: a dropped or expired registration loses nothing.
+// event runs the same engine, under the same lock, on the same Dexie records, which stay the system of
+// record. Nothing is queued in it: a dropped or expired registration loses nothing (Workbox's queue
+// drops a request on a 4xx/5xx answer and after 7 days; Safari and Firefox have no Background Sync).
 export const SYNC_TAG = 'fieldpen-sync';
 
 interface SyncManagerLike {

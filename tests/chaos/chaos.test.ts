@@ -48,7 +48,6 @@ const hooks = <T>(page: Page, fn: (h: ChaosHooks, arg: number) => Promise<T>, ar
   page.evaluate(
     async ([source, a]) => {
       for (let i = 0; i < 100 && !window.__chaos; i++) await new Promise((r) => setTimeout(r, 20));
-      // eslint-disable-next-line no-new-func
       return (new Function('h', 'a', `return (${source})(h, a)`) as (h: ChaosHooks, a: number) => Promise<T>)(window.__chaos!, a);
     },
     [fn.toString(), arg] as const,

@@ -8,7 +8,7 @@ import { startCluster } from './cluster';
 ensureChromium(); // the drive's browser test runs in it
 
 const cluster = await startCluster();
-let status = 1;
+let status: number;
 const stop = () => cluster.stop();
 process.on('SIGINT', () => {
   stop();

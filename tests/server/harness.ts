@@ -14,15 +14,11 @@ import { createDrive } from '../../src/server/db/drives';
 import { createEnrollmentCode } from '../../src/server/db/enrollment-codes';
 import { migrateToLatest } from '../../src/server/db/migrations';
 import type { Database } from '../../src/server/db/schema';
-import { encodeAutograph } from '../../src/shared/autograph-codec';
-import { uuidv7 } from '../../src/shared/ids';
 import { API, PROTOCOL_VERSION, type DeviceTotals, type DriveInfo, type EnrollResponse } from '../../src/shared/protocol';
-import { withDigest } from '../../src/shared/record';
 import { CSRF_HEADER, LEAD_API, type SessionInfo } from '../../src/shared/lead-api';
 import { addDriveLead, createAccount } from '../../src/server/db/accounts';
 import { usePasswordCost } from '../../src/server/passwords';
 import type { Role } from '../../src/server/db/schema';
-import type { SignatureContent, SignatureRecord } from '../../src/shared/schema';
 
 export interface Harness {
   app: FastifyInstance;
@@ -116,44 +112,8 @@ export async function enroll(app: FastifyInstance, code: string, deviceName?: st
   return response.json<EnrollResponse>();
 }
 
-export const AUTOGRAPH = encodeAutograph({
-  width: 600,
-  height: 200,
-  pixelRatio: 2,
-  strokes: [
-    [
-      { x: 20, y: 120, time: 0, pressure: 0.5 },
-      { x: 60, y: 80, time: 16, pressure: 0.6 },
-      { x: 110, y: 130, time: 32, pressure: 0.55 },
-    ],
-    [
-      { x: 150, y: 90, time: 400, pressure: 0.5 },
-      { x: 190, y: 95, time: 416, pressure: 0.5 },
-    ],
-  ],
-});
-
-/** A valid record as device `enrolled` would send it, with its digest; `change` edits the content first. */
-export async function signatureRecord(
-  enrolled: EnrollResponse,
-  seq: number,
-  change: (content: SignatureContent) => void = () => {},
-): Promise<SignatureRecord> {
-  const petition = enrolled.drive.petitions[0]!;
-  const content: SignatureContent = {
-    id: uuidv7(),
-    deviceId: enrolled.deviceId,
-    seq,
-    driveId: enrolled.drive.id,
-    petition: { version: petition.version, language: petition.language },
-    volunteer: 'Rosa Delgado',
-    capturedAt: new Date().toISOString(),
-    signer: { givenName: 'Ada', familyName: `Signer ${seq}`, street: '12 Elm Street', city: 'Springfield', state: 'IL', zip: '62701' },
-    autograph: AUTOGRAPH,
-  };
-  change(content);
-  return withDigest(content);
-}
+/** Records come from the one factory in tests/support/records.ts; server tests import it from here too. */
+export { signatureRecord } from '../support/records';
 
 export const totals = (capturedThrough: number, more: Partial<DeviceTotals> = {}): DeviceTotals => ({
   capturedThrough,

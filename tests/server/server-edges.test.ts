@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicOriginFrom, trustProxyFrom } from '../../src/server/proxy-config';
 import { CSRF_HEADER, LEAD_API, SESSION_COOKIE, type EnrollmentCodeInfo } from '../../src/shared/lead-api';
 import { API, PROTOCOL_VERSION } from '../../src/shared/protocol';
-import { accountSession, asSession, createTestDrive, startServer, type Harness, type Session } from './harness';
+import { accountSession, createTestDrive, startServer, type Harness, type Session } from './harness';
 
 let server: Harness;
 let organizer: Session;

@@ -1,11 +1,10 @@
 // A tablet for sync tests: the device database in fake-indexeddb, enrolled on a fresh real server.
 import 'fake-indexeddb/auto';
 import type { EnrollResponse } from '../../src/shared/protocol';
-import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { DeviceDB, useDeviceDb, type DeviceSignature } from '../../src/storage/device-db';
 import { forgetEnrollment, saveEnrollment } from '../../src/storage/settings';
 import { captureSignature } from '../../src/storage/signatures';
-import { sampleAutograph, sampleSigner } from '../support/records';
+import { sampleCaptureInput } from '../support/records';
 import { createTestDrive, enroll, startServer, type Harness } from './harness';
 
 export interface Tablet {
@@ -42,16 +41,7 @@ export async function captureOn(device: EnrollResponse, count: number): Promise<
   const saved: DeviceSignature[] = [];
   for (let i = 0; i < count; i++) {
     const k = ++signer;
-    saved.push(
-      await captureSignature({
-        deviceId: device.deviceId,
-        driveId: device.drive.id,
-        petition: { version: petition.version, language: petition.language },
-        volunteer: 'Sam Rivera',
-        signer: sampleSigner(k),
-        autograph: encodeAutograph(sampleAutograph(k)),
-      }),
-    );
+    saved.push(await captureSignature(sampleCaptureInput(k, { deviceId: device.deviceId, driveId: device.drive.id, petition: { version: petition.version, language: petition.language } })));
   }
   return saved;
 }

@@ -13,7 +13,10 @@ describe('waiting after failed syncs', () => {
     expect(backoffDelay(3, () => 0.5)).toBe(6_000);
     const draws = new Set(Array.from({ length: 50 }, () => backoffDelay(5)));
     expect(draws.size).toBeGreaterThan(40);
-    for (const d of draws) expect(d).toBeGreaterThanOrEqual(16_000), expect(d).toBeLessThanOrEqual(32_000);
+    for (const d of draws) {
+      expect(d).toBeGreaterThanOrEqual(16_000);
+      expect(d).toBeLessThanOrEqual(32_000);
+    }
   });
 });
 

@@ -38,10 +38,11 @@ describe("today's list on the device", () => {
     await captureSignature(input(2));
     const list = await firstValue<TodayEntry[]>(todaySignatures$());
     expect(list.map((e) => [e.seq, e.firstName, e.initial, e.state])).toEqual([
-      [2, 'Ada2', 'O', 'pending'],
-      [1, 'Ada1', 'O', 'pending'],
+      [2, 'Ada', 'S', 'pending'],
+      [1, 'Ada', 'S', 'pending'],
     ]);
-    expect(JSON.stringify(list)).not.toContain('Maple'); // no address on the list
+    expect(JSON.stringify(list)).not.toContain('Elm Street'); // no address on the list
+    expect(JSON.stringify(list)).not.toContain('Signer 1'); // nor the family name
   });
 
   it('leaves out signatures of earlier days', async () => {

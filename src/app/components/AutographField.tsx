@@ -21,7 +21,7 @@ export function AutographField({ catalog, error, onReady, onChange }: Props) {
     pad.current = created;
     onReady(created);
     return () => created.destroy();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Once per mount: the pad keeps its own state; `changed` is a ref so it always calls the current handler.
   }, []);
   const describedBy = error ? 'autograph-hint autograph-error' : 'autograph-hint';
   return (

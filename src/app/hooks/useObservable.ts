@@ -10,7 +10,7 @@ export function useObservable<T>(make: () => Subscribable<T>, deps: unknown[]): 
   useEffect(() => {
     const subscription = make().subscribe({ next: setValue, error: (e) => console.error(e) });
     return () => subscription.unsubscribe();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The caller's deps, as with useMemo: `make` is a new function on every render.
   }, deps);
   return value;
 }

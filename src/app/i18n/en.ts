@@ -1,3 +1,4 @@
+import { SIGNER_FIELD_LABELS } from '../../shared/signer-field-labels';
 import type { Catalog } from './catalog';
 
 /** "Given name" → "given name", but "ZIP code" stays. */
@@ -7,16 +8,8 @@ export const en: Catalog = {
   name: 'English',
   languageGroup: 'Language',
   signerForm: 'Signer',
-  fields: {
-    givenName: 'Given name',
-    familyName: 'Family name',
-    street: 'Street address',
-    city: 'City',
-    state: 'State',
-    zip: 'ZIP code',
-    email: 'Email (optional)',
-  },
-  emailRequired: 'Email',
+  fields: { ...SIGNER_FIELD_LABELS, email: `${SIGNER_FIELD_LABELS.email} (optional)` },
+  emailRequired: SIGNER_FIELD_LABELS.email,
   chooseState: 'Choose…',
   autograph: 'Signature',
   autographHint: 'Sign with your finger or a stylus in the box.',

@@ -16,7 +16,7 @@ export function DayEndTable({ driveId, devices }: { driveId: string; devices: De
           <p class={incomplete ? 'lead__warn' : 'lead__ok'}>
             {incomplete ? `${incomplete} device${incomplete === 1 ? '' : 's'} still hold${incomplete === 1 ? 's' : ''} signatures: sync before it goes home.` : 'Every device has handed in everything it captured.'}
           </p>
-          <div class="scroll">
+          <div class="scroll" tabIndex={0} role="region" aria-label="Table of the devices">
             <table class="day-end">
               <thead>
                 <tr>

@@ -3,13 +3,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { LEAD_API, type DriveDetails } from '../../shared/lead-api';
 import { LANGUAGES, type Language } from '../../shared/protocol';
-import { en } from '../../app/i18n/en';
 import { OPTIONAL_SIGNER_FIELDS, SIGNER_FIELDS } from '../../shared/schema';
+import { SIGNER_FIELD_LABELS } from '../../shared/signer-field-labels';
 import { call } from '../api';
 
 const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Spanish', 'zh-Hans': 'Chinese (simplified)' };
 /** Every signer gives these; a drive chooses only among the optional ones. Labels as the signer's form words them. */
-const ALWAYS_ASKED = SIGNER_FIELDS.filter((f) => !(OPTIONAL_SIGNER_FIELDS as readonly string[]).includes(f)).map((f) => en.fields[f]);
+const ALWAYS_ASKED = SIGNER_FIELDS.filter((f) => !(OPTIONAL_SIGNER_FIELDS as readonly string[]).includes(f)).map((f) => SIGNER_FIELD_LABELS[f]);
 
 /** Zone names to pick from (the server checks whatever is typed). */
 const TIME_ZONES: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];

@@ -25,7 +25,8 @@ export function SignersPanel({ driveId }: { driveId: string }) {
       {error && <p role="alert" class="lead__error">{error}</p>}
       {signers && signers.length === 0 && <p>No signatures yet.</p>}
       {signers && signers.length > 0 && (
-        <div class="scroll">
+        // A region the keyboard can reach: at phone width the table scrolls sideways inside it.
+        <div class="scroll" tabIndex={0} role="region" aria-label="Table of the latest signers">
           <table class="signers">
             <thead>
               <tr>

@@ -119,7 +119,7 @@ async function gaps(db: Kysely<Database>, deviceId: string, through: number): Pr
     .selectFrom(
       db
         .selectFrom(held.as('held'))
-        .select((eb) => ['seq', sql<number>`lead(seq) over (order by seq)`.as('next')])
+        .select((_eb) => ['seq', sql<number>`lead(seq) over (order by seq)`.as('next')])
         .as('ordered'),
     )
     .select(['seq', 'next'])

@@ -1,6 +1,7 @@
 // Row types of the server database, for Kysely. Timestamps are ISO-8601 UTC text (toISOString), so
 // they compare correctly as text on SQLite and PostgreSQL alike; flags are 0/1 integers.
 import type { Generated } from 'kysely';
+import type { Role } from '../../shared/constants';
 
 export interface DrivesTable {
   id: string;
@@ -113,8 +114,7 @@ export interface RejectionsTable {
   received_at: string;
 }
 
-export const ROLES = ['organizer', 'lead'] as const;
-export type Role = (typeof ROLES)[number];
+export type { Role } from '../../shared/constants';
 
 export interface AccountsTable {
   id: string;

@@ -19,24 +19,30 @@ function xorHex(a: string, b: string): string {
   return out;
 }
 
+/** The columns this migration reads and writes, as they were then. */
+interface Tables {
+  devices: { id: string; receipt_xor: string; received: number };
+  signatures: { device_id: string; digest: string };
+}
+
 export const voidsAndReceipts: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<Tables>) {
     await db.schema.alterTable('signatures').addColumn('void_reason', 'text').execute();
     await db.schema.alterTable('signatures').addColumn('voided_at', 'text').execute();
     await db.schema.alterTable('signatures').addColumn('void_received_at', 'text').execute();
     await db.schema.alterTable('devices').addColumn('receipt_xor', 'text', (c) => c.notNull().defaultTo(EMPTY_RECEIPT_XOR)).execute();
     await db.schema.alterTable('devices').addColumn('received', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     // Signatures stored before this migration enter their device's receipt now.
-    const devices = (await db.selectFrom('devices').select('id').execute()) as { id: string }[];
+    const devices = await db.selectFrom('devices').select('id').execute();
     for (const { id } of devices) {
-      const rows = (await db.selectFrom('signatures').select('digest').where('device_id', '=', id).execute()) as { digest: string }[];
+      const rows = await db.selectFrom('signatures').select('digest').where('device_id', '=', id).execute();
       let xor = EMPTY_RECEIPT_XOR;
       for (const row of rows) xor = xorHex(xor, heldEntry(row.digest));
       await db.updateTable('devices').set({ receipt_xor: xor, received: rows.length }).where('id', '=', id).execute();
     }
   },
 
-  async down(db: Kysely<any>) {
+  async down(db: Kysely<unknown>) {
     for (const column of ['void_reason', 'voided_at', 'void_received_at']) await db.schema.alterTable('signatures').dropColumn(column).execute();
     for (const column of ['receipt_xor', 'received']) await db.schema.alterTable('devices').dropColumn(column).execute();
   },

@@ -1,0 +1,84 @@
+// The package as a BagIt bag (RFC 8493) in a ZIP: bagit.txt, bag-info.txt (with the Payload-Oxum and
+// the delivery's figures), manifest-sha256.txt over the payload under data/, tagmanifest-sha256.txt
+// over the tag files, and where a key is set a detached signature of the tag manifest. Files are
+// hashed from disk and streamed into the ZIP (yazl, ZIP64 when needed): nothing is held whole.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import yazl from 'yazl';
+
+export interface BagFile {
+  /** Path inside the bag, e.g. `data/petition.pdf`. */
+  name: string;
+  /** Where it is on disk. */
+  path: string;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** `Label: value` lines; a value's own line breaks become continuation lines (RFC 8493 §2.2.2). */
+export function tagLines(fields: readonly (readonly [string, string | number])[]): string {
+  return fields.map(([label, value]) => `${label}: ${String(value).replace(/\r\n|\r|\n/g, '\n  ')}\n`).join('');
+}
+
+export interface WrittenBag {
+  /** Tag files written into `dir` (bagit.txt … and the signature), paths inside the bag. */
+  tagFiles: BagFile[];
+  payloadBytes: number;
+}
+
+/**
+ * Write the tag files of a bag in `dir` whose payload files are already there. `info` is the
+ * bag-info.txt fields after the Payload-Oxum; `sign` signs the tag manifest (returns the .sig path).
+ */
+export async function writeTagFiles(dir: string, payload: readonly BagFile[], info: readonly (readonly [string, string | number])[], sign?: (file: string) => Promise<string>): Promise<WrittenBag> {
+  let bytes = 0;
+  const manifest: string[] = [];
+  for (const file of payload) {
+    bytes += (await stat(file.path)).size;
+    manifest.push(`${await sha256File(file.path)}  ${file.name}\n`);
+  }
+  const tags: BagFile[] = [];
+  const writeTag = async (name: string, text: string) => {
+    const path = join(dir, name);
+    await writeFile(path, text, 'utf8');
+    tags.push({ name, path });
+  };
+  await writeTag('bagit.txt', 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
+  await writeTag('bag-info.txt', tagLines([['Payload-Oxum', `${bytes}.${payload.length}`], ...info]));
+  await writeTag('manifest-sha256.txt', manifest.join(''));
+  const tagManifest: string[] = [];
+  for (const tag of tags) tagManifest.push(`${await sha256File(tag.path)}  ${tag.name}\n`);
+  await writeTag('tagmanifest-sha256.txt', tagManifest.join(''));
+  if (sign) {
+    const sig = await sign(join(dir, 'tagmanifest-sha256.txt'));
+    tags.push({ name: 'tagmanifest-sha256.txt.sig', path: sig });
+  }
+  return { tagFiles: tags, payloadBytes: bytes };
+}
+
+/** Zip the bag under the folder name `bagName`; returns the ZIP's SHA-256 and size. */
+export async function zipBag(zipPath: string, bagName: string, files: readonly BagFile[], mtime: Date): Promise<{ sha256: string; bytes: number }> {
+  const zip = new yazl.ZipFile();
+  for (const file of files) {
+    // PDFs are compressed inside already; deflating them again costs time for nothing.
+    zip.addFile(file.path, `${bagName}/${file.name}`, { compress: !file.name.endsWith('.pdf'), mtime });
+  }
+  zip.end();
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const out = createWriteStream(zipPath);
+  zip.outputStream.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
+  zip.outputStream.pipe(out);
+  await finished(out);
+  return { sha256: hash.digest('hex'), bytes };
+}
