@@ -88,6 +88,7 @@ it('an organizer builds and downloads a delivery from the dashboard; a lead has 
 
   // The lead: no Deliver on the dashboard, and the API says 403.
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in to Fieldpen' }).waitFor({ timeout: 10_000 });
   await page.getByLabel('Email').fill('lee@example.org');
   await page.getByLabel('Password').fill(leadPassword);
   await page.getByRole('button', { name: 'Sign in' }).click();
