@@ -6,6 +6,7 @@ import { AccountsPanel } from './components/AccountsPanel';
 import { AuditPanel } from './components/AuditPanel';
 import { CodesPanel } from './components/CodesPanel';
 import { DashboardView } from './components/DashboardView';
+import { DeliverPanel } from './components/DeliverPanel';
 import { DriveForm } from './components/DriveForm';
 import { PasswordForm } from './components/PasswordForm';
 import { RosterPanel } from './components/RosterPanel';
@@ -107,6 +108,7 @@ export function LeadApp() {
           <CodesPanel key={`codes-${drive.id}`} driveId={drive.id} />
           <RosterPanel key={`roster-${drive.id}`} driveId={drive.id} />
           <SignersPanel key={`signers-${drive.id}`} driveId={drive.id} />
+          {organizer && <DeliverPanel key={`deliver-${drive.id}`} driveId={drive.id} />}
           {organizer && <DriveForm key={`edit-${drive.id}`} driveId={drive.id} onSaved={() => void loadDrives(drive.id)} />}
           {organizer && <AccountsPanel key={`accounts-${drive.id}`} driveId={drive.id} />}
           {organizer && <AuditPanel />}

@@ -8,11 +8,14 @@ import { useSha256Hex } from '../shared/digest';
 import { MAX_BATCH_BYTES } from '../shared/protocol';
 import { accountAuth } from './account-auth';
 import { deviceAuth } from './device-auth';
+import type { ConnectOptions } from './db/connect';
 import type { Database } from './db/schema';
+import { DeliveryJobs } from './delivery/job-runner';
 import { answerFrameworkError, handleErrors, handleNotFound } from './error-handling';
 import { auditRoutes } from './routes/audit';
 import { fastifyTrustProxy, type TrustProxy } from './proxy-config';
 import { batchesRoute } from './routes/batches';
+import { deliveryRoutes } from './routes/deliveries';
 import { driveRoute } from './routes/drive';
 import { enrollRoute } from './routes/enroll';
 import { driveRoutes } from './routes/drives';
@@ -32,6 +35,11 @@ export interface ServerOptions {
   trustProxy?: TrustProxy | undefined;
   /** The origin tablets and leads reach the server at (`PUBLIC_URL`): QR codes, links, the Origin check. */
   publicOrigin?: string | undefined;
+  /**
+   * Delivery packages: where finished ones are kept (`DATA_DIR/deliveries`) and how the build's
+   * worker thread opens its own connection to the same database. Without it there is no Deliver API.
+   */
+  deliveries?: { dir: string; connection: ConnectOptions; signingKeyFile?: string | undefined } | undefined;
   /** Bounds past which requests are turned away at once (503/429 with Retry-After); see overload.ts. */
   limits?: Partial<OverloadLimits> | undefined;
   /** Queries waiting for a database connection (PostgreSQL's pool), for the overload guard. */
@@ -40,6 +48,8 @@ export interface ServerOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** The delivery builds of this server (undefined without `deliveries`). */
+    deliveryJobs: DeliveryJobs | undefined;
     /** The overload guard: main.ts drains it on SIGTERM. */
     overload: OverloadGuard;
     /** The operator's public origin, when given; otherwise each request's own protocol and host. */
@@ -53,7 +63,7 @@ const nodeSha256Hex: (text: string) => string =
     ? (text) => nodeCrypto.hash('sha256', text, 'hex')
     : (text) => nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
-export function buildServer({ db, staticDir, logger = false, trustProxy = false, publicOrigin, limits, poolQueue }: ServerOptions): FastifyInstance {
+export function buildServer({ db, staticDir, logger = false, trustProxy = false, publicOrigin, deliveries, limits, poolQueue }: ServerOptions): FastifyInstance {
   // Record digests with node:crypto: the same SHA-256 as WebCrypto, without its per-call cost.
   useSha256Hex(nodeSha256Hex);
   // Requests on kept-alive connections during a shutdown get the overload guard's 503, in the API's shape.
@@ -87,5 +97,14 @@ export function buildServer({ db, staticDir, logger = false, trustProxy = false,
   driveRoutes(app, db, requireAccount);
   leadRoutes(app, db, requireAccount, live);
   auditRoutes(app, db, requireAccount);
+
+  const jobs = deliveries && new DeliveryJobs({ db, ...deliveries, log: app.log });
+  app.decorate('deliveryJobs', jobs);
+  if (jobs) {
+    deliveryRoutes(app, db, requireAccount, jobs);
+    // A build a killed process left behind is failed and its files removed before anything is served.
+    app.addHook('onReady', () => jobs.recover());
+    app.addHook('preClose', () => jobs.close());
+  }
   return app;
 }

@@ -57,7 +57,8 @@ async function main(): Promise<void> {
   const code = (await seedDemoDrive(database.db)) ?? (await currentDemoCode(database.db));
   const organizer = await createFirstOrganizer(database.db, process.env.ORGANIZER_EMAIL || undefined);
 
-  const app = buildServer({ db: database.db, staticDir, logger: true, trustProxy, publicOrigin, limits, poolQueue: database.poolQueue });
+  const deliveries = { dir: join(dataDir, 'deliveries'), connection: database.connection };
+  const app = buildServer({ db: database.db, staticDir, logger: true, trustProxy, publicOrigin, limits, poolQueue: database.poolQueue, deliveries });
   try {
     await app.listen({ port, host });
   } catch (e) {

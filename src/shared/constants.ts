@@ -46,6 +46,10 @@ export const ERROR_CODES = [
   'rate_limited',
   /** The instance is saturated or restarting: 503 with Retry-After; the device tries again then. */
   'overloaded',
+  /** A delivery of this drive is already being built: one at a time. */
+  'delivery_running',
+  /** The delivery is still building, or failed: it has no files to download. */
+  'delivery_not_ready',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

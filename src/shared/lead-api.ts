@@ -1,6 +1,7 @@
 // The lead and organizer API (cookie session, not the device protocol): paths, request and answer
 // shapes. The dashboard in src/lead and the routes in src/server both use these.
 import * as v from 'valibot';
+import type { DeliveryBuildResult, DeliveryOptions, DeliveryProgress } from './delivery';
 import { LANGUAGES, type Language, type Role } from './constants';
 import { isTimeZone } from './local-day';
 import { finite, showable, SIGNER_FIELDS } from './schema';
@@ -22,6 +23,12 @@ export const LEAD_API = {
   dashboard: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/dashboard`,
   signatures: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/signatures`,
   events: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/events`,
+  deliveries: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/deliveries`,
+  deliveryPreview: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/deliveries/preview`,
+  delivery: (driveId: string, deliveryId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/deliveries/${encodeURIComponent(deliveryId)}`,
+  deliveryPackage: (driveId: string, deliveryId: string, file: string) =>
+    `/api/v1/drives/${encodeURIComponent(driveId)}/deliveries/${encodeURIComponent(deliveryId)}/packages/${encodeURIComponent(file)}`,
+  deliveryReport: (driveId: string, deliveryId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/deliveries/${encodeURIComponent(deliveryId)}/report`,
 } as const;
 
 export type { Role } from './constants';
@@ -122,6 +129,38 @@ export interface SignerRow {
   state: string;
   zip: string;
   email: string | null;
+}
+
+export const DELIVERY_STATES = ['building', 'done', 'failed'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** One ZIP of a delivery (one per state when the organizer chose per-state packages). */
+export type DeliveryPackage = DeliveryBuildResult['packages'][number];
+
+/** A delivery as the dashboard lists it: who built it, when, with what, and what came out. */
+export interface DeliverySummary {
+  id: string;
+  driveId: string;
+  state: DeliveryState;
+  createdAt: string;
+  finishedAt: string | null;
+  builtBy: { id: string; name: string };
+  options: DeliveryOptions;
+  /** What was delivered, and how many were left out per reason (when done). */
+  counts: (DeliveryBuildResult['counts'] & { excluded: DeliveryBuildResult['excluded'] }) | null;
+  /** Signers delivered (when done). */
+  signatures: number | null;
+  packages: DeliveryPackage[];
+  /** The campaign's exclusions report (CSV), when done. */
+  reportFile: string | null;
+  /** Why the build failed, in words for the organizer. */
+  error: string | null;
+  progress: DeliveryProgress;
+}
+
+/** The answer to starting a build: its id, to follow its progress. */
+export interface DeliveryStarted {
+  id: string;
 }
 
 // ── request bodies ───────────────────────────────────────────────────────────

@@ -158,6 +158,17 @@ export interface FieldProblem {
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
 
 /** Validate with a schema and say, per field, what is wrong. */
+/**
+ * valibot's default messages quote the value received ('… but received "Rosa"'): a signer's details
+ * would then travel in an error, be stored with a rejection and shown to a lead. Say what was
+ * expected, never what came.
+ */
+function withoutReceivedValue(issue: v.BaseIssue<unknown>): string {
+  const tail = `eceived ${issue.received}`;
+  if (!issue.message.endsWith(tail)) return issue.message;
+  return issue.message.slice(0, -tail.length - 1).replace(/(\s+but|:)\s*$/, '');
+}
+
 export function check<S extends v.GenericSchema>(schema: S, input: unknown): Checked<v.InferOutput<S>> {
   const result = v.safeParse(schema, input);
   if (result.success) return { ok: true, value: result.output };
@@ -165,7 +176,8 @@ export function check<S extends v.GenericSchema>(schema: S, input: unknown): Che
     ok: false,
     problems: result.issues.map((issue) => {
       const field = v.getDotPath(issue) ?? undefined;
-      return field ? { field, message: issue.message } : { message: issue.message };
+      const message = withoutReceivedValue(issue);
+      return field ? { field, message } : { message };
     }),
   };
 }

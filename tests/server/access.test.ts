@@ -21,6 +21,8 @@ interface Route {
   anyDrive?: boolean;
 }
 
+const DELIVERY_OPTIONS = { fields: { street: true, email: true }, perState: false };
+
 const ROUTES: Route[] = [
   { method: 'GET', url: () => LEAD_API.session, anyDrive: true },
   { method: 'DELETE', url: () => LEAD_API.session, anyDrive: true },
@@ -42,6 +44,9 @@ const ROUTES: Route[] = [
   { method: 'GET', url: () => LEAD_API.dashboard(driveId) },
   { method: 'GET', url: () => LEAD_API.signatures(driveId) },
   { method: 'GET', url: () => LEAD_API.events(driveId) },
+  { method: 'POST', url: () => LEAD_API.deliveryPreview(driveId), body: DELIVERY_OPTIONS, organizerOnly: true },
+  { method: 'POST', url: () => LEAD_API.deliveries(driveId), body: DELIVERY_OPTIONS, organizerOnly: true },
+  { method: 'GET', url: () => LEAD_API.deliveries(driveId), organizerOnly: true },
 ];
 
 /** What an attacker could have changed or read: compared before and after the walk. */
@@ -54,6 +59,8 @@ async function snapshot() {
     roster: await db.selectFrom('roster').selectAll().orderBy('volunteer').execute(),
     leads: await db.selectFrom('drive_leads').selectAll().orderBy('account_id').execute(),
     accounts: await db.selectFrom('accounts').select(['id', 'email', 'password_hash']).orderBy('id').execute(),
+    deliveries: await db.selectFrom('deliveries').select('id').execute(),
+    releases: await db.selectFrom('signer_data_releases').select('id').execute(),
   };
 }
 

@@ -70,7 +70,8 @@ export async function startServer(options: { staticDir?: string; server?: Partia
   const fresh = await freshDatabase(dir);
   const database = fresh.database;
   await migrateToLatest(database.db);
-  const app = buildServer({ db: database.db, staticDir: options.staticDir, ...options.server });
+  const deliveries = { dir: join(dir, 'deliveries'), connection: database.connection };
+  const app = buildServer({ db: database.db, staticDir: options.staticDir, deliveries, ...options.server });
   await app.ready();
   let open = true;
   const closeDatabase = async () => {

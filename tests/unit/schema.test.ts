@@ -57,3 +57,16 @@ describe('the signer form', () => {
     expect(result).toEqual({ ok: true, signer: { ...s, email: undefined } });
   });
 });
+
+describe('problems never quote what was sent', () => {
+  it("says what was expected, not the signer's value (valibot's default messages quote it)", async () => {
+    const record = await sampleRecord(fields);
+    const checked = check(SignatureRecordSchema, { ...record, signer: { ...record.signer, givenName: { first: 'Rosalind' }, familyName: ['Delgado-Ruiz'] } });
+    expect(checked.ok).toBe(false);
+    const text = JSON.stringify(checked);
+    expect(text).not.toContain('Rosalind');
+    expect(text).not.toContain('Delgado-Ruiz');
+    expect(checked.ok ? [] : checked.problems.map((p) => p.field)).toEqual(expect.arrayContaining(['signer.givenName', 'signer.familyName']));
+    expect(JSON.stringify(check(SignatureRecordSchema, 'Rosalind Delgado'))).not.toContain('Rosalind');
+  });
+});

@@ -12,6 +12,8 @@ export interface DatabaseHandle {
   kind: DatabaseKind;
   /** Where the data lives, for the start-up banner (a URL without its password). */
   location: string;
+  /** How it was opened (a worker thread opens its own connection with it). */
+  connection: ConnectOptions;
   /** Queries waiting for a connection from the pool (PostgreSQL; SQLite has one connection and no pool). */
   poolQueue?: () => number;
   close(): Promise<void>;
@@ -32,7 +34,10 @@ const pgTypes = {
   },
 } as pg.CustomTypesConfig;
 
-export function openDatabase(options: { file: string } | { url: string; poolSize?: number }): DatabaseHandle {
+/** Where a database is: what a worker thread needs to open its own connection to the same one. */
+export type ConnectOptions = { file: string } | { url: string; poolSize?: number };
+
+export function openDatabase(options: ConnectOptions): DatabaseHandle {
   if ('url' in options) return openPostgres(options.url, options.poolSize);
   const sqlite = new BetterSqlite3(options.file);
   // WAL: readers do not block the writer; a committed batch survives a crash.
@@ -42,7 +47,7 @@ export function openDatabase(options: { file: string } | { url: string; poolSize
   const connection = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
   sqliteConnections.set(db, connection);
-  return { db, kind: 'sqlite', location: options.file, close: () => db.destroy() };
+  return { db, kind: 'sqlite', location: options.file, connection: options, close: () => db.destroy() };
 }
 
 const sqliteConnections = new WeakMap<Kysely<Database>, SqliteDatabase>();
@@ -61,7 +66,7 @@ function openPostgres(url: string, poolSize = 10): DatabaseHandle {
   // An idle client losing its connection (a PostgreSQL restart) must not crash the server.
   pool.on('error', (e) => console.error('PostgreSQL connection lost:', e.message));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', location: redactPassword(url), poolQueue: () => pool.waitingCount, close: () => db.destroy() };
+  return { db, kind: 'postgres', location: redactPassword(url), connection: { url, poolSize }, poolQueue: () => pool.waitingCount, close: () => db.destroy() };
 }
 
 export function redactPassword(url: string): string {

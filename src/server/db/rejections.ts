@@ -14,17 +14,25 @@ export interface RefusedRecord {
   message: string;
 }
 
+/**
+ * What a refused record named of itself may hold anything, NUL and control characters included,
+ * which PostgreSQL's text refuses: kept as the lead can read it, at most 200 characters.
+ */
+function readable(text: string | undefined): string | null {
+  return text === undefined ? null : text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\ufffd').slice(0, 200);
+}
+
 export async function keepRejection(db: Kysely<Database>, refused: RefusedRecord, now = new Date()): Promise<void> {
   await db
     .insertInto('rejections')
     .values({
       id: randomUUID(),
       device_id: refused.deviceId,
-      record_id: refused.recordId ?? null,
+      record_id: readable(refused.recordId),
       seq: refused.seq ?? null,
       code: refused.code,
-      field: refused.field ?? null,
-      message: refused.message,
+      field: readable(refused.field),
+      message: readable(refused.message) ?? '',
       received_at: now.toISOString(),
     })
     .execute();

@@ -2,6 +2,7 @@
 // they compare correctly as text on SQLite and PostgreSQL alike; flags are 0/1 integers.
 import type { Generated } from 'kysely';
 import type { Role } from '../../shared/constants';
+import type { DeliveryState } from '../../shared/lead-api';
 
 export interface DrivesTable {
   id: string;
@@ -170,6 +171,52 @@ export interface SignatureTalliesTable {
   signatures: number;
 }
 
+/** A delivery package built for a drive: who, when, with which options, and what came out. */
+export interface DeliveriesTable {
+  id: string;
+  drive_id: string;
+  /** The organizer who built it. */
+  account_id: string;
+  created_at: string;
+  finished_at: string | null;
+  state: DeliveryState;
+  /** JSON of the DeliveryOptions it was built with. */
+  options: string;
+  /** JSON of the build's counts (delivered, per state, excluded by reason). */
+  counts: string | null;
+  /** Signers delivered, for the list and the hand-over records. */
+  signatures: number | null;
+  /** JSON list of {file, state?, sha256, bytes, signatures, pages}, one per ZIP. */
+  packages: string | null;
+  /** File name of the campaign's exclusions report (CSV), beside the packages. */
+  report_file: string | null;
+  /** What went wrong, in words for the organizer (never signer data). */
+  error: string | null;
+  pages_done: Generated<number>;
+  pages_total: Generated<number>;
+  signatures_done: Generated<number>;
+  signatures_total: Generated<number>;
+  /** `host:pid` of the process running the build: a restarted server fails its own leftovers. */
+  builder: string;
+  /** Touched as the build progresses; a building row that stops being touched belongs to a dead process. */
+  heartbeat_at: string;
+}
+
+/** Signer data put in someone's hands: a delivery built, a package or report downloaded. */
+export interface SignerDataReleasesTable {
+  id: string;
+  at: string;
+  account_id: string;
+  drive_id: string;
+  action: string;
+  delivery_id: string | null;
+  file: string | null;
+  signers: number;
+  /** The client's address, as the server saw it (behind TRUST_PROXY, from X-Forwarded-For). */
+  address: string | null;
+  user_agent: string | null;
+}
+
 /** One entry of the hash-chained audit log (src/server/db/audit-log.ts); never updated or deleted. */
 export interface AuditLogTable {
   seq: number;
@@ -190,6 +237,8 @@ export interface AuditLogTable {
 
 export interface Database {
   audit_log: AuditLogTable;
+  deliveries: DeliveriesTable;
+  signer_data_releases: SignerDataReleasesTable;
   signature_tallies: SignatureTalliesTable;
   accounts: AccountsTable;
   drive_leads: DriveLeadsTable;

@@ -12,6 +12,7 @@ import { voidedIndex } from './0005-voided-index';
 import { assisted } from './0006-assisted';
 import { deviceVoidedIndex } from './0007-device-voided-index';
 import { driveTimeZone } from './0008-drive-time-zone';
+import { deliveriesMigration } from './0009-deliveries';
 import { auditLog } from './0010-audit-log';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -23,6 +24,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006-assisted': assisted,
   '0007-device-voided-index': deviceVoidedIndex,
   '0008-drive-time-zone': driveTimeZone,
+  '0009-deliveries': deliveriesMigration,
   '0010-audit-log': auditLog,
 };
 

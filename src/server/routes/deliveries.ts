@@ -1,0 +1,123 @@
+// The Deliver panel's API, organizers only: preview what a delivery would hold and start a build
+// (both in a worker thread, never on the request thread), follow its progress, download its packages and the campaign's exclusions report,
+// and list past deliveries. Everything that carries signer data is `no-store` and recorded as
+// handed over (recordSignerDataRelease).
+import { createReadStream, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Kysely } from 'kysely';
+import { DeliveryOptionsSchema } from '../../shared/delivery';
+import type { DeliveryStarted } from '../../shared/lead-api';
+import { check } from '../../shared/schema';
+import { signedIn, type AccessRule } from '../account-auth';
+import { ApiProblem, invalidRequest } from '../api-problem';
+import { DeliveryRunning, findDelivery, listDeliveries } from '../db/deliveries';
+import type { Database } from '../db/schema';
+import { recordSignerDataRelease } from '../db/signer-data-releases';
+import { PreviewFailed, type DeliveryJobs } from '../delivery/job-runner';
+
+type Params = { driveId: string; deliveryId: string; file: string };
+
+const noDrive = () => new ApiProblem(404, 'not_found', 'There is no such drive');
+const noDelivery = () => new ApiProblem(404, 'not_found', 'This drive has no such delivery');
+
+function optionsFrom(request: FastifyRequest) {
+  const checked = check(DeliveryOptionsSchema, request.body);
+  if (!checked.ok) throw invalidRequest(checked.problems, request.body);
+  return checked.value;
+}
+
+async function driveExists(db: Kysely<Database>, driveId: string): Promise<boolean> {
+  return (await db.selectFrom('drives').select('id').where('id', '=', driveId).executeTakeFirst()) !== undefined;
+}
+
+/** The size of a finished delivery's file; 404 when this instance does not hold it. */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    // On several instances a delivery's files stay on the instance that built it (README).
+    throw new ApiProblem(404, 'not_found', 'This delivery\'s files are not on this server instance: download it from the instance that built it, or build it again');
+  }
+}
+
+/** A file of a finished delivery, sent as an attachment nobody caches. */
+function sendFile(reply: FastifyReply, path: string, bytes: number, name: string, type: string): FastifyReply {
+  return reply
+    .header('cache-control', 'no-store')
+    .header('content-type', type)
+    .header('content-length', String(bytes))
+    .header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+    .header('x-content-type-options', 'nosniff')
+    .send(createReadStream(path));
+}
+
+export function deliveryRoutes(app: FastifyInstance, db: Kysely<Database>, requireAccount: (rule?: AccessRule) => preHandlerAsyncHookHandler, jobs: DeliveryJobs): void {
+  const organizerOfDrive = requireAccount({ role: 'organizer', drive: true });
+  const base = '/api/v1/drives/:driveId/deliveries';
+
+  app.post<{ Params: Params }>(`${base}/preview`, { preHandler: organizerOfDrive }, async (request, reply) => {
+    const options = optionsFrom(request);
+    if (!(await driveExists(db, request.params.driveId))) throw noDrive();
+    // Names of excluded signers: never cached.
+    reply.header('cache-control', 'no-store');
+    try {
+      return await jobs.preview(request.params.driveId, options);
+    } catch (e) {
+      if (e instanceof PreviewFailed && e.organizerMessage) throw new ApiProblem(404, 'not_found', e.organizerMessage);
+      throw e;
+    }
+  });
+
+  app.post<{ Params: Params }>(base, { preHandler: organizerOfDrive }, async (request, reply) => {
+    const options = optionsFrom(request);
+    const { driveId } = request.params;
+    if (!(await driveExists(db, driveId))) throw noDrive();
+    try {
+      const id = await jobs.start({ driveId, account: signedIn(request).account, options, address: request.ip, userAgent: request.headers['user-agent'] });
+      return reply.code(202).send({ id } satisfies DeliveryStarted);
+    } catch (e) {
+      if (e instanceof DeliveryRunning) throw new ApiProblem(409, 'delivery_running', 'A delivery of this drive is being built: wait for it to finish, then build again');
+      throw e;
+    }
+  });
+
+  app.get<{ Params: Params }>(base, { preHandler: organizerOfDrive }, async (request) => {
+    if (!(await driveExists(db, request.params.driveId))) throw noDrive();
+    return { deliveries: await listDeliveries(db, request.params.driveId) };
+  });
+
+  app.get<{ Params: Params }>(`${base}/:deliveryId`, { preHandler: organizerOfDrive }, async (request) => {
+    const delivery = await findDelivery(db, request.params.driveId, request.params.deliveryId);
+    if (!delivery) throw noDelivery();
+    return delivery;
+  });
+
+  app.get<{ Params: Params }>(`${base}/:deliveryId/packages/:file`, { preHandler: organizerOfDrive }, async (request, reply) => {
+    const { driveId, deliveryId, file } = request.params;
+    const delivery = await findDelivery(db, driveId, deliveryId);
+    if (!delivery) throw noDelivery();
+    if (delivery.state !== 'done') throw new ApiProblem(409, 'delivery_not_ready', 'This delivery has no files: it is still building, or it failed');
+    // Only a file the build listed: never a path from the request.
+    const pkg = delivery.packages.find((p) => p.file === file);
+    if (!pkg) throw new ApiProblem(404, 'not_found', 'This delivery has no such package');
+    const path = join(jobs.folderOf(deliveryId), pkg.file);
+    const bytes = sizeOf(path);
+    // Recorded before the first byte leaves.
+    await recordSignerDataRelease(db, { action: 'package_downloaded', account: signedIn(request).account, driveId, deliveryId, file: pkg.file, signers: pkg.signatures, address: request.ip, userAgent: request.headers['user-agent'] });
+    return sendFile(reply, path, bytes, pkg.file, 'application/zip');
+  });
+
+  app.get<{ Params: Params }>(`${base}/:deliveryId/report`, { preHandler: organizerOfDrive }, async (request, reply) => {
+    const { driveId, deliveryId } = request.params;
+    const delivery = await findDelivery(db, driveId, deliveryId);
+    if (!delivery) throw noDelivery();
+    if (delivery.state !== 'done' || !delivery.reportFile) throw new ApiProblem(409, 'delivery_not_ready', 'This delivery has no report: it is still building, or it failed');
+    const path = join(jobs.folderOf(deliveryId), delivery.reportFile);
+    const bytes = sizeOf(path);
+    const excluded = delivery.counts?.excluded;
+    const signers = excluded ? excluded.voided + excluded.rejected + excluded.conflict + excluded.repeat + excluded.unrenderable : 0;
+    await recordSignerDataRelease(db, { action: 'report_downloaded', account: signedIn(request).account, driveId, deliveryId, file: delivery.reportFile, signers, address: request.ip, userAgent: request.headers['user-agent'] });
+    return sendFile(reply, path, bytes, delivery.reportFile, 'text/csv; charset=utf-8');
+  });
+}
