@@ -8,13 +8,14 @@ import { StatusBar } from './components/StatusBar';
 import { UpdateBanner } from './components/UpdateBanner';
 import { go, useRoute } from './hooks/useRoute';
 import { CaptureScreen } from './screens/CaptureScreen';
-import { EnrollScreen } from './screens/EnrollScreen';
 
 // Screens the volunteer opens now and then load on first use: the first load is the signer form.
 const occasional = () => import('./screens/occasional');
 const TodayScreen = lazyScreen(() => occasional().then((m) => m.TodayScreen));
 const DeviceScreen = lazyScreen(() => occasional().then((m) => m.DeviceScreen));
 const ShiftScreen = lazyScreen(() => occasional().then((m) => m.ShiftScreen));
+// Once in a tablet's life: not part of the first load an enrolled tablet opens with at every door.
+const EnrollScreen = lazyScreen(() => import('./screens/EnrollScreen').then((m) => m.EnrollScreen));
 
 interface Device {
   enrollment: DeviceEnrollment;
