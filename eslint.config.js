@@ -25,7 +25,9 @@ const filesOf = (folder) => (folder === 'sw' ? ['sw/**/*.ts'] : [`src/${folder}/
 
 const boundaries = Object.entries(MAY_IMPORT).map(([folder, allowed]) => {
   const refused = FOLDERS.filter((f) => f !== folder && !allowed.includes(f));
-  const libraries = Object.entries(LIBRARY_HOME).filter(([, home]) => home !== folder).map(([library]) => library);
+  const libraries = Object.entries(LIBRARY_HOME)
+    .filter(([, home]) => home !== folder)
+    .map(([library]) => library);
   return {
     name: `fieldpen/boundaries/${folder}`,
     files: filesOf(folder),
@@ -41,7 +43,9 @@ const boundaries = Object.entries(MAY_IMPORT).map(([folder, allowed]) => {
             },
             {
               regex: `^(${libraries.join('|')})(/|$)`,
-              message: `Each library has one home folder: ${Object.entries(LIBRARY_HOME).map(([library, home]) => `${library} in src/${home}`).join(', ')}.`,
+              message: `Each library has one home folder: ${Object.entries(LIBRARY_HOME)
+                .map(([library, home]) => `${library} in src/${home}`)
+                .join(', ')}.`,
             },
           ],
         },
@@ -61,7 +65,10 @@ export default tseslint.config(
       // Two assignments joined by a comma in one statement are a style the code uses (src/storage/outbox.ts).
       '@typescript-eslint/no-unused-expressions': 'off',
       // A leading underscore names what is left out on purpose (`const { digest: _digest, ...content } = record`).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   ...boundaries,

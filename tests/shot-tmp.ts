@@ -3,11 +3,23 @@ import { enrolledTablet } from './support/volunteer';
 const t = await enrolledTablet('Sam Rivera');
 const { page } = t;
 try {
-  for (const vp of [{ width: 1024, height: 768 }, { width: 768, height: 1024 }, { width: 390, height: 844 }]) {
+  for (const vp of [
+    { width: 1024, height: 768 },
+    { width: 768, height: 1024 },
+    { width: 390, height: 844 },
+  ]) {
     await page.setViewportSize(vp);
     await page.goto(t.server.url + '/');
     await page.locator('#petition-title').waitFor();
-    await fillSigner(page, { givenName: 'Ana', familyName: 'Lee', street: '7 Birch Lane', city: 'Columbus', state: 'OH', zip: '43215', email: 'ana@example.org' });
+    await fillSigner(page, {
+      givenName: 'Ana',
+      familyName: 'Lee',
+      street: '7 Birch Lane',
+      city: 'Columbus',
+      state: 'OH',
+      zip: '43215',
+      email: 'ana@example.org',
+    });
     await drawAutograph(page, 1);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(300);
@@ -21,4 +33,6 @@ try {
     console.log('next', await page.locator('#next-signer').boundingBox());
     await page.locator('#next-signer').click();
   }
-} finally { await t.close(); }
+} finally {
+  await t.close();
+}

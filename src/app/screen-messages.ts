@@ -39,10 +39,17 @@ export const SCREEN_MESSAGES = {
   installedLabel: 'Installed to the home screen',
   yes: 'Yes',
   no: 'No',
-  warnNotPersisted: 'The browser may clear this tablet’s data when space runs low. Sync often, and install Fieldpen to the home screen; then ask again for protection.',
+  warnNotPersisted:
+    'The browser may clear this tablet’s data when space runs low. Sync often, and install Fieldpen to the home screen; then ask again for protection.',
   askPersist: 'Ask for protection again',
-  warnNotInstalled: 'Fieldpen is not installed. On iPad and iPhone, Safari deletes the data of a site not opened for 7 days unless it is on the home screen. Install it now.',
-  installIosSteps: ['Open Fieldpen in Safari.', 'Tap the Share button (a square with an arrow pointing up).', 'Scroll and tap “Add to Home Screen”.', 'Tap “Add”, then open Fieldpen from its icon on the home screen.'],
+  warnNotInstalled:
+    'Fieldpen is not installed. On iPad and iPhone, Safari deletes the data of a site not opened for 7 days unless it is on the home screen. Install it now.',
+  installIosSteps: [
+    'Open Fieldpen in Safari.',
+    'Tap the Share button (a square with an arrow pointing up).',
+    'Scroll and tap “Add to Home Screen”.',
+    'Tap “Add”, then open Fieldpen from its icon on the home screen.',
+  ],
   installManual: 'Use your browser’s menu to install this app (“Install app” or “Add to Home Screen”).',
   installDone: 'Fieldpen is installed on this tablet.',
   receiptLine: (received: number, through: number, code: string, complete: boolean, missing: number) =>

@@ -46,8 +46,20 @@ describe('bindings the entry shares with lazy chunks', () => {
 
 describe('the rewrite of a bundle', () => {
   const bundle = () => [
-    { fileName: 'assets/index-1.js', isEntry: true, imports: [], dynamicImports: ['assets/today-2.js'], code: 'function f(){return import.meta.url}const b=1;import("./today-2.js");export{f as a,b};' },
-    { fileName: 'assets/today-2.js', isEntry: false, imports: ['assets/index-1.js'], dynamicImports: [], code: 'import{a as f,b}from"./index-1.js";import"./index-1.js";export const t=()=>f()+b;' },
+    {
+      fileName: 'assets/index-1.js',
+      isEntry: true,
+      imports: [],
+      dynamicImports: ['assets/today-2.js'],
+      code: 'function f(){return import.meta.url}const b=1;import("./today-2.js");export{f as a,b};',
+    },
+    {
+      fileName: 'assets/today-2.js',
+      isEntry: false,
+      imports: ['assets/index-1.js'],
+      dynamicImports: [],
+      code: 'import{a as f,b}from"./index-1.js";import"./index-1.js";export const t=()=>f()+b;',
+    },
   ];
 
   it('makes the entry a strict classic script that hands its exports to a global, and import.meta its address', () => {

@@ -32,7 +32,11 @@ export function classicEntryScript(): Plugin {
       order: 'post', // after Vite's own, which still adds to the entry (its preload helper's list)
       handler(_, bundle) {
         const chunks = Object.values(bundle).filter((c): c is Rolldown.OutputChunk => c.type === 'chunk');
-        rewriteAsClassic(chunks, (code, options) => this.parse(code, options), (message) => this.error(message));
+        rewriteAsClassic(
+          chunks,
+          (code, options) => this.parse(code, options),
+          (message) => this.error(message),
+        );
       },
     },
     transformIndexHtml: {
@@ -48,7 +52,11 @@ export function classicEntryScript(): Plugin {
 }
 
 /** Rewrite the entry chunk as a classic script and the chunks that import it to read the global; in place. */
-export function rewriteAsClassic(chunks: Pick<Rolldown.OutputChunk, 'fileName' | 'code' | 'isEntry' | 'imports' | 'dynamicImports'>[], parse: Parse, error: Fail): void {
+export function rewriteAsClassic(
+  chunks: Pick<Rolldown.OutputChunk, 'fileName' | 'code' | 'isEntry' | 'imports' | 'dynamicImports'>[],
+  parse: Parse,
+  error: Fail,
+): void {
   const entry = chunks.find((c) => c.isEntry);
   if (!entry) return;
   const fail = (why: string): never => error(`${entry.fileName} cannot be a classic script: ${why}`);
@@ -100,7 +108,8 @@ export function rewriteAsClassic(chunks: Pick<Rolldown.OutputChunk, 'fileName' |
   }
 }
 
-const exportName = (n: { type: 'Identifier'; name: string } | { type: 'Literal'; value: unknown }) => (n.type === 'Identifier' ? n.name : JSON.stringify(n.value));
+const exportName = (n: { type: 'Identifier'; name: string } | { type: 'Literal'; value: unknown }) =>
+  n.type === 'Identifier' ? n.name : JSON.stringify(n.value);
 
 type AstNode = { type: string; start: number; end: number; meta?: { name: string } };
 

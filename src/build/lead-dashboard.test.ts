@@ -32,7 +32,7 @@ describe('the lead dashboard in the build', () => {
     for (const file of volunteer) expect(read(file)).not.toContain('Sign in to Fieldpen');
   });
 
-  it('is not in the service worker\'s precache: neither lead.html nor any asset only the dashboard loads', () => {
+  it("is not in the service worker's precache: neither lead.html nor any asset only the dashboard loads", () => {
     const sw = read('sw.js');
     const precached = [...sw.matchAll(/url:\s*"([^"]+)"|"url":"([^"]+)"/g)].map((m) => m[1] ?? m[2]);
     expect(precached).toContain('index.html');

@@ -22,7 +22,11 @@ export function leadDashboard(shared: Pick<UserConfig, 'resolve' | 'define'>): P
           modulePreload: { polyfill: false },
           rollupOptions: {
             input: { lead: 'lead.html' },
-            output: { entryFileNames: 'assets/lead-[hash].js', chunkFileNames: 'assets/lead-[name]-[hash].js', assetFileNames: 'assets/lead-[name]-[hash][extname]' },
+            output: {
+              entryFileNames: 'assets/lead-[hash].js',
+              chunkFileNames: 'assets/lead-[name]-[hash].js',
+              assetFileNames: 'assets/lead-[name]-[hash][extname]',
+            },
           },
         },
       });

@@ -7,15 +7,24 @@ import { zipMatchesState } from '../shared/zip-states';
 export type SignerField = (typeof SIGNER_FIELDS)[number];
 export type SignerInput = Record<SignerField, string>;
 
-export const PROBLEMS = ['required', 'tooLong', 'chooseState', 'zipShape', 'zipState', 'emailShape', 'autographEmpty', 'autographTooLittle', 'attestation'] as const;
+export const PROBLEMS = [
+  'required',
+  'tooLong',
+  'chooseState',
+  'zipShape',
+  'zipState',
+  'emailShape',
+  'autographEmpty',
+  'autographTooLittle',
+  'attestation',
+] as const;
 export type Problem = (typeof PROBLEMS)[number];
 export type FieldErrors = Partial<Record<SignerField | 'autograph' | 'attestation', Problem>>;
 
 /** Longest input per field, as the shared schema allows. */
 export const FIELD_MAX: Record<SignerField, number> = { givenName: 100, familyName: 100, street: 200, city: 100, state: 2, zip: 10, email: 254 };
 
-export const emptySignerInput = (): SignerInput =>
-  Object.fromEntries(SIGNER_FIELDS.map((f) => [f, ''])) as SignerInput;
+export const emptySignerInput = (): SignerInput => Object.fromEntries(SIGNER_FIELDS.map((f) => [f, ''])) as SignerInput;
 
 /** Restore input from a draft, keeping only known fields as text. */
 export function signerInputFrom(fields: Record<string, unknown> | undefined): SignerInput {

@@ -60,8 +60,18 @@ export function LeadApp() {
     setDriveId(undefined);
   }
 
-  if (session === undefined) return <main class="lead"><p>Loading…</p></main>;
-  if (session === null) return <main class="lead"><SignInForm onSignedIn={signedIn} notice={error} /></main>;
+  if (session === undefined)
+    return (
+      <main class="lead">
+        <p>Loading…</p>
+      </main>
+    );
+  if (session === null)
+    return (
+      <main class="lead">
+        <SignInForm onSignedIn={signedIn} notice={error} />
+      </main>
+    );
 
   const organizer = session.account.role === 'organizer';
   const drive = drives.find((d) => d.id === driveId);
@@ -73,17 +83,39 @@ export function LeadApp() {
           <label>
             Drive{' '}
             <select value={driveId} onChange={(e) => setDriveId(e.currentTarget.value)}>
-              {drives.map((d) => <option key={d.id} value={d.id}>{d.title}</option>)}
+              {drives.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.title}
+                </option>
+              ))}
             </select>
           </label>
         )}
-        {organizer && <button type="button" onClick={() => setCreating(true)}>New drive</button>}
-        <span class="lead__who">{session.account.name} ({session.account.role})</span>
-        <button type="button" onClick={() => setChangingPassword(!changingPassword)}>Change password</button>
-        <button type="button" onClick={() => void signOut()}>Sign out</button>
+        {organizer && (
+          <button type="button" onClick={() => setCreating(true)}>
+            New drive
+          </button>
+        )}
+        <span class="lead__who">
+          {session.account.name} ({session.account.role})
+        </span>
+        <button type="button" onClick={() => setChangingPassword(!changingPassword)}>
+          Change password
+        </button>
+        <button type="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
       </header>
-      {error && <p role="alert" class="lead__error">{error}</p>}
-      {notice && <p role="status" class="lead__ok">{notice}</p>}
+      {error && (
+        <p role="alert" class="lead__error">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p role="status" class="lead__ok">
+          {notice}
+        </p>
+      )}
       {changingPassword && (
         <PasswordForm
           onDone={() => {
@@ -101,7 +133,9 @@ export function LeadApp() {
           onCancel={() => setCreating(false)}
         />
       )}
-      {!drive && !creating && <p>{organizer ? 'No drive yet: create one with “New drive”.' : 'You do not lead a drive yet: ask an organizer to add you to one.'}</p>}
+      {!drive && !creating && (
+        <p>{organizer ? 'No drive yet: create one with “New drive”.' : 'You do not lead a drive yet: ask an organizer to add you to one.'}</p>
+      )}
       {drive && (
         <>
           <DashboardView key={drive.id} driveId={drive.id} />

@@ -12,7 +12,7 @@ export function when(iso: string | null): string {
 /** 1, 2, 3, 7, 9 → "1–3, 7, 9": missing sequence numbers a lead can read out. */
 export function ranges(seqs: readonly number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < seqs.length; ) {
+  for (let i = 0; i < seqs.length;) {
     let j = i;
     while (j + 1 < seqs.length && seqs[j + 1] === seqs[j]! + 1) j++;
     parts.push(i === j ? String(seqs[i]) : `${seqs[i]}–${seqs[j]}`);

@@ -28,16 +28,19 @@ export function registerServiceWorker(url = '/sw.js'): ServiceWorkerHandle | und
     if (document.readyState === 'complete') setTimeout(offer, CHECK_AFTER_LOAD_MS);
     else window.addEventListener('load', () => setTimeout(offer, CHECK_AFTER_LOAD_MS), { once: true });
   } else {
-    void navigator.serviceWorker.register(url).then((registration) => {
-      // The first install finds the registration without an active worker; anything installing
-      // while one is active is a new version.
-      const onFound = () => {
-        if (!registration.active) return;
-        registration.removeEventListener('updatefound', onFound);
-        void offer();
-      };
-      registration.addEventListener('updatefound', onFound);
-    }, (e: unknown) => console.error('Service worker registration failed', e));
+    void navigator.serviceWorker.register(url).then(
+      (registration) => {
+        // The first install finds the registration without an active worker; anything installing
+        // while one is active is a new version.
+        const onFound = () => {
+          if (!registration.active) return;
+          registration.removeEventListener('updatefound', onFound);
+          void offer();
+        };
+        registration.addEventListener('updatefound', onFound);
+      },
+      (e: unknown) => console.error('Service worker registration failed', e),
+    );
   }
   return {
     onUpdateReady: (l) => {

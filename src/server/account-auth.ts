@@ -82,7 +82,7 @@ export function accountAuth(app: FastifyInstance, db: Kysely<Database>): (rule?:
       if (!SAFE_METHODS.has(request.method)) {
         checkOrigin(request);
         if (request.headers[CSRF_HEADER] !== session.csrfToken) {
-          throw new ApiProblem(403, 'csrf', 'This request lacks the page\'s security token: reload the page and try again');
+          throw new ApiProblem(403, 'csrf', "This request lacks the page's security token: reload the page and try again");
         }
       }
       if (rule.role === 'organizer' && session.account.role !== 'organizer') {

@@ -63,7 +63,16 @@ const nodeSha256Hex: (text: string) => string =
     ? (text) => nodeCrypto.hash('sha256', text, 'hex')
     : (text) => nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
-export function buildServer({ db, staticDir, logger = false, trustProxy = false, publicOrigin, deliveries, limits, poolQueue }: ServerOptions): FastifyInstance {
+export function buildServer({
+  db,
+  staticDir,
+  logger = false,
+  trustProxy = false,
+  publicOrigin,
+  deliveries,
+  limits,
+  poolQueue,
+}: ServerOptions): FastifyInstance {
   // Record digests with node:crypto: the same SHA-256 as WebCrypto, without its per-call cost.
   useSha256Hex(nodeSha256Hex);
   // Requests on kept-alive connections during a shutdown get the overload guard's 503, in the API's shape.

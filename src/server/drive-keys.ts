@@ -44,7 +44,13 @@ function wrap(kind: WrappedKey['kind'], key: Buffer, secret: Uint8Array, aad: st
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(secret), cipher.final()]);
-  return { kind, ...(kdf ? { kdf } : {}), iv: iv.toString('base64url'), ciphertext: ciphertext.toString('base64url'), tag: cipher.getAuthTag().toString('base64url') };
+  return {
+    kind,
+    ...(kdf ? { kdf } : {}),
+    iv: iv.toString('base64url'),
+    ciphertext: ciphertext.toString('base64url'),
+    tag: cipher.getAuthTag().toString('base64url'),
+  };
 }
 
 function unwrap(wrapped: WrappedKey, key: Buffer, aad: string): Uint8Array {
@@ -119,4 +125,3 @@ export async function rewrapWithPassphrase(privateKey: CryptoKey, passphrase: st
     secret.fill(0);
   }
 }
-

@@ -8,16 +8,14 @@ import { ApiProblem } from './api-problem';
 const FASTIFY_PROBLEMS: Record<string, () => ApiProblem> = {
   FST_ERR_CTP_INVALID_JSON_BODY: () => new ApiProblem(400, 'invalid_json', 'The request body is not valid JSON'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new ApiProblem(400, 'invalid_json', 'The request body is empty; send a JSON object'),
-  FST_ERR_CTP_BODY_TOO_LARGE: () =>
-    new ApiProblem(413, 'body_too_large', `The request is larger than ${MAX_BATCH_BYTES} bytes: send fewer records per batch`),
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new ApiProblem(413, 'body_too_large', `The request is larger than ${MAX_BATCH_BYTES} bytes: send fewer records per batch`),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new ApiProblem(415, 'unsupported_media_type', 'Send the body as application/json'),
   FST_ERR_BAD_URL: () => new ApiProblem(400, 'invalid_url', 'This address is not a valid URL: a % must be followed by two hexadecimal digits'),
 };
 
 const NOT_FOUND = (): ApiProblem => new ApiProblem(404, 'not_found', 'There is nothing at this address');
 
-const INTERNAL = (): ApiProblem =>
-  new ApiProblem(500, 'internal', 'The server ran into a problem. Try again later; if it keeps happening, tell your lead.');
+const INTERNAL = (): ApiProblem => new ApiProblem(500, 'internal', 'The server ran into a problem. Try again later; if it keeps happening, tell your lead.');
 
 export function toApiProblem(error: unknown): ApiProblem {
   if (error instanceof ApiProblem) return error;

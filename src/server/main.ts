@@ -63,7 +63,8 @@ async function main(): Promise<void> {
     await app.listen({ port, host });
   } catch (e) {
     await database.close();
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') fail(`port ${port} is already in use. Stop the other server or choose another port, e.g. PORT=${port + 1} npm start`);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      fail(`port ${port} is already in use. Stop the other server or choose another port, e.g. PORT=${port + 1} npm start`);
     throw e;
   }
 

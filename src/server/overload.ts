@@ -134,7 +134,8 @@ export function guardAgainstOverload(app: FastifyInstance, limits: OverloadLimit
         return turnAway(reply, 429, 'This device already has batches on the way: wait for their answers');
       }
       const now = Date.now();
-      const saturated = batches >= limits.batchesInFlight || oldestWaitMs(now) > limits.batchWaitMs || (poolQueue?.() ?? 0) >= limits.poolQueue || heapTooHigh();
+      const saturated =
+        batches >= limits.batchesInFlight || oldestWaitMs(now) > limits.batchWaitMs || (poolQueue?.() ?? 0) >= limits.poolQueue || heapTooHigh();
       if (saturated) {
         return turnAway(reply, 503, 'The server is busy: the signatures stay safe on the tablet and go with the next try');
       }

@@ -31,10 +31,15 @@ export function trustProxyFrom(value: string | undefined): TrustProxy {
   if (raw === '' || raw === '0' || raw.toLowerCase() === 'false') return false;
   if (raw.toLowerCase() === 'true') return 1;
   if (/^\d+$/.test(raw)) return Number(raw);
-  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const bad = entries.find((e) => !isCidr(e));
   if (bad !== undefined || entries.length === 0) {
-    throw new ConfigError(`TRUST_PROXY=${raw} is neither a number of proxy hops nor a list of addresses (e.g. TRUST_PROXY=1 or TRUST_PROXY=127.0.0.1,10.0.0.0/8)`);
+    throw new ConfigError(
+      `TRUST_PROXY=${raw} is neither a number of proxy hops nor a list of addresses (e.g. TRUST_PROXY=1 or TRUST_PROXY=127.0.0.1,10.0.0.0/8)`,
+    );
   }
   return entries;
 }
@@ -50,7 +55,8 @@ export function publicOriginFrom(value: string | undefined): string | undefined 
     throw new ConfigError(`PUBLIC_URL=${raw} is not an address like https://fieldpen.example.org`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`PUBLIC_URL=${raw} must start with https:// or http://`);
-  if (url.pathname !== '/' || url.search || url.hash) throw new ConfigError(`PUBLIC_URL=${raw} must be the server's origin alone, without a path (the app is served at /)`);
+  if (url.pathname !== '/' || url.search || url.hash)
+    throw new ConfigError(`PUBLIC_URL=${raw} must be the server's origin alone, without a path (the app is served at /)`);
   return url.origin;
 }
 

@@ -17,7 +17,11 @@ export function inlineScriptHashes(staticDir: string | undefined): string[] {
     const file = staticDir ? join(staticDir, page) : '';
     if (!file || !existsSync(file)) continue;
     for (const [, body] of readFileSync(file, 'utf8').matchAll(INLINE_SCRIPT)) {
-      hashes.add(`'sha256-${createHash('sha256').update(body ?? '', 'utf8').digest('base64')}'`);
+      hashes.add(
+        `'sha256-${createHash('sha256')
+          .update(body ?? '', 'utf8')
+          .digest('base64')}'`,
+      );
     }
   }
   return [...hashes].sort();

@@ -329,7 +329,11 @@ export function encodeAutograph(autograph: Autograph): string {
   w.varint(autograph.strokes.length);
   const c = contexts();
   // The previous point and sampling interval, carried across strokes.
-  let lastX = 0, lastY = 0, lastT: number | undefined, lastP = 0, lastInterval = 0;
+  let lastX = 0,
+    lastY = 0,
+    lastT: number | undefined,
+    lastP = 0,
+    lastInterval = 0;
   // A pause longer than MAX_TIME_STEP is sent as MAX_TIME_STEP; later times shift back by the difference.
   let timeShift = 0;
   for (const stroke of autograph.strokes) {
@@ -342,7 +346,9 @@ export function encodeAutograph(autograph: Autograph): string {
     const constantPressure = q.p.every((p) => p === q.p[0]);
     w.bit(constantPressure ? 1 : 0);
     for (let i = 0; i < n; i++) {
-      const x = q.x[i]!, y = q.y[i]!, p = q.p[i]!;
+      const x = q.x[i]!,
+        y = q.y[i]!,
+        p = q.p[i]!;
       // Time only moves forward; a clock step backwards is stored as no time passing.
       let t = lastT === undefined ? q.t[i]! - timeShift : Math.max(lastT, q.t[i]! - timeShift);
       if (lastT !== undefined && t - lastT > MAX_TIME_STEP) {
@@ -364,7 +370,9 @@ export function encodeAutograph(autograph: Autograph): string {
         if (!constantPressure) writeRice(w, c.pressure, zigzag(p - lastP));
       }
       lastT = t;
-      lastX = x; lastY = y; lastP = p;
+      lastX = x;
+      lastY = y;
+      lastP = p;
     }
   }
   return encodeBase64url(w.bytes());
@@ -413,7 +421,12 @@ function readAutograph(encoded: string, keepPoints: boolean): { autograph: Autog
   if (strokeCount > AUTOGRAPH_LIMITS.maxStrokes) throw new AutographFormatError('autograph has too many strokes');
   const c = contexts();
   const strokes: AutographPoint[][] = [];
-  let x = 0, y = 0, t = 0, p = 0, interval = 0, total = 0;
+  let x = 0,
+    y = 0,
+    t = 0,
+    p = 0,
+    interval = 0,
+    total = 0;
   for (let s = 0; s < strokeCount; s++) {
     const count = readRice(r, c.count);
     total += count;
@@ -423,7 +436,8 @@ function readAutograph(encoded: string, keepPoints: boolean): { autograph: Autog
     if (count === 0) continue;
     const momentum = MOMENTUM_QUARTERS[r.bits(2)]!;
     const constantPressure = r.bit() === 1;
-    let beforeX = x, beforeY = y;
+    let beforeX = x,
+      beforeY = y;
     for (let i = 0; i < count; i++) {
       let nx: number, ny: number;
       if (i === 0) {
@@ -444,8 +458,10 @@ function readAutograph(encoded: string, keepPoints: boolean): { autograph: Autog
       if (!Number.isSafeInteger(nx) || !Number.isSafeInteger(ny) || !Number.isSafeInteger(t)) {
         throw new AutographFormatError('autograph number too large');
       }
-      beforeX = x; beforeY = y;
-      x = nx; y = ny;
+      beforeX = x;
+      beforeY = y;
+      x = nx;
+      y = ny;
       if (keepPoints) stroke.push({ x: x / XY_STEPS_PER_PX, y: y / XY_STEPS_PER_PX, time: t, pressure: p / PRESSURE_STEPS });
     }
   }

@@ -195,7 +195,13 @@ export const NewLeadSchema = v.object({
 const PetitionTextSchema = v.object({
   language: v.picklist(LANGUAGES, 'language is not a language of the app'),
   title: line('petition title', 200),
-  text: v.pipe(v.string(), v.trim(), v.nonEmpty('Enter the petition text'), v.maxLength(20_000, 'The petition text is too long'), showable('petition text', { lines: true })),
+  text: v.pipe(
+    v.string(),
+    v.trim(),
+    v.nonEmpty('Enter the petition text'),
+    v.maxLength(20_000, 'The petition text is too long'),
+    showable('petition text', { lines: true }),
+  ),
 });
 
 const DriveFields = {
@@ -220,8 +226,19 @@ export const MAX_CODE_USES = 100;
 export const MAX_CODE_HOURS = 24 * 90;
 
 export const NewCodeSchema = v.object({
-  uses: v.optional(v.pipe(finite('uses'), v.safeInteger('uses must be a whole number'), v.minValue(1, 'uses must be at least 1'), v.maxValue(MAX_CODE_USES, `at most ${MAX_CODE_USES} uses`)), 1),
-  hours: v.optional(v.pipe(finite('hours'), v.minValue(0.25, 'a code lasts at least 15 minutes'), v.maxValue(MAX_CODE_HOURS, `a code lasts at most ${MAX_CODE_HOURS} hours`)), 12),
+  uses: v.optional(
+    v.pipe(
+      finite('uses'),
+      v.safeInteger('uses must be a whole number'),
+      v.minValue(1, 'uses must be at least 1'),
+      v.maxValue(MAX_CODE_USES, `at most ${MAX_CODE_USES} uses`),
+    ),
+    1,
+  ),
+  hours: v.optional(
+    v.pipe(finite('hours'), v.minValue(0.25, 'a code lasts at least 15 minutes'), v.maxValue(MAX_CODE_HOURS, `a code lasts at most ${MAX_CODE_HOURS} hours`)),
+    12,
+  ),
 });
 
 export const DeviceEditSchema = v.object({ name: line('device name', 80) });

@@ -83,8 +83,7 @@ export type RecordResult =
   | { id: string; status: 'rejected'; reason: { code: ErrorCode; message: string; field?: string } };
 
 export type VoidResult =
-  | { id: string; status: 'voided' | 'duplicate' }
-  | { id: string; status: 'rejected'; reason: { code: ErrorCode; message: string; field?: string } };
+  { id: string; status: 'voided' | 'duplicate' } | { id: string; status: 'rejected'; reason: { code: ErrorCode; message: string; field?: string } };
 
 /** What the server holds of this device after the batch. */
 export interface Receipt {

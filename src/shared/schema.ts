@@ -45,7 +45,12 @@ export const SignerSchema = v.object({
   state: v.picklist(US_STATES, 'Choose the state'),
   zip: v.pipe(v.string('ZIP code must be text'), v.trim(), v.regex(ZIP, 'Enter the ZIP code: 5 digits, or ZIP+4 like 12345-6789')),
   email: v.optional(
-    v.pipe(v.string('Email must be text'), v.trim(), v.maxLength(254, 'The email is too long'), v.email('Enter an email like name@example.org, or leave it empty')),
+    v.pipe(
+      v.string('Email must be text'),
+      v.trim(),
+      v.maxLength(254, 'The email is too long'),
+      v.email('Enter an email like name@example.org, or leave it empty'),
+    ),
   ),
 });
 export type Signer = v.InferOutput<typeof SignerSchema>;

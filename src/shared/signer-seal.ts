@@ -89,11 +89,7 @@ export async function openText(privateKey: CryptoKey, sealed: string, context: S
   if (bytes[0] !== SEAL_FORMAT) throw new SealError(`The sealed payload has an unknown format (${bytes[0]}).`);
   let plain: ArrayBuffer;
   try {
-    plain = await hpke().open(
-      { recipientKey: privateKey, enc: bytes.subarray(1, 1 + ENC_BYTES), info: INFO },
-      bytes.subarray(1 + ENC_BYTES),
-      aadOf(context),
-    );
+    plain = await hpke().open({ recipientKey: privateKey, enc: bytes.subarray(1, 1 + ENC_BYTES), info: INFO }, bytes.subarray(1 + ENC_BYTES), aadOf(context));
   } catch {
     // Never say more: which part failed is of use only to someone forging payloads.
     throw new SealError('The sealed payload does not open with this drive key for this record.');

@@ -7,11 +7,7 @@ import { deviceDb, type DeviceSignature } from './device-db';
 
 /** The oldest waiting records (after sequence number `afterSeq`), in sequence order. */
 export function waitingRecords(limit: number, afterSeq = 0): Promise<DeviceSignature[]> {
-  return deviceDb()
-    .signatures.where('[state+seq]')
-    .between(['pending', afterSeq], ['pending', Dexie.maxKey], false)
-    .limit(limit)
-    .toArray();
+  return deviceDb().signatures.where('[state+seq]').between(['pending', afterSeq], ['pending', Dexie.maxKey], false).limit(limit).toArray();
 }
 
 /** A voided row the server has not yet acknowledged (and has not refused). */
@@ -28,7 +24,11 @@ export async function outbox(limit: number, afterSeq = 0): Promise<DeviceSignatu
   return db.transaction('r', db.signatures, async () => {
     const [pending, voided] = await Promise.all([
       waitingRecords(limit, afterSeq),
-      db.signatures.where('state').equals('voided').filter((row) => row.seq > afterSeq && voidWaiting(row)).toArray(),
+      db.signatures
+        .where('state')
+        .equals('voided')
+        .filter((row) => row.seq > afterSeq && voidWaiting(row))
+        .toArray(),
     ]);
     return [...pending, ...voided].sort((a, b) => a.seq - b.seq).slice(0, limit);
   });
@@ -90,7 +90,7 @@ async function currentRows(ids: readonly string[], sentRows: readonly DeviceSign
   if (pending.length === 0) return signatures.bulkGet([...ids]);
   let low = Infinity;
   let high = -Infinity;
-  for (const row of pending) (low = Math.min(low, row.seq)), (high = Math.max(high, row.seq));
+  for (const row of pending) ((low = Math.min(low, row.seq)), (high = Math.max(high, row.seq)));
   const stillPending = new Set(await signatures.where('[state+seq]').between(['pending', low], ['pending', high], true, true).primaryKeys());
   const known = new Map(pending.filter((row) => stillPending.has(row.id)).map((row) => [row.id, row]));
   const unknown = ids.filter((id) => !known.has(id));
@@ -108,7 +108,10 @@ export async function resendMissing(seqs: readonly number[]): Promise<number> {
   const db = deviceDb();
   return db.transaction('rw', db.signatures, async () => {
     let again = 0;
-    for (const row of await db.signatures.where('seq').anyOf([...seqs]).toArray()) {
+    for (const row of await db.signatures
+      .where('seq')
+      .anyOf([...seqs])
+      .toArray()) {
       if (row.state === 'confirmed') {
         await db.signatures.update(row.id, { state: 'pending', confirmedAt: undefined });
         again++;

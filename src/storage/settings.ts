@@ -42,7 +42,13 @@ export const forgetEnrollment = async (): Promise<void> => {
 export const loadDrive = (): Promise<DriveInfo | undefined> => get(SETTINGS_KEYS.drive, settings());
 /** The drive as the server last sent it, and when that was (so a tablet asks again now and then, not at every sync). */
 export const saveDrive = async (d: DriveInfo, checkedAt = new Date()): Promise<void> => {
-  await setMany([[SETTINGS_KEYS.drive, d], [SETTINGS_KEYS.driveCheckedAt, checkedAt.toISOString()]], settings());
+  await setMany(
+    [
+      [SETTINGS_KEYS.drive, d],
+      [SETTINGS_KEYS.driveCheckedAt, checkedAt.toISOString()],
+    ],
+    settings(),
+  );
   updateBootCopy({ drive: d });
 };
 export const loadDriveCheckedAt = (): Promise<string | undefined> => get(SETTINGS_KEYS.driveCheckedAt, settings());

@@ -22,7 +22,12 @@ export class EnrollFailure extends Error {
 export async function enrollDevice(code: string, volunteer: string, deviceName: string | undefined, appVersion: string): Promise<Enrollment> {
   const persisted = (await navigator.storage?.persist?.().catch(() => false)) ?? false;
   const storage = await storageEstimate();
-  const body: EnrollRequest = { protocol: PROTOCOL_VERSION, code, ...(deviceName ? { deviceName } : {}), device: { appVersion, ...(storage ? { storage } : {}) } };
+  const body: EnrollRequest = {
+    protocol: PROTOCOL_VERSION,
+    code,
+    ...(deviceName ? { deviceName } : {}),
+    device: { appVersion, ...(storage ? { storage } : {}) },
+  };
   let response: Response;
   try {
     response = await fetch(API.enroll, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -30,7 +35,10 @@ export async function enrollDevice(code: string, volunteer: string, deviceName: 
     throw new EnrollFailure('No connection. Enrollment needs the network once; connect and try again.');
   }
   if (!response.ok) {
-    const error = await response.json().then((b: ApiError) => b.error, () => undefined);
+    const error = await response.json().then(
+      (b: ApiError) => b.error,
+      () => undefined,
+    );
     throw new EnrollFailure(error?.message ?? `Enrollment failed (${response.status}). Try again.`, error?.field);
   }
   const answer = (await response.json()) as EnrollResponse;

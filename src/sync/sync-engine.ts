@@ -1,6 +1,16 @@
 // Device → server sync: send waiting records in bounded batches, change a record's state only from
 // the server's per-record answer, report the device's totals every time.
-import { API, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, PROTOCOL_VERSION, type ApiError, type BatchRequest, type BatchResponse, type DeviceTotals, type Receipt } from '../shared/protocol';
+import {
+  API,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_RECORDS,
+  PROTOCOL_VERSION,
+  type ApiError,
+  type BatchRequest,
+  type BatchResponse,
+  type DeviceTotals,
+  type Receipt,
+} from '../shared/protocol';
 import type { DeviceSignature } from '../storage/device-db';
 import { applyResults, capturedThrough, deviceCounts, outbox, recordWaiting, resendMissing, voidWaiting, wireRecord, wireVoid } from '../storage/outbox';
 import { storageEstimate } from '../storage/estimate';
@@ -47,7 +57,7 @@ export const SYNC_REQUEST_TIMEOUT_MS = 90_000;
 /** Run one sync unless another tab or the service worker is already running one. */
 export async function syncOnce(options: SyncOptions): Promise<SyncReport | 'busy'> {
   if (typeof navigator !== 'undefined' && navigator.locks) {
-    return navigator.locks.request(SYNC_LOCK, { ifAvailable: true }, (lock) => (lock ? runAndAnnounce(options) : 'busy' as const));
+    return navigator.locks.request(SYNC_LOCK, { ifAvailable: true }, (lock) => (lock ? runAndAnnounce(options) : ('busy' as const)));
   }
   return runAndAnnounce(options);
 }
@@ -224,12 +234,19 @@ async function postBatch(enrollment: Enrollment, { records, voids }: Batch, tota
     throw new SyncFailure('offline', 'No connection to the server. Signatures stay safe on this tablet.', true);
   }
   if (response.status === 413) return 'too_large';
-  if (response.status === 401) throw new SyncFailure('unauthorized', 'The server does not know this tablet. Ask your lead to enroll it again; its signatures stay on it.', false);
-  if (response.status === 403) throw new SyncFailure('device_revoked', 'This tablet was removed from the drive. Its signatures stay on it: hand it to your lead.', false);
+  if (response.status === 401)
+    throw new SyncFailure('unauthorized', 'The server does not know this tablet. Ask your lead to enroll it again; its signatures stay on it.', false);
+  if (response.status === 403)
+    throw new SyncFailure('device_revoked', 'This tablet was removed from the drive. Its signatures stay on it: hand it to your lead.', false);
   if (!response.ok) {
     const detail = await errorMessage(response);
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-    throw new SyncFailure('server_error', `The server could not take the signatures (${response.status}${detail ? `: ${detail}` : ''}). Fieldpen will retry.`, true, retryAfterMs);
+    throw new SyncFailure(
+      'server_error',
+      `The server could not take the signatures (${response.status}${detail ? `: ${detail}` : ''}). Fieldpen will retry.`,
+      true,
+      retryAfterMs,
+    );
   }
   let answer: BatchResponse;
   try {

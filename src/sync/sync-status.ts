@@ -31,13 +31,7 @@ export function onSyncedElsewhere(listener: (synced: Synced) => void): () => voi
   return () => channel.close();
 }
 
-export type SyncProblem =
-  | 'offline'
-  | 'not_enrolled'
-  | 'unauthorized'
-  | 'device_revoked'
-  | 'server_error'
-  | 'bad_answer';
+export type SyncProblem = 'offline' | 'not_enrolled' | 'unauthorized' | 'device_revoked' | 'server_error' | 'bad_answer';
 
 /**
  * What the last attempt to reach the server found: it answered (`reached`, even with an error), or it

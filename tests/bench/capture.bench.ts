@@ -15,7 +15,13 @@ const bench: Bench = async (log) => {
   const fixtures = autographFixtures();
   const tablet = await openBenchPage();
   try {
-    await call(tablet.page, 'seedBoth', WHO, STORED, fixtures.map((a) => encodeAutograph(a)));
+    await call(
+      tablet.page,
+      'seedBoth',
+      WHO,
+      STORED,
+      fixtures.map((a) => encodeAutograph(a)),
+    );
     const times = await call(tablet.page, 'timeCaptures', WHO, ITERATIONS, fixtures, WARMUP);
     const round = (n: number) => +n.toFixed(3);
     log({

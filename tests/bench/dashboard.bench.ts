@@ -19,12 +19,43 @@ const DEVICES = 100;
 const DAYS = 35;
 const RUNS = 30;
 const BASELINE_RUNS = 5;
-const CITIES = ['Springfield', 'Shelbyville', 'Capital City', 'Ogdenville', 'North Haverbrook', 'Brockway', 'Cypress Creek', 'Waverly Hills', 'Ashland', 'Riverton'];
+const CITIES = [
+  'Springfield',
+  'Shelbyville',
+  'Capital City',
+  'Ogdenville',
+  'North Haverbrook',
+  'Brockway',
+  'Cypress Creek',
+  'Waverly Hills',
+  'Ashland',
+  'Riverton',
+];
 /** Device 0 has not delivered these: the dashboard must find them (the slow path of completeness). */
 const UNDELIVERED = new Set([17, Math.floor(SIGNATURES / DEVICES / 2), SIGNATURES / DEVICES - 1]);
 
 type SignatureRow = Insertable<Database['signatures']>;
-const COLUMNS = ['id', 'device_id', 'seq', 'drive_id', 'petition_version', 'language', 'volunteer', 'captured_at', 'given_name', 'family_name', 'street', 'city', 'state', 'zip', 'email', 'autograph', 'location', 'digest', 'received_at'] as const;
+const COLUMNS = [
+  'id',
+  'device_id',
+  'seq',
+  'drive_id',
+  'petition_version',
+  'language',
+  'volunteer',
+  'captured_at',
+  'given_name',
+  'family_name',
+  'street',
+  'city',
+  'state',
+  'zip',
+  'email',
+  'autograph',
+  'location',
+  'digest',
+  'received_at',
+] as const;
 
 /** SQLite: multi-row INSERTs (at most 32,766 bound values: 1,000 rows of 19 columns). */
 async function insertRows(db: Kysely<Database>, rows: SignatureRow[]): Promise<void> {
@@ -37,7 +68,11 @@ async function insertUnnested(db: Kysely<Database>, rows: SignatureRow[]): Promi
   await sql`INSERT INTO signatures (${sql.join(COLUMNS.map((c) => sql.ref(c)))}) SELECT * FROM unnest(${sql.join(arrays)})`.execute(db);
 }
 
-async function load(db: Kysely<Database>, rowsPerInsert: number, insert: (db: Kysely<Database>, rows: SignatureRow[]) => Promise<void>): Promise<{ driveId: string; loadSeconds: number }> {
+async function load(
+  db: Kysely<Database>,
+  rowsPerInsert: number,
+  insert: (db: Kysely<Database>, rows: SignatureRow[]) => Promise<void>,
+): Promise<{ driveId: string; loadSeconds: number }> {
   const drive = await createDrive(db, {
     title: 'Bench drive',
     goal: 1_000_000,
@@ -133,11 +168,15 @@ async function measure(database: DatabaseHandle, log: (m: Metric) => void): Prom
   if (database.kind === 'postgres') await sql`ANALYZE`.execute(database.db);
   const check = await dashboardOf(database.db, driveId);
   const expected = SIGNATURES - UNDELIVERED.size;
-  if (check?.total !== expected || check.devices[0]?.missingCount !== UNDELIVERED.size) throw new Error(`dashboard is wrong: total ${check?.total}, expected ${expected}`);
+  if (check?.total !== expected || check.devices[0]?.missingCount !== UNDELIVERED.size)
+    throw new Error(`dashboard is wrong: total ${check?.total}, expected ${expected}`);
   await timed(3, () => dashboardOf(database.db, driveId));
   const fast = await timed(RUNS, () => dashboardOf(database.db, driveId));
   const naive = await timed(BASELINE_RUNS, () => dashboardFromSignatures(database.db, driveId));
-  const { n: tallyRows } = await database.db.selectFrom('signature_tallies').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const { n: tallyRows } = await database.db
+    .selectFrom('signature_tallies')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   log({
     metric: `dashboard_query_ms_${database.kind}`,
     value: round(percentile(fast, 95)),

@@ -41,7 +41,11 @@ const bench: Bench = async (log) => {
       next += BATCH_RECORDS;
       const body = JSON.stringify({ protocol: PROTOCOL_VERSION, records: batch, totals: { capturedThrough: next, waiting: 0, appVersion: 'bench' } });
       const t0 = performance.now();
-      const answer = await fetch(`${server.url}${API.batches}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${device.token}` }, body });
+      const answer = await fetch(`${server.url}${API.batches}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${device.token}` },
+        body,
+      });
       await answer.arrayBuffer();
       const ms = performance.now() - t0;
       if (answer.status !== 200) throw new Error(`batch answered ${answer.status}`);

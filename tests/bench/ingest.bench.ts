@@ -27,7 +27,8 @@ async function sendBatches(url: string, device: EnrolledDevice, bodies: string[]
     });
     if (!response.ok) throw new Error(`batch refused: ${response.status} ${await response.text()}`);
     const answer = (await response.json()) as BatchResponse;
-    if (answer.results.some((r) => r.status !== 'stored')) throw new Error(`not all stored: ${JSON.stringify(answer.results.find((r) => r.status !== 'stored'))}`);
+    if (answer.results.some((r) => r.status !== 'stored'))
+      throw new Error(`not all stored: ${JSON.stringify(answer.results.find((r) => r.status !== 'stored'))}`);
   }
   return performance.now() - t0;
 }
@@ -60,8 +61,21 @@ async function rawSqlite(records: SignatureRecord[], device: EnrolledDevice): Pr
     db.pragma('busy_timeout = 5000');
     const now = new Date().toISOString();
     db.prepare('insert into drives (id, title, goal, created_at) values (?, ?, ?, ?)').run(device.driveId, 'Bench', 1000, now);
-    db.prepare('insert into petition_versions (version, drive_id, language, title, text, created_at) values (?, ?, ?, ?, ?, ?)').run(device.petitionVersion, device.driveId, 'en', 'T', 'X', now);
-    db.prepare('insert into devices (id, drive_id, name, token_hash, enrolled_at) values (?, ?, ?, ?, ?)').run(device.deviceId, device.driveId, 'Bench', 'h', now);
+    db.prepare('insert into petition_versions (version, drive_id, language, title, text, created_at) values (?, ?, ?, ?, ?, ?)').run(
+      device.petitionVersion,
+      device.driveId,
+      'en',
+      'T',
+      'X',
+      now,
+    );
+    db.prepare('insert into devices (id, drive_id, name, token_hash, enrolled_at) values (?, ?, ?, ?, ?)').run(
+      device.deviceId,
+      device.driveId,
+      'Bench',
+      'h',
+      now,
+    );
     const insert = db.prepare(
       `insert into signatures (id, device_id, seq, drive_id, petition_version, language, volunteer, captured_at, given_name, family_name,
         street, city, state, zip, email, autograph, location, digest, received_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -70,8 +84,27 @@ async function rawSqlite(records: SignatureRecord[], device: EnrolledDevice): Pr
       const receivedAt = new Date().toISOString();
       for (const r of rows) {
         const s = r.signer;
-        insert.run(r.id, r.deviceId, r.seq, r.driveId, r.petition.version, r.petition.language, r.volunteer, r.capturedAt, s.givenName, s.familyName,
-          s.street, s.city, s.state, s.zip, s.email ?? null, r.autograph, r.location ? JSON.stringify(r.location) : null, r.digest, receivedAt);
+        insert.run(
+          r.id,
+          r.deviceId,
+          r.seq,
+          r.driveId,
+          r.petition.version,
+          r.petition.language,
+          r.volunteer,
+          r.capturedAt,
+          s.givenName,
+          s.familyName,
+          s.street,
+          s.city,
+          s.state,
+          s.zip,
+          s.email ?? null,
+          r.autograph,
+          r.location ? JSON.stringify(r.location) : null,
+          r.digest,
+          receivedAt,
+        );
       }
     });
     const t0 = performance.now();

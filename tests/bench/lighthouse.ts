@@ -19,7 +19,11 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GOALS = { performance: 95, accessibility: 100, 'best-practices': 100 } as const;
 
 if (!process.env.FIELDPEN_SKIP_BUILD) {
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 const work = mkdtempSync(join(tmpdir(), 'fieldpen-lighthouse-'));
 mkdirSync(join(work, 'profile'));
@@ -27,7 +31,15 @@ const server = await startServer(join(work, 'data'));
 const chrome = await chromeLauncher.launch({
   chromePath: CHROMIUM,
   userDataDir: join(work, 'profile'),
-  chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  chromeFlags: [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 let missed = false;
 try {
@@ -47,7 +59,16 @@ try {
       const failing = Object.values(audits)
         .filter((a) => a.score !== null && a.score < 1 && categories[id]?.auditRefs.some((r) => r.id === a.id && r.weight > 0))
         .map((a) => `${a.id}: ${a.displayValue ?? a.score}`);
-      console.log(JSON.stringify({ metric: `lighthouse_${id.replace('-', '_')}`, value: score, unit: 'score', goal: `>= ${goal}`, page, ...(failing.length ? { failing } : {}) }));
+      console.log(
+        JSON.stringify({
+          metric: `lighthouse_${id.replace('-', '_')}`,
+          value: score,
+          unit: 'score',
+          goal: `>= ${goal}`,
+          page,
+          ...(failing.length ? { failing } : {}),
+        }),
+      );
     }
     const lcp = audits['largest-contentful-paint']?.numericValue;
     if (lcp !== undefined) console.log(JSON.stringify({ metric: 'lighthouse_lcp_ms', value: Math.round(lcp), unit: 'ms', page }));

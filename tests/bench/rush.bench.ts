@@ -105,7 +105,10 @@ async function timedDashboard(url: string, lead: Lead): Promise<number | undefin
   }
 }
 
-function tabletProcess(config: TabletsConfig, onMessage: (m: ToParent) => void): { child: ChildProcess; ready: Promise<void>; done: Promise<Extract<ToParent, { type: 'done' }>> } {
+function tabletProcess(
+  config: TabletsConfig,
+  onMessage: (m: ToParent) => void,
+): { child: ChildProcess; ready: Promise<void>; done: Promise<Extract<ToParent, { type: 'done' }>> } {
   const child = spawn(process.execPath, ['--import', 'tsx', TABLETS_SCRIPT], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let ready!: () => void;
   let done!: (m: Extract<ToParent, { type: 'done' }>) => void;
@@ -265,7 +268,13 @@ async function verify(kind: Kind, location: string, driveId: string, outcomes: T
   try {
     const rows = await database.db
       .selectFrom('signatures')
-      .select(['device_id', sql<number>`count(*)`.as('n'), sql<number>`count(distinct seq)`.as('seqs'), sql<number>`min(seq)`.as('lo'), sql<number>`max(seq)`.as('hi')])
+      .select([
+        'device_id',
+        sql<number>`count(*)`.as('n'),
+        sql<number>`count(distinct seq)`.as('seqs'),
+        sql<number>`min(seq)`.as('lo'),
+        sql<number>`max(seq)`.as('hi'),
+      ])
       .where('drive_id', '=', driveId)
       .groupBy('device_id')
       .execute();
@@ -281,11 +290,23 @@ async function verify(kind: Kind, location: string, driveId: string, outcomes: T
       duplicated += n - seqs;
       lost += SIGNATURES - seqs;
       if (r && (Number(r.lo) !== 1 || Number(r.hi) !== SIGNATURES)) problems.push(`tablet ${o.tablet}: sequence numbers ${r.lo}…${r.hi}`);
-      if (!o.receipt?.complete || o.receipt.received !== SIGNATURES) problems.push(`tablet ${o.tablet}: receipt ${JSON.stringify(o.receipt && { received: o.receipt.received, complete: o.receipt.complete, missingCount: o.receipt.missingCount })}`);
+      if (!o.receipt?.complete || o.receipt.received !== SIGNATURES)
+        problems.push(
+          `tablet ${o.tablet}: receipt ${JSON.stringify(o.receipt && { received: o.receipt.received, complete: o.receipt.complete, missingCount: o.receipt.missingCount })}`,
+        );
       if (o.rejected > 0) problems.push(`tablet ${o.tablet}: ${o.rejected} records rejected or in conflict`);
     }
     const [conflicts, rejections] = await Promise.all(
-      (['conflicts', 'rejections'] as const).map(async (t) => Number((await database.db.selectFrom(t).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n)),
+      (['conflicts', 'rejections'] as const).map(async (t) =>
+        Number(
+          (
+            await database.db
+              .selectFrom(t)
+              .select(sql<number>`count(*)`.as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+      ),
     );
     const expected = TABLETS * SIGNATURES;
     if (held !== expected) problems.push(`the database holds ${held} signatures, not ${expected}`);
@@ -345,8 +366,22 @@ async function rawSqliteCpuMs(devices: EnrolledDevice[], perDevice: SignatureRec
     const now = new Date().toISOString();
     const first = devices[0]!;
     db.prepare('insert into drives (id, title, goal, created_at) values (?, ?, ?, ?)').run(first.driveId, 'Bench', 1000, now);
-    db.prepare('insert into petition_versions (version, drive_id, language, title, text, created_at) values (?, ?, ?, ?, ?, ?)').run(first.petitionVersion, first.driveId, 'en', 'T', 'X', now);
-    for (const d of devices) db.prepare('insert into devices (id, drive_id, name, token_hash, enrolled_at) values (?, ?, ?, ?, ?)').run(d.deviceId, d.driveId, 'Bench', d.deviceId, now);
+    db.prepare('insert into petition_versions (version, drive_id, language, title, text, created_at) values (?, ?, ?, ?, ?, ?)').run(
+      first.petitionVersion,
+      first.driveId,
+      'en',
+      'T',
+      'X',
+      now,
+    );
+    for (const d of devices)
+      db.prepare('insert into devices (id, drive_id, name, token_hash, enrolled_at) values (?, ?, ?, ?, ?)').run(
+        d.deviceId,
+        d.driveId,
+        'Bench',
+        d.deviceId,
+        now,
+      );
     const insert = db.prepare(
       `insert into signatures (id, device_id, seq, drive_id, petition_version, language, volunteer, captured_at, given_name, family_name,
         street, city, state, zip, email, autograph, location, digest, received_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -355,14 +390,34 @@ async function rawSqliteCpuMs(devices: EnrolledDevice[], perDevice: SignatureRec
       const receivedAt = new Date().toISOString();
       for (const r of rows) {
         const s = r.signer;
-        insert.run(r.id, r.deviceId, r.seq, r.driveId, r.petition.version, r.petition.language, r.volunteer, r.capturedAt, s.givenName, s.familyName,
-          s.street, s.city, s.state, s.zip, s.email ?? null, r.autograph, r.location ? JSON.stringify(r.location) : null, r.digest, receivedAt);
+        insert.run(
+          r.id,
+          r.deviceId,
+          r.seq,
+          r.driveId,
+          r.petition.version,
+          r.petition.language,
+          r.volunteer,
+          r.capturedAt,
+          s.givenName,
+          s.familyName,
+          s.street,
+          s.city,
+          s.state,
+          s.zip,
+          s.email ?? null,
+          r.autograph,
+          r.location ? JSON.stringify(r.location) : null,
+          r.digest,
+          receivedAt,
+        );
       }
     });
     const before = process.cpuUsage();
     // Interleaved as the tablets' batches were: one 500-row transaction per batch.
     const longest = Math.max(...perDevice.map((r) => r.length));
-    for (let b = 0; b < longest; b += MAX_BATCH_RECORDS) for (const records of perDevice) if (b < records.length) insertBatch(records.slice(b, b + MAX_BATCH_RECORDS));
+    for (let b = 0; b < longest; b += MAX_BATCH_RECORDS)
+      for (const records of perDevice) if (b < records.length) insertBatch(records.slice(b, b + MAX_BATCH_RECORDS));
     const used = process.cpuUsage(before);
     db.close();
     return (used.user + used.system) / 1000;
@@ -420,7 +475,12 @@ const bench: Bench = async (log) => {
     baseline: Math.round(percentile(postgres.quietBatchMs, 95)),
     goal: '<= 500',
     median_ms: Math.round(median(postgres.batchMs)),
-    p95_all_answers_ms: Math.round(percentile(postgres.batchAnswers.map((b) => b.ms), 95)),
+    p95_all_answers_ms: Math.round(
+      percentile(
+        postgres.batchAnswers.map((b) => b.ms),
+        95,
+      ),
+    ),
     sqlite_p95_ms: Math.round(percentile(sqlite.batchMs, 95)),
     baseline_is: 'p95 of 500-record batches from one tablet alone on the same database after the rush',
   });

@@ -38,7 +38,11 @@ const FORM_READY_PROBE = `
 
 export default async function volunteerLoad(log: (m: Metric) => void): Promise<void> {
   if (!process.env.FIELDPEN_SKIP_BUILD) {
-    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
   const work = mkdtempSync(join(tmpdir(), 'fieldpen-bench-load-'));
   const server = await startServer(join(work, 'data'));
@@ -71,7 +75,10 @@ export default async function volunteerLoad(log: (m: Metric) => void): Promise<v
     const files = firstLoad(join(ROOT, 'dist'));
     const counted = new Map(files.map((f) => [f.path, f.gzip]));
     for (const f of loaded) {
-      if (counted.get(f.url) !== f.gzip) throw new Error(`the page loaded ${f.url} (${f.gzip} B gzip) on its first visit, which tests/support/first-load.ts counts as ${counted.get(f.url) ?? 'not part of the first load'}`);
+      if (counted.get(f.url) !== f.gzip)
+        throw new Error(
+          `the page loaded ${f.url} (${f.gzip} B gzip) on its first visit, which tests/support/first-load.ts counts as ${counted.get(f.url) ?? 'not part of the first load'}`,
+        );
     }
     const dexie = gz(readFileSync(createRequire(import.meta.url).resolve('dexie/dist/dexie.min.js')));
     const precached = precacheGzipBytes(join(ROOT, 'dist'));
@@ -100,7 +107,16 @@ export default async function volunteerLoad(log: (m: Metric) => void): Promise<v
         await tablet.close();
       }
     }
-    log({ metric: 'offline_start_ms', value: round(median(app)), unit: 'ms', baseline: round(median(blank)), baseline_is: 'blank page, same relaunched offline browser', goal: '<= 400', runs: app.map(round), baseline_runs: blank.map(round) });
+    log({
+      metric: 'offline_start_ms',
+      value: round(median(app)),
+      unit: 'ms',
+      baseline: round(median(blank)),
+      baseline_is: 'blank page, same relaunched offline browser',
+      goal: '<= 400',
+      runs: app.map(round),
+      baseline_runs: blank.map(round),
+    });
   } finally {
     await server.stop();
     rmSync(work, { recursive: true, force: true });

@@ -145,14 +145,28 @@ describe('keyboard and focus', () => {
     const order: string[] = [];
     for (let i = 0; i < 14; i++) {
       await page.keyboard.press('Tab');
-      order.push(await page.evaluate(() => {
-        const el = document.activeElement as HTMLElement | null;
-        return el?.id || el?.textContent?.trim() || (el as HTMLInputElement | null)?.type || '';
-      }));
+      order.push(
+        await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          return el?.id || el?.textContent?.trim() || (el as HTMLInputElement | null)?.type || '';
+        }),
+      );
     }
     expect(order).toEqual([
-      'Español', '简体中文', 'givenName', 'familyName', 'street', 'city', 'state', 'zip', 'email',
-      'Undo stroke', 'Clear', 'checkbox', 'Change', 'Save signature',
+      'Español',
+      '简体中文',
+      'givenName',
+      'familyName',
+      'street',
+      'city',
+      'state',
+      'zip',
+      'email',
+      'Undo stroke',
+      'Clear',
+      'checkbox',
+      'Change',
+      'Save signature',
     ]);
   });
 });

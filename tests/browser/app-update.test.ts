@@ -117,7 +117,9 @@ describe('a new version of the app', () => {
       await page.getByRole('button', { name: 'Enroll this tablet' }).click();
       await page.locator('#petition-title').waitFor({ timeout: 15_000 });
       await page.getByRole('button', { name: 'Sync now' }).click();
-      await expect.poll(() => page.locator('.status__detail').textContent(), { timeout: 15_000 }).toContain('Sync could not start: reload Fieldpen (Update now) to go on syncing.');
+      await expect
+        .poll(() => page.locator('.status__detail').textContent(), { timeout: 15_000 })
+        .toContain('Sync could not start: reload Fieldpen (Update now) to go on syncing.');
     } finally {
       await browser.close();
     }

@@ -79,7 +79,13 @@ it('an organizer builds and downloads a delivery from the dashboard; a lead has 
   expect(await panel.getByRole('status').textContent()).toContain(`Delivery built: ${SIGNERS} signatures.`);
   const listedSha = (await panel.getByRole('status').getByTestId('package-sha256').textContent())!;
   expect(listedSha).toMatch(/^[0-9a-f]{64}$/);
-  const [download] = await Promise.all([page.waitForEvent('download'), panel.getByRole('status').getByRole('link', { name: /\.zip$/ }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    panel
+      .getByRole('status')
+      .getByRole('link', { name: /\.zip$/ })
+      .click(),
+  ]);
   const saved = join(work, 'downloaded.zip');
   await download.saveAs(saved);
   expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe(listedSha);

@@ -93,7 +93,9 @@ async function runDrive(label: string, env: Record<string, string>): Promise<voi
   await page.getByRole('button', { name: 'New drive' }).click();
   const form = page.getByRole('form', { name: 'New drive' });
   // The fields every signer gives, worded as the tablet's form words them; only the email is a choice.
-  await expect.poll(() => form.getByText('Every signer gives:').textContent()).toBe('Every signer gives: Given name, Family name, Street address, City, State, ZIP code.');
+  await expect
+    .poll(() => form.getByText('Every signer gives:').textContent())
+    .toBe('Every signer gives: Given name, Family name, Street address, City, State, ZIP code.');
   expect(await form.getByLabel("Require the signer's email", { exact: false }).isChecked()).toBe(false);
   await form.getByLabel('Title', { exact: true }).fill('Library hours on Sundays');
   await form.getByLabel('Goal (signatures)').fill('500');
@@ -148,9 +150,13 @@ describe('a drive from the README', () => {
     await runDrive('sqlite', {});
   }, 240_000);
 
-  it.runIf(TEST_DATABASE_URL)('on PostgreSQL: the same drive, the same result', async () => {
-    const database = await createTestDatabase();
-    cleanups.push(() => database.drop());
-    await runDrive('postgres', { DATABASE_URL: database.url });
-  }, 240_000);
+  it.runIf(TEST_DATABASE_URL)(
+    'on PostgreSQL: the same drive, the same result',
+    async () => {
+      const database = await createTestDatabase();
+      cleanups.push(() => database.drop());
+      await runDrive('postgres', { DATABASE_URL: database.url });
+    },
+    240_000,
+  );
 });

@@ -100,7 +100,9 @@ describe('a tablet with no network', () => {
     server = await startServer(dataDir, port);
     await tablet.setOffline(false);
     await page.getByRole('button', { name: 'Sync now' }).click();
-    await expect.poll(() => page.getByTestId('sync-statement').textContent(), { timeout: 20_000 }).toMatch(/^3 saved on this tablet · none waiting · 3 confirmed by server · receipt [0-9A-F]{4}-[0-9A-F]{4}$/);
+    await expect
+      .poll(() => page.getByTestId('sync-statement').textContent(), { timeout: 20_000 })
+      .toMatch(/^3 saved on this tablet · none waiting · 3 confirmed by server · receipt [0-9A-F]{4}-[0-9A-F]{4}$/);
     expect(await page.getByTestId('server-state').textContent()).toBe('Online');
 
     const db = new Database(join(dataDir, 'fieldpen.sqlite'), { readonly: true });

@@ -99,7 +99,9 @@ describe("a signer's details in the browser profile", () => {
       expect(history.filter((h) => ['givenName', 'familyName', 'street', 'city', 'state', 'zip', 'email'].includes(h.name))).toEqual([]);
       // Chromium did write form history here: the volunteer's name, typed on the enrollment screen, is in it.
       expect(history.map((h) => h.value)).toContain('Sam Rivera');
-      const profiles = db.prepare("select name from sqlite_master where type = 'table' and name in ('addresses', 'autofill_profiles')").all() as { name: string }[];
+      const profiles = db.prepare("select name from sqlite_master where type = 'table' and name in ('addresses', 'autofill_profiles')").all() as {
+        name: string;
+      }[];
       for (const { name } of profiles) expect(db.prepare(`select count(*) as n from ${name}`).get(), name).toEqual({ n: 0 });
     } finally {
       db.close();

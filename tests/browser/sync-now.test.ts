@@ -66,7 +66,15 @@ describe('Sync now during a running sync', () => {
     });
     await expect.poll(() => page.getByRole('button', { name: 'Syncing…' }).count()).toBe(1);
     // While that sync travels, a signer signs.
-    await fillSigner(page, { givenName: 'Rosa', familyName: 'Delgado', street: '12 Oak Avenue', city: 'Columbus', state: 'OH', zip: '43215', email: 'rosa@example.org' });
+    await fillSigner(page, {
+      givenName: 'Rosa',
+      familyName: 'Delgado',
+      street: '12 Oak Avenue',
+      city: 'Columbus',
+      state: 'OH',
+      zip: '43215',
+      email: 'rosa@example.org',
+    });
     await drawAutograph(page, 0);
     await page.getByRole('button', { name: 'Save signature' }).click();
     await page.locator('.notice', { hasText: 'Saved #1.' }).waitFor({ timeout: 10_000 });

@@ -22,9 +22,9 @@ const bySeq = async () => (await deviceSignatures(t.page)).sort((a, b) => Number
 
 describe('the signer form at the door', () => {
   it('gives every field a keyboard that fits, and keeps every field out of the browser’s form history', async () => {
-    const fields = await t.page.locator('form.signer input:not([type=checkbox]), form.signer select').evaluateAll((els) =>
-      els.map((e) => ({ id: e.id, autocomplete: e.getAttribute('autocomplete'), inputmode: e.getAttribute('inputmode') })),
-    );
+    const fields = await t.page
+      .locator('form.signer input:not([type=checkbox]), form.signer select')
+      .evaluateAll((els) => els.map((e) => ({ id: e.id, autocomplete: e.getAttribute('autocomplete'), inputmode: e.getAttribute('inputmode') })));
     expect(fields.map((f) => f.id)).toEqual(['givenName', 'familyName', 'street', 'city', 'state', 'zip', 'email']);
     // Autofill would offer one signer's details to the next (tests/browser/signer-privacy.test.ts).
     for (const f of fields) expect(f.autocomplete, f.id).toBe('off');
@@ -213,7 +213,9 @@ describe("the volunteer's day", () => {
     expect(await page.getByTestId('warn-not-installed').textContent()).toContain('7 days');
     // The server's receipt for this tablet, as the last sync brought it: the lead reads the same code.
     await page.getByRole('button', { name: 'Sync now' }).click();
-    await expect.poll(() => page.getByTestId('receipt').textContent()).toMatch(/^(\d+) of \1 confirmed by the server · receipt [0-9A-F]{4}-[0-9A-F]{4} · complete$/);
+    await expect
+      .poll(() => page.getByTestId('receipt').textContent())
+      .toMatch(/^(\d+) of \1 confirmed by the server · receipt [0-9A-F]{4}-[0-9A-F]{4} · complete$/);
   });
 
   it('starts a shift with a name from the drive’s roster or a new one, and every signature carries it', async () => {
@@ -309,7 +311,9 @@ describe('with no network', () => {
       await expect.poll(() => page.locator('.notice').textContent()).toMatch(/^Saved #\d+\. Ready for the next signer\.$/);
       // One statement: what is safe on the tablet, what waits, the server's last receipt; one
       // "confirmed" figure, and no "Online" beside a line saying there is no connection.
-      await expect.poll(() => page.getByTestId('sync-statement').textContent(), { timeout: 15_000 }).toMatch(/^\d+ saved on this tablet · 1 waiting to send · \d+ confirmed by server · receipt [0-9A-F]{4}-[0-9A-F]{4}$/);
+      await expect
+        .poll(() => page.getByTestId('sync-statement').textContent(), { timeout: 15_000 })
+        .toMatch(/^\d+ saved on this tablet · 1 waiting to send · \d+ confirmed by server · receipt [0-9A-F]{4}-[0-9A-F]{4}$/);
       const bar = (await page.locator('header.status').textContent()) ?? '';
       expect(bar.match(/confirmed/g)).toHaveLength(1);
       expect(bar).not.toContain('Online');
@@ -355,7 +359,9 @@ describe('opening the app', () => {
     await expect.poll(() => page.getByText(`Volunteer: ${volunteer}`).count()).toBe(1);
 
     // A copy out of step with the record (written by hand here): the record wins, and the copy is mended.
-    await page.evaluate(() => localStorage.setItem('fieldpen-boot', JSON.stringify({ ...JSON.parse(localStorage.getItem('fieldpen-boot')!), volunteer: 'Nobody Here' })));
+    await page.evaluate(() =>
+      localStorage.setItem('fieldpen-boot', JSON.stringify({ ...JSON.parse(localStorage.getItem('fieldpen-boot')!), volunteer: 'Nobody Here' })),
+    );
     await page.reload();
     await expect.poll(() => page.getByText(`Volunteer: ${volunteer}`).count(), { timeout: 15_000 }).toBe(1);
     await expect.poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('fieldpen-boot')!).volunteer)).toBe(volunteer);
@@ -383,7 +389,7 @@ describe('the screens on a tablet and on a phone', () => {
         const small = await page.locator('main button, main input, main select, main a, header button, header a').evaluateAll((els) =>
           els
             .map((e) => {
-              const target = e instanceof HTMLInputElement && (e.type === 'checkbox' || e.type === 'radio') ? e.closest('label') ?? e : e;
+              const target = e instanceof HTMLInputElement && (e.type === 'checkbox' || e.type === 'radio') ? (e.closest('label') ?? e) : e;
               const r = target.getBoundingClientRect();
               return { what: `${e.tagName} ${e.id || e.textContent}`, w: r.width, h: r.height };
             })
@@ -406,7 +412,15 @@ describe('the signer form on a tablet', () => {
       await page.setViewportSize(viewport);
       await page.goto(t.server.url);
       await page.locator('#petition-title').waitFor({ timeout: 15_000 });
-      await fillSigner(page, { givenName: 'Nadia', familyName: 'Karimi', street: '4 Ash Court', city: 'Columbus', state: 'OH', zip: '43215', email: 'nadia@example.org' });
+      await fillSigner(page, {
+        givenName: 'Nadia',
+        familyName: 'Karimi',
+        street: '4 Ash Court',
+        city: 'Columbus',
+        state: 'OH',
+        zip: '43215',
+        email: 'nadia@example.org',
+      });
       await drawAutograph(page, 1);
       await page.evaluate(() => window.scrollTo(0, 0));
       const inView = async (selector: string) => {

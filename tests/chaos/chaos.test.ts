@@ -94,7 +94,16 @@ describe('chaos between tablets and the server', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const script = await pageHooksScript();
     const pages: Page[] = [];
@@ -121,13 +130,19 @@ describe('chaos between tablets and the server', () => {
           if (done === 40) await hooks(page, (h) => h.rows().then((rows) => h.strike(rows[3]!.id, 'Signer asked to withdraw')));
           const r = rand();
           if (r < 0.35) {
-            await page.getByRole('button', { name: 'Sync now' }).click().catch(() => {});
+            await page
+              .getByRole('button', { name: 'Sync now' })
+              .click()
+              .catch(() => {});
             await page.waitForTimeout(Math.round(20 + rand() * 300));
             await page.reload();
             reloads++;
             await expect.poll(() => page.locator('#petition-title').isVisible(), { timeout: 20_000 }).toBe(true);
           } else if (r < 0.6) {
-            await page.getByRole('button', { name: 'Sync now' }).click().catch(() => {});
+            await page
+              .getByRole('button', { name: 'Sync now' })
+              .click()
+              .catch(() => {});
           }
           // A voided record before it was ever sent, on every tablet.
           if (done === 100) await hooks(page, (h) => h.rows().then((rows) => h.strike(rows[rows.length - 1]!.id, 'Signed twice')));
@@ -173,7 +188,9 @@ describe('chaos between tablets and the server', () => {
         }[];
         expect(held.map((h) => [h.id, h.seq, h.digest, h.void_reason])).toEqual(rows.map((r) => [r.id, r.seq, r.digest, r.voidReason ?? null]));
         expect(rows.filter((r) => r.voidReason).length).toBe(2);
-        const extra = db.prepare('select (select count(*) from conflicts where device_id = ?) as c, (select count(*) from rejections where device_id = ?) as r').get(deviceId, deviceId);
+        const extra = db
+          .prepare('select (select count(*) from conflicts where device_id = ?) as c, (select count(*) from rejections where device_id = ?) as r')
+          .get(deviceId, deviceId);
         expect(extra).toEqual({ c: 0, r: 0 });
 
         // The receipt says complete, and its code is what the tablet computes from its own records.
@@ -181,15 +198,23 @@ describe('chaos between tablets and the server', () => {
         expect(receipt).toMatchObject({ received: rows.length, capturedThrough: rows.length, missing: [], missingCount: 0, complete: true, voided: 2 });
         expect(receipt.code).toBe(await receiptCodeOf(rows.map((r) => ({ digest: r.digest, voided: r.voidReason !== undefined }))));
         await expect
-          .poll(async () => {
-            await page.getByRole('button', { name: 'Sync now' }).click().catch(() => {});
-            return page.locator('.status__detail').textContent();
-          }, { timeout: 20_000 })
+          .poll(
+            async () => {
+              await page
+                .getByRole('button', { name: 'Sync now' })
+                .click()
+                .catch(() => {});
+              return page.locator('.status__detail').textContent();
+            },
+            { timeout: 20_000 },
+          )
           .toContain(`${rows.length} saved on this tablet · none waiting · ${rows.length} confirmed by server · receipt ${receipt.code}`);
       }
     } finally {
       db.close();
     }
-    console.log(`chaos seed ${seed}: ${proxy.stats.requests} requests through the proxy, ${batches} batches, faults ${JSON.stringify(proxy.stats.faults)}, ${reloads} reloads, 2 server kills`);
+    console.log(
+      `chaos seed ${seed}: ${proxy.stats.requests} requests through the proxy, ${batches} batches, faults ${JSON.stringify(proxy.stats.faults)}, ${reloads} reloads, 2 server kills`,
+    );
   }, 240_000);
 });

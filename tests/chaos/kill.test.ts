@@ -28,7 +28,8 @@ async function scribble(page: Page, variant: number): Promise<void> {
   await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.5);
   await page.mouse.down();
   // Up and down like handwriting: the minimum-ink check refuses a line that is nearly straight.
-  for (let i = 1; i <= 6; i++) await page.mouse.move(box.x + box.width * (0.2 + i * 0.1), box.y + box.height * (0.5 + (i % 2 ? -0.25 : 0.2) + Math.sin(variant) * 0.05), { steps: 2 });
+  for (let i = 1; i <= 6; i++)
+    await page.mouse.move(box.x + box.width * (0.2 + i * 0.1), box.y + box.height * (0.5 + (i % 2 ? -0.25 : 0.2) + Math.sin(variant) * 0.05), { steps: 2 });
   await page.mouse.up();
 }
 

@@ -28,7 +28,13 @@ const ROUTES: Route[] = [
   { method: 'DELETE', url: () => LEAD_API.session, anyDrive: true },
   { method: 'POST', url: () => LEAD_API.password, body: { currentPassword: 'x', newPassword: 'yyyyyyyyyyyy' }, anyDrive: true },
   { method: 'GET', url: () => LEAD_API.drives, anyDrive: true },
-  { method: 'POST', url: () => LEAD_API.drives, body: { title: 'T', goal: 1, petitions: [{ language: 'en', title: 'T', text: 'T' }] }, organizerOnly: true, anyDrive: true },
+  {
+    method: 'POST',
+    url: () => LEAD_API.drives,
+    body: { title: 'T', goal: 1, petitions: [{ language: 'en', title: 'T', text: 'T' }] },
+    organizerOnly: true,
+    anyDrive: true,
+  },
   { method: 'GET', url: () => LEAD_API.accounts, organizerOnly: true, anyDrive: true },
   { method: 'POST', url: () => LEAD_API.accounts, body: { email: 'x@example.org', name: 'X' }, organizerOnly: true, anyDrive: true },
   { method: 'GET', url: () => LEAD_API.drive(driveId) },
@@ -109,7 +115,7 @@ describe('every lead and organizer route', () => {
     for (const route of ROUTES) expect((await asSession(server.app, forged, route.method, route.url(), route.body)).statusCode).toBe(401);
   });
 
-  it('lets the drive\'s own lead and an organizer read the signer details', async () => {
+  it("lets the drive's own lead and an organizer read the signer details", async () => {
     for (const session of [ownLead, organizer]) {
       const response = await asSession(server.app, session, 'GET', LEAD_API.signatures(driveId));
       expect(response.statusCode).toBe(200);

@@ -45,7 +45,10 @@ describe('signing in and out', () => {
     const fresh = await server.app.inject({
       method: 'POST',
       url: LEAD_API.session,
-      payload: { email: (await server.db.selectFrom('accounts').select('email').where('id', '=', session.accountId).executeTakeFirstOrThrow()).email, password: 'correct horse battery staple' },
+      payload: {
+        email: (await server.db.selectFrom('accounts').select('email').where('id', '=', session.accountId).executeTakeFirstOrThrow()).email,
+        password: 'correct horse battery staple',
+      },
     });
     expect(String(fresh.headers['set-cookie'])).toMatch(/HttpOnly/);
     expect(String(fresh.headers['set-cookie'])).toMatch(/SameSite=Strict/);
@@ -87,7 +90,10 @@ describe('signing in and out', () => {
     const session = await accountSession(server, 'lead');
     const { email } = await server.db.selectFrom('accounts').select('email').where('id', '=', session.accountId).executeTakeFirstOrThrow();
     const other = await signIn(server.app, email, 'correct horse battery staple');
-    const change = await asSession(server.app, session, 'POST', LEAD_API.password, { currentPassword: 'correct horse battery staple', newPassword: 'a much longer new password' });
+    const change = await asSession(server.app, session, 'POST', LEAD_API.password, {
+      currentPassword: 'correct horse battery staple',
+      newPassword: 'a much longer new password',
+    });
     expect(change.statusCode).toBe(204);
     expect((await asSession(server.app, other, 'GET', LEAD_API.session)).statusCode).toBe(401);
     expect((await asSession(server.app, session, 'GET', LEAD_API.session)).statusCode).toBe(200);
@@ -97,7 +103,7 @@ describe('signing in and out', () => {
 });
 
 describe('cross-site request forgery', () => {
-  it('a state-changing request without the session\'s CSRF token is refused and changes nothing', async () => {
+  it("a state-changing request without the session's CSRF token is refused and changes nothing", async () => {
     const organizer = await accountSession(server, 'organizer');
     const { drive } = await createTestDrive(server.db, 'CSRF drive');
     const response = await server.app.inject({ method: 'PATCH', url: LEAD_API.drive(drive.id), headers: { cookie: organizer.cookie }, payload: { goal: 5 } });
@@ -158,14 +164,25 @@ describe('what organizers and leads do', () => {
     });
     expect(created.statusCode).toBe(201);
     const drive = created.json();
-    expect(drive).toMatchObject({ title: 'Library hours', goal: 2500, deadline: '2026-12-31', recipient: 'Springfield City Council', requiredFields: ['givenName', 'familyName', 'zip'] });
+    expect(drive).toMatchObject({
+      title: 'Library hours',
+      goal: 2500,
+      deadline: '2026-12-31',
+      recipient: 'Springfield City Council',
+      requiredFields: ['givenName', 'familyName', 'zip'],
+    });
     const firstVersion = drive.petitions[0].version;
 
     const edited = await asSession(server.app, organizer, 'PATCH', LEAD_API.drive(drive.id), {
       petitions: [{ language: 'en', title: 'Library hours', text: 'Open the library on Sundays and holidays.' }],
     });
     expect(edited.statusCode).toBe(200);
-    const versions = await server.db.selectFrom('petition_versions').select(['version', 'superseded_at']).where('drive_id', '=', drive.id).orderBy('created_at').execute();
+    const versions = await server.db
+      .selectFrom('petition_versions')
+      .select(['version', 'superseded_at'])
+      .where('drive_id', '=', drive.id)
+      .orderBy('created_at')
+      .execute();
     expect(versions).toHaveLength(2);
     expect(versions.find((v) => v.version === firstVersion)!.superseded_at).not.toBeNull();
     expect(edited.json().petitions.map((p: { version: string }) => p.version)).not.toContain(firstVersion);
@@ -230,7 +247,12 @@ describe('what organizers and leads do', () => {
     expect((await server.db.selectFrom('devices').select('name').where('id', '=', device.deviceId).executeTakeFirstOrThrow()).name).toBe('Blue tablet');
     expect((await asSession(server.app, lead, 'POST', LEAD_API.revokeDevice(drive.id, device.deviceId))).statusCode).toBe(204);
 
-    const sync = await server.app.inject({ method: 'POST', url: API.batches, headers: { authorization: `Bearer ${device.token}` }, payload: { protocol: PROTOCOL_VERSION, records: [], totals: { capturedThrough: 0, waiting: 0, appVersion: 't' } } });
+    const sync = await server.app.inject({
+      method: 'POST',
+      url: API.batches,
+      headers: { authorization: `Bearer ${device.token}` },
+      payload: { protocol: PROTOCOL_VERSION, records: [], totals: { capturedThrough: 0, waiting: 0, appVersion: 't' } },
+    });
     expect(sync.statusCode).toBe(403);
     expect(sync.json()).toMatchObject({ error: { code: 'device_revoked' } });
   });

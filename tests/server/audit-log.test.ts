@@ -50,7 +50,11 @@ describe('the audit log', () => {
     // An attacker who rewrites an entry and its hash still breaks the next entry's link.
     const { hash: _old, ...row } = await server.db.selectFrom('audit_log').selectAll().where('seq', '=', 3).executeTakeFirstOrThrow();
     const forged = { ...row, signers: 1 };
-    await server.db.updateTable('audit_log').set({ signers: 1, hash: await auditHash(forged) }).where('seq', '=', 3).execute();
+    await server.db
+      .updateTable('audit_log')
+      .set({ signers: 1, hash: await auditHash(forged) })
+      .where('seq', '=', 3)
+      .execute();
     expect(await checkAuditChain(server.db)).toMatchObject({ intact: false, brokenAt: 4, problem: 'chain_broken' });
   });
 
@@ -66,7 +70,11 @@ describe('the audit log', () => {
   it('finds entries renumbered to hide a deletion', async () => {
     await freshLog();
     await server.db.deleteFrom('audit_log').where('seq', '=', 2).execute();
-    await server.db.updateTable('audit_log').set({ seq: sql`seq - 1` }).where('seq', '>', 2).execute();
+    await server.db
+      .updateTable('audit_log')
+      .set({ seq: sql`seq - 1` })
+      .where('seq', '>', 2)
+      .execute();
     expect(await checkAuditChain(server.db)).toMatchObject({ intact: false, brokenAt: 2 });
   });
 

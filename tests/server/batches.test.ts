@@ -140,7 +140,11 @@ describe('a record the server refuses', () => {
     const answer = await send(device, [before, badZip, after]);
 
     expect(answer.results[0]).toEqual({ id: before.id, status: 'stored' });
-    expect(answer.results[1]).toEqual({ id: badZip.id, status: 'rejected', reason: { code: 'invalid_field', field: 'signer.zip', message: expect.any(String) } });
+    expect(answer.results[1]).toEqual({
+      id: badZip.id,
+      status: 'rejected',
+      reason: { code: 'invalid_field', field: 'signer.zip', message: expect.any(String) },
+    });
     expect(answer.results[2]).toEqual({ id: after.id, status: 'stored' });
     expect(await signatureRow(badZip.id)).toBeUndefined();
     const rejection = await server.db.selectFrom('rejections').selectAll().where('device_id', '=', device.deviceId).executeTakeFirstOrThrow();
@@ -213,12 +217,23 @@ describe("the device's totals", () => {
     const device = await newDevice();
     await send(device, [await signatureRecord(device, 1), await signatureRecord(device, 2)]);
 
-    const answer = await send(device, [], totals(7, { waiting: 5, appVersion: '0.2.0', storage: { usage: 3_500_000_000, quota: 8_000_000_000, persisted: true } }));
+    const answer = await send(
+      device,
+      [],
+      totals(7, { waiting: 5, appVersion: '0.2.0', storage: { usage: 3_500_000_000, quota: 8_000_000_000, persisted: true } }),
+    );
 
     expect(answer.results).toEqual([]);
     expect(answer.receipt).toMatchObject({ deviceId: device.deviceId, received: 2, capturedThrough: 7 });
     const row = await server.db.selectFrom('devices').selectAll().where('id', '=', device.deviceId).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ captured_through: 7, waiting: 5, app_version: '0.2.0', storage_usage: 3_500_000_000, storage_quota: 8_000_000_000, storage_persisted: 1 });
+    expect(row).toMatchObject({
+      captured_through: 7,
+      waiting: 5,
+      app_version: '0.2.0',
+      storage_usage: 3_500_000_000,
+      storage_quota: 8_000_000_000,
+      storage_persisted: 1,
+    });
     expect(row.last_sync_at).not.toBeNull();
   });
 

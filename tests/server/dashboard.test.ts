@@ -19,22 +19,51 @@ afterAll(() => server.stop());
 
 const dashboard = async (): Promise<Dashboard> => (await asSession(server.app, lead, 'GET', LEAD_API.dashboard(driveId))).json<Dashboard>();
 
-describe('the day\'s-end dashboard', () => {
+describe("the day's-end dashboard", () => {
   it('shows each device complete, or the exact sequence numbers it has not delivered', async () => {
     const { code, drive } = await createTestDrive(server.db, 'Day end');
     const driveOfCode = drive.id;
     const ownLead = await accountSession(server, 'lead', [driveOfCode]);
     const complete = await enroll(server.app, code, 'Green tablet');
     const gappy = await enroll(server.app, code, 'Red tablet');
-    await postBatch(server.app, complete.token, await Promise.all([1, 2, 3].map((s) => signatureRecord(complete, s))), totals(3, { storage: { usage: 1, quota: 2, persisted: true } }));
+    await postBatch(
+      server.app,
+      complete.token,
+      await Promise.all([1, 2, 3].map((s) => signatureRecord(complete, s))),
+      totals(3, { storage: { usage: 1, quota: 2, persisted: true } }),
+    );
     // Captured 6, delivered 1, 2 and 5: 3, 4 and 6 are still on the tablet.
-    await postBatch(server.app, gappy.token, await Promise.all([1, 2, 5].map((s) => signatureRecord(gappy, s, (c) => (c.volunteer = 'Ben Okafor')))), totals(6, { waiting: 3, appVersion: '0.2.0' }));
+    await postBatch(
+      server.app,
+      gappy.token,
+      await Promise.all([1, 2, 5].map((s) => signatureRecord(gappy, s, (c) => (c.volunteer = 'Ben Okafor')))),
+      totals(6, { waiting: 3, appVersion: '0.2.0' }),
+    );
 
     const board = (await asSession(server.app, ownLead, 'GET', LEAD_API.dashboard(driveOfCode))).json<Dashboard>();
     expect(board.total).toBe(6);
     expect(board.devices).toEqual([
-      expect.objectContaining({ name: 'Green tablet', received: 3, capturedThrough: 3, complete: true, missing: [], volunteers: ['Rosa Delgado'], storagePersisted: true }),
-      expect.objectContaining({ name: 'Red tablet', received: 3, capturedThrough: 6, waiting: 3, complete: false, missing: [3, 4, 6], missingCount: 3, appVersion: '0.2.0', volunteers: ['Ben Okafor'], storagePersisted: null }),
+      expect.objectContaining({
+        name: 'Green tablet',
+        received: 3,
+        capturedThrough: 3,
+        complete: true,
+        missing: [],
+        volunteers: ['Rosa Delgado'],
+        storagePersisted: true,
+      }),
+      expect.objectContaining({
+        name: 'Red tablet',
+        received: 3,
+        capturedThrough: 6,
+        waiting: 3,
+        complete: false,
+        missing: [3, 4, 6],
+        missingCount: 3,
+        appVersion: '0.2.0',
+        volunteers: ['Ben Okafor'],
+        storagePersisted: null,
+      }),
     ]);
     expect(board.perVolunteer).toEqual([
       { volunteer: 'Ben Okafor', count: 3 },
@@ -96,7 +125,7 @@ describe('the day\'s-end dashboard', () => {
 });
 
 describe('live updates', () => {
-  it('a signed-in lead\'s event stream sends the new figures when a device syncs', async () => {
+  it("a signed-in lead's event stream sends the new figures when a device syncs", async () => {
     const { drive, code } = await createTestDrive(server.db, 'Live drive');
     const liveLead = await accountSession(server, 'lead', [drive.id]);
     const device = await enroll(server.app, code);

@@ -46,7 +46,12 @@ beforeAll(async () => {
   const a: EnrollResponse = await enroll(server.app, code, 'Tablet A');
   const b: EnrollResponse = await enroll(server.app, code, 'Tablet B');
   const post = async (token: string, body: unknown) => {
-    const r = await server.app.inject({ method: 'POST', url: API.batches, headers: { authorization: `Bearer ${token}` }, payload: body as Record<string, unknown> });
+    const r = await server.app.inject({
+      method: 'POST',
+      url: API.batches,
+      headers: { authorization: `Bearer ${token}` },
+      payload: body as Record<string, unknown>,
+    });
     return { status: r.statusCode, body: r.body };
   };
   seeded = await seedDeliveryDrive(post, a, b, SIGNERS);
@@ -90,7 +95,11 @@ describe('delivering a drive', () => {
       expect(bytes.length).toBe(pkg.bytes);
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(pkg.sha256);
       expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
-      expect(createHash('sha256').update(readFileSync(join(deliveriesDir(), id, pkg.file))).digest('hex')).toBe(pkg.sha256);
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(deliveriesDir(), id, pkg.file)))
+          .digest('hex'),
+      ).toBe(pkg.sha256);
     }
     const report = await asSession(server.app, organizer, 'GET', LEAD_API.deliveryReport(driveId, id));
     expect(report.statusCode).toBe(200);
@@ -106,7 +115,12 @@ describe('delivering a drive', () => {
     ]);
     expect(releases.every((r) => r.address === '127.0.0.1')).toBe(true);
     // … and the same three in the hash-chained audit log.
-    const audited = await server.db.selectFrom('audit_log').select(['action', 'account_id', 'drive_id', 'signers', 'detail']).where('action', 'like', 'delivery_%').orderBy('seq').execute();
+    const audited = await server.db
+      .selectFrom('audit_log')
+      .select(['action', 'account_id', 'drive_id', 'signers', 'detail'])
+      .where('action', 'like', 'delivery_%')
+      .orderBy('seq')
+      .execute();
     const ofThis = audited.filter((a) => JSON.parse(a.detail ?? '{}').deliveryId === id);
     expect(ofThis.map((a) => [a.action, a.account_id, a.drive_id, a.signers])).toEqual([
       ['delivery_built', organizer.accountId, driveId, SIGNERS],
@@ -134,7 +148,7 @@ describe('delivering a drive', () => {
   it('refuses a lead (403 forbidden) on every delivery route, and reads or stores nothing', async () => {
     const [delivery] = (await asSession(server.app, organizer, 'GET', LEAD_API.deliveries(driveId))).json<{ deliveries: DeliverySummary[] }>().deliveries;
     const before = await server.db.selectFrom('deliveries').select('id').execute();
-    const calls: [('GET' | 'POST'), string, unknown?][] = [
+    const calls: ['GET' | 'POST', string, unknown?][] = [
       ['POST', LEAD_API.deliveryPreview(driveId), OPTIONS],
       ['POST', LEAD_API.deliveries(driveId), OPTIONS],
       ['GET', LEAD_API.deliveries(driveId)],

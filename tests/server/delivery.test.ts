@@ -43,21 +43,55 @@ beforeAll(async () => {
   const [deviceId] = seeded.deviceIds;
   // A signer whose name no embedded font can draw, a refused record and a clashing delivery.
   const content: SignatureContent = {
-    id: uuidv7(Date.parse('2026-10-20T15:00:00Z')), deviceId: deviceId!, seq: 1000, driveId: seeded.driveId,
-    petition: { version: seeded.versions.en, language: 'en' }, volunteer: 'Sam Rivera', capturedAt: '2026-10-20T15:00:00.000Z',
+    id: uuidv7(Date.parse('2026-10-20T15:00:00Z')),
+    deviceId: deviceId!,
+    seq: 1000,
+    driveId: seeded.driveId,
+    petition: { version: seeded.versions.en, language: 'en' },
+    volunteer: 'Sam Rivera',
+    capturedAt: '2026-10-20T15:00:00.000Z',
     signer: { ...UNPRINTABLE, street: '5 Elm Drive', city: 'Columbus', state: 'OH', zip: '43215' },
     autograph: 'AYQHrALIAQIo',
   };
   const [first] = seeded.signers;
-  await insertSignatures(database.db, [{ ...content, autograph: (await database.db.selectFrom('signatures').select('autograph').where('id', '=', first!.id).executeTakeFirstOrThrow()).autograph, digest: digestOfNow(content) }], DEFAULT_TIME_ZONE);
-  await keepRejection(database.db, { deviceId: deviceId!, recordId: uuidv7(), seq: 2000, code: 'invalid_field', field: 'signer.zip', message: 'Enter the ZIP code' });
-  await keepConflict(database.db, { recordId: first!.id, deviceId: deviceId!, seq: 1, digest: 'f'.repeat(64), body: { signer: { givenName: 'Conflicting', familyName: 'Copy', city: 'Columbus', state: 'OH' }, capturedAt: '2026-10-06T12:00:00Z' }, code: 'content_differs' });
+  await insertSignatures(
+    database.db,
+    [
+      {
+        ...content,
+        autograph: (await database.db.selectFrom('signatures').select('autograph').where('id', '=', first!.id).executeTakeFirstOrThrow()).autograph,
+        digest: digestOfNow(content),
+      },
+    ],
+    DEFAULT_TIME_ZONE,
+  );
+  await keepRejection(database.db, {
+    deviceId: deviceId!,
+    recordId: uuidv7(),
+    seq: 2000,
+    code: 'invalid_field',
+    field: 'signer.zip',
+    message: 'Enter the ZIP code',
+  });
+  await keepConflict(database.db, {
+    recordId: first!.id,
+    deviceId: deviceId!,
+    seq: 1,
+    digest: 'f'.repeat(64),
+    body: { signer: { givenName: 'Conflicting', familyName: 'Copy', city: 'Columbus', state: 'OH' }, capturedAt: '2026-10-06T12:00:00Z' },
+    code: 'content_differs',
+  });
 
   keyFile = join(dir, 'delivery-key');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'campaign', '-f', keyFile]);
   outDir = join(dir, 'out');
   mkdirSync(outDir);
-  result = await buildDelivery(database.db, seeded.driveId, { fields: { street: true, email: false }, perState: false }, { outDir, signingKeyFile: keyFile, onProgress: (p) => progress.push(p) });
+  result = await buildDelivery(
+    database.db,
+    seeded.driveId,
+    { fields: { street: true, email: false }, perState: false },
+    { outDir, signingKeyFile: keyFile, onProgress: (p) => progress.push(p) },
+  );
   files = validateBag(await readZip(join(outDir, result.packages[0]!.file))).bag.files;
   pages = await readPdf(files.get('data/petition.pdf')!);
   rows = parseCsv(files.get('data/signatures.csv')!);
@@ -78,7 +112,17 @@ describe('the delivery package', () => {
     const { bag, problems } = validateBag(await readZip(join(outDir, result.packages[0]!.file)));
     expect(problems).toEqual([]);
     expect([...bag.files.keys()].sort()).toEqual(
-      ['bag-info.txt', 'bagit.txt', 'data/counts.csv', 'data/cover-letter.pdf', 'data/petition.pdf', 'data/signatures.csv', 'manifest-sha256.txt', 'tagmanifest-sha256.txt', 'tagmanifest-sha256.txt.sig'].sort(),
+      [
+        'bag-info.txt',
+        'bagit.txt',
+        'data/counts.csv',
+        'data/cover-letter.pdf',
+        'data/petition.pdf',
+        'data/signatures.csv',
+        'manifest-sha256.txt',
+        'tagmanifest-sha256.txt',
+        'tagmanifest-sha256.txt.sig',
+      ].sort(),
     );
     const zip = readFileSync(join(outDir, result.packages[0]!.file));
     expect(result.packages[0]!.bytes).toBe(zip.length);
@@ -136,7 +180,9 @@ describe('the delivery package', () => {
       expect(page.autographs).toEqual(expected);
     });
     expect(rows.some((r) => r.signed_with_assistance === 'yes')).toBe(true);
-    expect(pages.flatMap((p) => p.text).filter((t) => t === 'signed with assistance').length).toBe(rows.filter((r) => r.signed_with_assistance === 'yes').length);
+    expect(pages.flatMap((p) => p.text).filter((t) => t === 'signed with assistance').length).toBe(
+      rows.filter((r) => r.signed_with_assistance === 'yes').length,
+    );
   });
 
   it('prints a note for a name no font can draw, keeps the name in the CSV and lists it in the report', () => {
@@ -152,9 +198,23 @@ describe('the delivery package', () => {
 
   it('lists every exclusion with its reason in the campaign report', () => {
     const report = parseCsv(readFileSync(join(outDir, result.reportFile)));
-    const ids = (reason: string) => report.filter((r) => r.reason === reason).map((r) => r.record_id).sort();
-    expect(ids('voided')).toEqual(seeded.signers.filter((s) => s.voided).map((s) => s.id).sort());
-    expect(ids('repeat')).toEqual(seeded.signers.filter((s) => s.repeatOf && !s.voided).map((s) => s.id).sort());
+    const ids = (reason: string) =>
+      report
+        .filter((r) => r.reason === reason)
+        .map((r) => r.record_id)
+        .sort();
+    expect(ids('voided')).toEqual(
+      seeded.signers
+        .filter((s) => s.voided)
+        .map((s) => s.id)
+        .sort(),
+    );
+    expect(ids('repeat')).toEqual(
+      seeded.signers
+        .filter((s) => s.repeatOf && !s.voided)
+        .map((s) => s.id)
+        .sort(),
+    );
     for (const r of report.filter((r) => r.reason === 'repeat')) expect(r.repeat_of).toBe(seeded.signers.find((s) => s.id === r.record_id)!.repeatOf);
     expect(report.filter((r) => r.reason === 'rejected')).toHaveLength(1);
     expect(report.filter((r) => r.reason === 'conflict')).toHaveLength(1);
@@ -176,7 +236,11 @@ describe('the delivery package', () => {
     const manifest = files.get('tagmanifest-sha256.txt')!;
     writeFileSync(join(work, 'sig'), files.get('tagmanifest-sha256.txt.sig')!);
     writeFileSync(join(work, 'allowed'), `campaign ${readFileSync(`${keyFile}.pub`, 'utf8')}`);
-    const verify = (input: Buffer) => execFileSync('ssh-keygen', ['-Y', 'verify', '-f', join(work, 'allowed'), '-I', 'campaign', '-n', 'fieldpen-delivery', '-s', join(work, 'sig')], { input, stdio: 'pipe' }).toString();
+    const verify = (input: Buffer) =>
+      execFileSync('ssh-keygen', ['-Y', 'verify', '-f', join(work, 'allowed'), '-I', 'campaign', '-n', 'fieldpen-delivery', '-s', join(work, 'sig')], {
+        input,
+        stdio: 'pipe',
+      }).toString();
     expect(verify(manifest)).toContain('Good "fieldpen-delivery" signature');
     expect(() => verify(Buffer.concat([manifest, Buffer.from('x')]))).toThrow();
   });
@@ -184,7 +248,12 @@ describe('the delivery package', () => {
   it('makes one package per state, each with only its state', async () => {
     const perStateDir = join(dir, 'per-state');
     mkdirSync(perStateDir);
-    const built = await buildDelivery(database.db, seeded.driveId, { fields: { street: false, email: true }, perState: true, states: ['OH', 'PA'] }, { outDir: perStateDir });
+    const built = await buildDelivery(
+      database.db,
+      seeded.driveId,
+      { fields: { street: false, email: true }, perState: true, states: ['OH', 'PA'] },
+      { outDir: perStateDir },
+    );
     expect(built.packages.map((p) => p.state)).toEqual(['OH', 'PA']);
     for (const pkg of built.packages) {
       const { bag, problems } = validateBag(await readZip(join(perStateDir, pkg.file)));
@@ -203,14 +272,41 @@ describe('repeat signers', () => {
     const [tabletA, tabletB] = seeded.deviceIds;
     const record = (deviceId: string, seq: number, at: string, signer: SignatureContent['signer']) => {
       const content: SignatureContent = {
-        id: uuidv7(Date.parse(at)), deviceId, seq, driveId: seeded.driveId, petition: { version: seeded.versions.es, language: 'es' },
-        volunteer: 'Lee Chen', capturedAt: at, signer, autograph: 'AYQHrALIAQIo',
+        id: uuidv7(Date.parse(at)),
+        deviceId,
+        seq,
+        driveId: seeded.driveId,
+        petition: { version: seeded.versions.es, language: 'es' },
+        volunteer: 'Lee Chen',
+        capturedAt: at,
+        signer,
+        autograph: 'AYQHrALIAQIo',
       };
       return { ...content, digest: digestOfNow(content) };
     };
     const autograph = (await database.db.selectFrom('signatures').select('autograph').limit(1).executeTakeFirstOrThrow()).autograph;
-    const first = { ...record(tabletA!, 3001, '2026-11-02T16:00:00.000Z', { givenName: 'José Luis', familyName: 'Peña Ibáñez', street: '1200 North Elm Street Apt 4', city: 'Columbus', state: 'OH', zip: '43215' }), autograph };
-    const again = { ...record(tabletB!, 3001, '2026-11-09T18:30:00.000Z', { givenName: 'JOSE  LUIS', familyName: 'pena ibanez', street: '1200 N. Elm St., #4', city: 'Cleveland', state: 'OH', zip: '43215-0042' }), autograph };
+    const first = {
+      ...record(tabletA!, 3001, '2026-11-02T16:00:00.000Z', {
+        givenName: 'José Luis',
+        familyName: 'Peña Ibáñez',
+        street: '1200 North Elm Street Apt 4',
+        city: 'Columbus',
+        state: 'OH',
+        zip: '43215',
+      }),
+      autograph,
+    };
+    const again = {
+      ...record(tabletB!, 3001, '2026-11-09T18:30:00.000Z', {
+        givenName: 'JOSE  LUIS',
+        familyName: 'pena ibanez',
+        street: '1200 N. Elm St., #4',
+        city: 'Cleveland',
+        state: 'OH',
+        zip: '43215-0042',
+      }),
+      autograph,
+    };
     await insertSignatures(database.db, [first, again], DEFAULT_TIME_ZONE);
     const options = { fields: { street: true, email: false }, perState: false, from: '2026-11-01', to: '2026-11-30' };
     const preview = await previewDelivery(database.db, seeded.driveId, options);
@@ -221,16 +317,23 @@ describe('repeat signers', () => {
     expect(kept.signatures).toBe(preview.signatures);
   });
 
-  it('counts days in the drive\'s own time zone', async () => {
+  it("counts days in the drive's own time zone", async () => {
     await database.db.updateTable('drives').set({ time_zone: 'Pacific/Honolulu' }).where('id', '=', seeded.driveId).execute();
     const content: SignatureContent = {
-      id: uuidv7(Date.parse('2026-11-20T08:00:00Z')), deviceId: seeded.deviceIds[1]!, seq: 4001, driveId: seeded.driveId,
-      petition: { version: seeded.versions.en, language: 'en' }, volunteer: 'Ana Torres', capturedAt: '2026-11-20T08:00:00.000Z',
+      id: uuidv7(Date.parse('2026-11-20T08:00:00Z')),
+      deviceId: seeded.deviceIds[1]!,
+      seq: 4001,
+      driveId: seeded.driveId,
+      petition: { version: seeded.versions.en, language: 'en' },
+      volunteer: 'Ana Torres',
+      capturedAt: '2026-11-20T08:00:00.000Z',
       signer: { givenName: 'Keoni', familyName: 'Kahale', street: '3 Kapiolani Blvd', city: 'Honolulu', state: 'HI', zip: '96813' },
       autograph: (await database.db.selectFrom('signatures').select('autograph').limit(1).executeTakeFirstOrThrow()).autograph,
     };
     await insertSignatures(database.db, [{ ...content, digest: digestOfNow(content) }], 'Pacific/Honolulu');
-    const on = async (day: string) => (await previewDelivery(database.db, seeded.driveId, { fields: { street: false, email: false }, perState: false, states: ['HI'], from: day, to: day })).signatures;
+    const on = async (day: string) =>
+      (await previewDelivery(database.db, seeded.driveId, { fields: { street: false, email: false }, perState: false, states: ['HI'], from: day, to: day }))
+        .signatures;
     // 08:00 UTC on the 20th is 22:00 on the 19th in Honolulu.
     expect(await on('2026-11-19')).toBe(1);
     expect(await on('2026-11-20')).toBe(0);

@@ -24,7 +24,8 @@ describe('the demo drive a fresh server starts with', () => {
     expect(drives[0]!.goal).toBe(25_000);
     const versions = await server.db.selectFrom('petition_versions').selectAll().execute();
     expect(versions.map((v) => v.language).sort()).toEqual([...LANGUAGES].sort());
-    for (const v of versions) expect(v.version).toBe(await digestOf(petitionVersionContent({ language: v.language as Language, title: v.title, text: v.text })));
+    for (const v of versions)
+      expect(v.version).toBe(await digestOf(petitionVersionContent({ language: v.language as Language, title: v.title, text: v.text })));
     const codeRow = await server.db.selectFrom('enrollment_codes').selectAll().where('code', '=', code!).executeTakeFirstOrThrow();
     expect(codeRow.uses_left).toBe(100);
     const days = (Date.parse(codeRow.expires_at) - Date.now()) / 86_400_000;

@@ -27,8 +27,7 @@ function network(app: FastifyInstance, faults: Fault[] = []) {
       const status = fault(records);
       if (status) return new Response('{"error":{"code":"body_too_large","message":"too big"}}', { status });
     }
-    const deliver = () =>
-      app.inject({ method: 'POST', url, headers: init.headers as Record<string, string>, payload: String(init.body) });
+    const deliver = () => app.inject({ method: 'POST', url, headers: init.headers as Record<string, string>, payload: String(init.body) });
     let res = await deliver();
     sent.push(records);
     if (fault === 'deliver-twice') res = await deliver();
@@ -79,7 +78,12 @@ describe('syncing a device', () => {
     const report = await syncOnce({ appVersion: '0.1.0-test', fetch: during });
     if (report === 'busy') throw new Error('another sync held the lock');
     // Batches read ahead, then once more from the start for the void made behind them.
-    expect(bodies.map((b) => [b.records.length, b.voids?.length ?? 0])).toEqual([[500, 0], [500, 0], [203, 0], [0, 1]]);
+    expect(bodies.map((b) => [b.records.length, b.voids?.length ?? 0])).toEqual([
+      [500, 0],
+      [500, 0],
+      [203, 0],
+      [0, 1],
+    ]);
     expect(bodies.map((b) => b.totals.capturedThrough)).toEqual([1200, 1203, 1203, 1203]);
     expect(bodies.map((b) => b.totals.waiting)).toEqual([700, 203, 0, 0]);
     expect(report).toMatchObject({ confirmed: 1203, voided: 1, receipt: { received: 1203, capturedThrough: 1203, complete: true, voided: 1 } });
@@ -148,7 +152,7 @@ describe('syncing a device', () => {
     expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(300);
   });
 
-  it('keeps a rejected signature with the server\'s reason and never sends it again', async () => {
+  it("keeps a rejected signature with the server's reason and never sends it again", async () => {
     await capture(3);
     // As an older app version might have saved it: a ZIP the server refuses, sealed with its digest.
     const { state: _s, digest: _d, ...second } = (await db.signatures.get({ seq: 2 }))!;

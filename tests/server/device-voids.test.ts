@@ -25,7 +25,8 @@ beforeEach(async () => {
 });
 afterEach(() => tearDownTablet({ server, device, db }));
 
-const sync = (faults: NetFault[] = []) => syncOnce({ appVersion: 'test', fetch: injectNetwork(server.app, () => faults.shift() ?? 'none').fetch }) as Promise<SyncReport>;
+const sync = (faults: NetFault[] = []) =>
+  syncOnce({ appVersion: 'test', fetch: injectNetwork(server.app, () => faults.shift() ?? 'none').fetch }) as Promise<SyncReport>;
 const serverRow = (id: string) => server.db.selectFrom('signatures').selectAll().where('id', '=', id).executeTakeFirst();
 
 describe('a voided signature', () => {
@@ -51,7 +52,12 @@ describe('a voided signature', () => {
     const after = await sync();
     expect(after).toMatchObject({ sent: 1, confirmed: 0, voided: 1, receipt: { received: 2, voided: 1, complete: true } });
     expect(after.receipt.code).not.toBe(before.receipt.code);
-    expect(after.receipt.code).toBe(await receiptCodeOf([{ digest: first!.digest, voided: true }, { digest: second!.digest, voided: false }]));
+    expect(after.receipt.code).toBe(
+      await receiptCodeOf([
+        { digest: first!.digest, voided: true },
+        { digest: second!.digest, voided: false },
+      ]),
+    );
     expect(await loadReceipt()).toEqual(after.receipt);
     expect((await serverRow(first!.id))!.void_reason).toBe('Wrong address');
     const quiet = await sync();

@@ -34,7 +34,10 @@ describe('the drive on an enrolled tablet', () => {
 
     const [english, ...others] = device.drive.petitions;
     const edited = { language: english!.language, title: english!.title, text: `${english!.text} Amended to name the Sunday hours.` };
-    await editDrive(server.db, device.drive.id, { requiredFields: ['email'], petitions: [edited, ...others.map(({ language, title, text }) => ({ language, title, text }))] });
+    await editDrive(server.db, device.drive.id, {
+      requiredFields: ['email'],
+      petitions: [edited, ...others.map(({ language, title, text }) => ({ language, title, text }))],
+    });
     const changed = await refreshDrive(network());
     expect(changed?.requiredFields).toEqual(['email']);
     const text = changed?.petitions.find((p) => p.language === 'en');

@@ -55,7 +55,14 @@ describe('enrolling a device', () => {
     const response = await enrollWith({ protocol: PROTOCOL_VERSION, code, device });
     expect(response.statusCode).toBe(201);
     const row = await server.db.selectFrom('devices').selectAll().where('id', '=', response.json<EnrollResponse>().deviceId).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ app_version: '0.3.0', storage_usage: 1_250_000, storage_quota: 40_000_000_000, storage_persisted: 1, last_sync_at: null, waiting: 0 });
+    expect(row).toMatchObject({
+      app_version: '0.3.0',
+      storage_usage: 1_250_000,
+      storage_quota: 40_000_000_000,
+      storage_persisted: 1,
+      last_sync_at: null,
+      waiting: 0,
+    });
   });
 
   it('gives devices without a name one the lead can tell apart', async () => {
@@ -81,7 +88,11 @@ describe('a code that does not open a drive', () => {
 
   it('an expired code enrolls nothing', async () => {
     const { code: expired } = await createTestDrive(server.db, 'Expired drive');
-    await server.db.updateTable('enrollment_codes').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('code', '=', expired).execute();
+    await server.db
+      .updateTable('enrollment_codes')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('code', '=', expired)
+      .execute();
     await expectRefused(expired);
   });
 
@@ -104,7 +115,11 @@ describe('an enrollment request the schema refuses', () => {
   it('names the field of a bad device report, and enrolls nothing', async () => {
     const devicesBefore = await deviceCount();
     const before = await usesLeft(code);
-    const response = await enrollWith({ protocol: PROTOCOL_VERSION, code, device: { appVersion: '0.3.0', storage: { usage: -1, quota: 10, persisted: true } } });
+    const response = await enrollWith({
+      protocol: PROTOCOL_VERSION,
+      code,
+      device: { appVersion: '0.3.0', storage: { usage: -1, quota: 10, persisted: true } },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: { code: 'invalid_field', field: 'device.storage.usage' } });
     expect(await deviceCount()).toBe(devicesBefore);

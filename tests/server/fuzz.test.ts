@@ -49,13 +49,28 @@ interface Endpoint {
 }
 
 const ENDPOINTS: Endpoint[] = [
-  { method: 'POST', url: () => API.enroll, auth: 'none', body: () => ({ protocol: PROTOCOL_VERSION, code: 'ZZZZ-ZZZZ', deviceName: 'Tablet 9', device: { appVersion: '0.1.0', storage: { usage: 1, quota: 2, persisted: true } } }) },
+  {
+    method: 'POST',
+    url: () => API.enroll,
+    auth: 'none',
+    body: () => ({
+      protocol: PROTOCOL_VERSION,
+      code: 'ZZZZ-ZZZZ',
+      deviceName: 'Tablet 9',
+      device: { appVersion: '0.1.0', storage: { usage: 1, quota: 2, persisted: true } },
+    }),
+  },
   { method: 'POST', url: () => API.batches, auth: 'device', body: () => ({ protocol: PROTOCOL_VERSION, records: [], totals: totals(1) }) },
   {
     method: 'POST',
     url: () => API.batches,
     auth: 'device',
-    body: () => ({ protocol: PROTOCOL_VERSION, records: [withLocation], voids: [{ id: withLocation.id, seq: 1, reason: 'Signed twice', voidedAt: new Date().toISOString() }], totals: totals(2) }),
+    body: () => ({
+      protocol: PROTOCOL_VERSION,
+      records: [withLocation],
+      voids: [{ id: withLocation.id, seq: 1, reason: 'Signed twice', voidedAt: new Date().toISOString() }],
+      totals: totals(2),
+    }),
   },
   { method: 'GET', url: () => API.drive, auth: 'device' },
   { method: 'POST', url: () => LEAD_API.session, auth: 'none', body: () => ({ email: 'nobody@example.org', password: 'not the password' }) },
@@ -81,7 +96,29 @@ const ENDPOINTS: Endpoint[] = [
 
 /** Values that have broken servers: wrong types, extremes, control and direction characters, paths. */
 const nasty = fc.oneof(
-  fc.constantFrom<unknown>(null, true, false, 0, -1, 1.5, 2 ** 53, -(2 ** 63), '', ' ', '\u0000', '\u202e', '\u001b[31m', '../../etc/passwd', '%', '%zz', '__proto__', [], {}, [null], { __proto__: null }),
+  fc.constantFrom<unknown>(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    2 ** 53,
+    -(2 ** 63),
+    '',
+    ' ',
+    '\u0000',
+    '\u202e',
+    '\u001b[31m',
+    '../../etc/passwd',
+    '%',
+    '%zz',
+    '__proto__',
+    [],
+    {},
+    [null],
+    { __proto__: null },
+  ),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.integer(),
@@ -117,42 +154,47 @@ interface Attempt {
 /** Built once the server is up: the endpoints' valid bodies hold the enrolled device's records. */
 function attempts(): fc.Arbitrary<Attempt> {
   return fc
-  .record({
-    // Bodies with more fields get more tries: each field is a door.
-    endpoint: fc.constantFrom(...ENDPOINTS.flatMap((e, i) => Array<number>(Math.max(1, Math.ceil(paths(e.body?.()).length / 2))).fill(i))),
-    pick: fc.nat(),
-    strategy: fc.constantFrom('replace', 'replace', 'replace', 'raw-number', 'any-json', 'garbage-text', 'wrong-type', 'drop'),
-    replacement: nasty,
-    rawNumber: fc.constantFrom(...RAW_NUMBERS),
-    text: fc.string({ maxLength: 200 }),
-    contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', ''),
-    auth: fc.constantFrom<Auth | 'garbage' | 'keep'>('keep', 'keep', 'keep', 'none', 'garbage', 'device', 'lead', 'organizer'),
-    garbage: fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('%', '%E0%A4%A', 'a=b; c', `${SESSION_COOKIE}=%`, `${SESSION_COOKIE}=${'A'.repeat(5000)}`)),
-    urlSuffix: fc.constantFrom('', '', '', '?x=%', '/%', '/..', '/%2e%2e', '?limit=-1', '#frag', '?a[b]=c'),
-  })
-  .map(({ endpoint, pick, strategy, replacement, rawNumber, text, contentType, auth, garbage, urlSuffix }) => {
-    const e = ENDPOINTS[endpoint]!;
-    const valid = e.body?.();
-    let payload: Payload;
-    if (strategy === 'any-json') payload = { kind: 'json', value: replacement };
-    else if (strategy === 'garbage-text') payload = { kind: 'raw', text, contentType };
-    else if (valid === undefined) payload = e.method === 'GET' ? { kind: 'none' } : { kind: 'json', value: replacement };
-    else {
-      const all = paths(valid);
-      const path = all[pick % all.length]!;
-      if (strategy === 'raw-number') {
-        const marked = JSON.stringify(setAt(valid, path, '@@NUMBER@@'));
-        payload = { kind: 'raw', text: marked.replace('"@@NUMBER@@"', rawNumber), contentType: 'application/json' };
-      } else if (strategy === 'drop' && path.length > 0) {
-        const parent = path.slice(0, -1);
-        const holder = parent.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], valid);
-        const copy = Array.isArray(holder) ? holder.filter((_, i) => String(i) !== path.at(-1)) : Object.fromEntries(Object.entries(holder as object).filter(([k]) => k !== path.at(-1)));
-        payload = { kind: 'json', value: setAt(valid, parent, copy) };
-      } else if (strategy === 'wrong-type') payload = { kind: 'json', value: setAt(valid, path, typeof replacement === 'string' ? 12 : 'twelve') };
-      else payload = { kind: 'json', value: setAt(valid, path, replacement) };
-    }
-    return { endpoint, payload, auth: auth === 'keep' ? e.auth : auth, garbage, urlSuffix };
-  });
+    .record({
+      // Bodies with more fields get more tries: each field is a door.
+      endpoint: fc.constantFrom(...ENDPOINTS.flatMap((e, i) => Array<number>(Math.max(1, Math.ceil(paths(e.body?.()).length / 2))).fill(i))),
+      pick: fc.nat(),
+      strategy: fc.constantFrom('replace', 'replace', 'replace', 'raw-number', 'any-json', 'garbage-text', 'wrong-type', 'drop'),
+      replacement: nasty,
+      rawNumber: fc.constantFrom(...RAW_NUMBERS),
+      text: fc.string({ maxLength: 200 }),
+      contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', ''),
+      auth: fc.constantFrom<Auth | 'garbage' | 'keep'>('keep', 'keep', 'keep', 'none', 'garbage', 'device', 'lead', 'organizer'),
+      garbage: fc.oneof(
+        fc.string({ maxLength: 60 }),
+        fc.constantFrom('%', '%E0%A4%A', 'a=b; c', `${SESSION_COOKIE}=%`, `${SESSION_COOKIE}=${'A'.repeat(5000)}`),
+      ),
+      urlSuffix: fc.constantFrom('', '', '', '?x=%', '/%', '/..', '/%2e%2e', '?limit=-1', '#frag', '?a[b]=c'),
+    })
+    .map(({ endpoint, pick, strategy, replacement, rawNumber, text, contentType, auth, garbage, urlSuffix }) => {
+      const e = ENDPOINTS[endpoint]!;
+      const valid = e.body?.();
+      let payload: Payload;
+      if (strategy === 'any-json') payload = { kind: 'json', value: replacement };
+      else if (strategy === 'garbage-text') payload = { kind: 'raw', text, contentType };
+      else if (valid === undefined) payload = e.method === 'GET' ? { kind: 'none' } : { kind: 'json', value: replacement };
+      else {
+        const all = paths(valid);
+        const path = all[pick % all.length]!;
+        if (strategy === 'raw-number') {
+          const marked = JSON.stringify(setAt(valid, path, '@@NUMBER@@'));
+          payload = { kind: 'raw', text: marked.replace('"@@NUMBER@@"', rawNumber), contentType: 'application/json' };
+        } else if (strategy === 'drop' && path.length > 0) {
+          const parent = path.slice(0, -1);
+          const holder = parent.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], valid);
+          const copy = Array.isArray(holder)
+            ? holder.filter((_, i) => String(i) !== path.at(-1))
+            : Object.fromEntries(Object.entries(holder as object).filter(([k]) => k !== path.at(-1)));
+          payload = { kind: 'json', value: setAt(valid, parent, copy) };
+        } else if (strategy === 'wrong-type') payload = { kind: 'json', value: setAt(valid, path, typeof replacement === 'string' ? 12 : 'twelve') };
+        else payload = { kind: 'json', value: setAt(valid, path, replacement) };
+      }
+      return { endpoint, payload, auth: auth === 'keep' ? e.auth : auth, garbage, urlSuffix };
+    });
 }
 
 function send(a: Attempt): Promise<LightMyRequestResponse> {
@@ -181,9 +223,40 @@ function send(a: Attempt): Promise<LightMyRequestResponse> {
 
 /** Everything a refused request must not change (the failed-attempt counts of the rate limits may). */
 async function snapshot(): Promise<string> {
-  const counted = ['signatures', 'conflicts', 'rejections', 'devices', 'drives', 'petition_versions', 'enrollment_codes', 'accounts', 'drive_leads', 'sessions', 'roster', 'signature_tallies'] as const;
-  const counts = await sql<Record<string, number>>`select ${sql.join(counted.map((t) => sql`(select count(*) from ${sql.table(t)}) as ${sql.ref(t)}`))}`.execute(server.db);
-  const devices = await server.db.selectFrom('devices').select(['id', 'name', 'revoked_at', 'captured_through', 'waiting', 'app_version', 'storage_usage', 'storage_quota', 'storage_persisted', 'received', 'receipt_xor']).orderBy('id').execute();
+  const counted = [
+    'signatures',
+    'conflicts',
+    'rejections',
+    'devices',
+    'drives',
+    'petition_versions',
+    'enrollment_codes',
+    'accounts',
+    'drive_leads',
+    'sessions',
+    'roster',
+    'signature_tallies',
+  ] as const;
+  const counts = await sql<
+    Record<string, number>
+  >`select ${sql.join(counted.map((t) => sql`(select count(*) from ${sql.table(t)}) as ${sql.ref(t)}`))}`.execute(server.db);
+  const devices = await server.db
+    .selectFrom('devices')
+    .select([
+      'id',
+      'name',
+      'revoked_at',
+      'captured_through',
+      'waiting',
+      'app_version',
+      'storage_usage',
+      'storage_quota',
+      'storage_persisted',
+      'received',
+      'receipt_xor',
+    ])
+    .orderBy('id')
+    .execute();
   const drives = await server.db.selectFrom('drives').selectAll().orderBy('id').execute();
   const accounts = await server.db.selectFrom('accounts').select(['id', 'password_hash', 'disabled_at']).orderBy('id').execute();
   return JSON.stringify([counts.rows[0], devices, drives, accounts]);

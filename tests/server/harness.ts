@@ -138,7 +138,11 @@ export function postBatch(
 }
 
 export async function countRows(db: Kysely<Database>, table: 'signatures' | 'conflicts' | 'rejections', deviceId: string): Promise<number> {
-  const { n } = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('device_id', '=', deviceId).executeTakeFirstOrThrow();
+  const { n } = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('device_id', '=', deviceId)
+    .executeTakeFirstOrThrow();
   return Number(n);
 }
 

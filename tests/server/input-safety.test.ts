@@ -21,12 +21,15 @@ const postRaw = (token: string, json: string) =>
 const UNSHOWABLE = ['Tablet\u0000 7', 'Tablet\u0007', 'Tab\nlet', 'Tablet \u202eevil', 'Tablet \u2066x\u2069', 'Tablet\u009b'];
 
 describe('numbers that are not numbers', () => {
-  it("a record whose location.accuracy is 1e309 is rejected with its field; the rest of its batch is stored", async () => {
+  it('a record whose location.accuracy is 1e309 is rejected with its field; the rest of its batch is stored', async () => {
     const { code } = await createTestDrive(server.db, 'Infinity');
     const device = await enroll(server.app, code);
     const good = await signatureRecord(device, 1);
     const bad = await signatureRecord(device, 2, (c) => (c.location = { latitude: 40, longitude: -83, accuracy: 12345 }));
-    const json = JSON.stringify({ protocol: PROTOCOL_VERSION, records: [good, bad], totals: { capturedThrough: 2, waiting: 0, appVersion: '0.1.0' } }).replace('"accuracy":12345', '"accuracy":1e309');
+    const json = JSON.stringify({ protocol: PROTOCOL_VERSION, records: [good, bad], totals: { capturedThrough: 2, waiting: 0, appVersion: '0.1.0' } }).replace(
+      '"accuracy":12345',
+      '"accuracy":1e309',
+    );
     const response = await postRaw(device.token, json);
     expect(response.statusCode).toBe(200);
     expect(response.json().results).toEqual([
@@ -40,7 +43,11 @@ describe('numbers that are not numbers', () => {
     const { code } = await createTestDrive(server.db, 'Huge storage');
     const device = await enroll(server.app, code);
     const record = await signatureRecord(device, 1);
-    const json = JSON.stringify({ protocol: PROTOCOL_VERSION, records: [record], totals: { capturedThrough: 1, waiting: 0, appVersion: '0.1.0', storage: { usage: 777, quota: 1000, persisted: true } } }).replace('"usage":777', '"usage":1e999');
+    const json = JSON.stringify({
+      protocol: PROTOCOL_VERSION,
+      records: [record],
+      totals: { capturedThrough: 1, waiting: 0, appVersion: '0.1.0', storage: { usage: 777, quota: 1000, persisted: true } },
+    }).replace('"usage":777', '"usage":1e999');
     const response = await postRaw(device.token, json);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: { code: 'invalid_field', field: 'totals.storage.usage' } });
@@ -69,17 +76,27 @@ describe('text a lead reads', () => {
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({ error: { code: 'invalid_field', field: 'deviceName' } });
     }
-    const version = await server.app.inject({ method: 'POST', url: API.enroll, payload: { protocol: PROTOCOL_VERSION, code, device: { appVersion: '1.0\u202e' } } });
+    const version = await server.app.inject({
+      method: 'POST',
+      url: API.enroll,
+      payload: { protocol: PROTOCOL_VERSION, code, device: { appVersion: '1.0\u202e' } },
+    });
     expect(version.json()).toMatchObject({ error: { code: 'invalid_field', field: 'device.appVersion' } });
     expect(await server.db.selectFrom('devices').select('id').where('drive_id', '=', drive.id).execute()).toEqual([]);
     // Letters of every script are fine.
-    expect((await server.app.inject({ method: 'POST', url: API.enroll, payload: { protocol: PROTOCOL_VERSION, code, deviceName: 'Tableta 7 · 平板 · لوح' } })).statusCode).toBe(201);
+    expect(
+      (await server.app.inject({ method: 'POST', url: API.enroll, payload: { protocol: PROTOCOL_VERSION, code, deviceName: 'Tableta 7 · 平板 · لوح' } }))
+        .statusCode,
+    ).toBe(201);
   });
 
   it("in a batch's totals, the app version is refused with its field", async () => {
     const { code } = await createTestDrive(server.db, 'Versions');
     const device = await enroll(server.app, code);
-    const response = await postRaw(device.token, JSON.stringify({ protocol: PROTOCOL_VERSION, records: [], totals: { capturedThrough: 0, waiting: 0, appVersion: '0.1.0\u0000' } }));
+    const response = await postRaw(
+      device.token,
+      JSON.stringify({ protocol: PROTOCOL_VERSION, records: [], totals: { capturedThrough: 0, waiting: 0, appVersion: '0.1.0\u0000' } }),
+    );
     expect(response.json()).toMatchObject({ error: { code: 'invalid_field', field: 'totals.appVersion' } });
   });
 
@@ -87,7 +104,10 @@ describe('text a lead reads', () => {
     const { code } = await createTestDrive(server.db, 'Volunteers');
     const device = await enroll(server.app, code);
     const record = await signatureRecord(device, 1, (c) => (c.volunteer = 'Sam \u202eodiR'));
-    const response = await postRaw(device.token, JSON.stringify({ protocol: PROTOCOL_VERSION, records: [record], totals: { capturedThrough: 1, waiting: 0, appVersion: '0.1.0' } }));
+    const response = await postRaw(
+      device.token,
+      JSON.stringify({ protocol: PROTOCOL_VERSION, records: [record], totals: { capturedThrough: 1, waiting: 0, appVersion: '0.1.0' } }),
+    );
     expect(response.json().results[0]).toMatchObject({ status: 'rejected', reason: { code: 'invalid_field', field: 'volunteer' } });
   });
 
@@ -109,7 +129,9 @@ describe('text a lead reads', () => {
     }
     const row = await server.db.selectFrom('drives').select(['title', 'recipient']).where('id', '=', drive.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ title: 'Lead side', recipient: null });
-    const lines = await asSession(server.app, organizer, 'PATCH', LEAD_API.drive(drive.id), { petitions: [{ language: 'en', title: 'T', text: 'First line.\n\nSecond\tline.' }] });
+    const lines = await asSession(server.app, organizer, 'PATCH', LEAD_API.drive(drive.id), {
+      petitions: [{ language: 'en', title: 'T', text: 'First line.\n\nSecond\tline.' }],
+    });
     expect(lines.statusCode).toBe(200);
   });
 });

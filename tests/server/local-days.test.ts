@@ -12,7 +12,18 @@ import type { Database } from '../../src/server/db/schema';
 import { signatureRow } from '../../src/server/db/signatures';
 import { LEAD_API, type Dashboard, type DriveDetails } from '../../src/shared/lead-api';
 import { sampleRecord } from '../support/records';
-import { accountSession, asSession, createTestDrive, enroll, freshDatabase, postBatch, signatureRecord, startServer, type Harness, type Session } from './harness';
+import {
+  accountSession,
+  asSession,
+  createTestDrive,
+  enroll,
+  freshDatabase,
+  postBatch,
+  signatureRecord,
+  startServer,
+  type Harness,
+  type Session,
+} from './harness';
 
 let server: Harness;
 let organizer: Session;
@@ -24,7 +35,10 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 const tallyDays = async (driveId: string) =>
-  (await server.db.selectFrom('signature_tallies').select(['day', 'signatures']).where('drive_id', '=', driveId).orderBy('day').execute()).map((r) => [r.day, Number(r.signatures)]);
+  (await server.db.selectFrom('signature_tallies').select(['day', 'signatures']).where('drive_id', '=', driveId).orderBy('day').execute()).map((r) => [
+    r.day,
+    Number(r.signatures),
+  ]);
 
 /** A drive with a device that has sent signatures captured at these UTC instants. */
 async function driveWithSignaturesAt(title: string, instants: readonly string[]) {
@@ -134,11 +148,22 @@ describe('the drive-time-zone migration', () => {
       const oldDb = db as unknown as Kysely<Database>;
       const now = new Date().toISOString();
       const version = 'e'.repeat(64);
-      await oldDb.insertInto('drives').values({ id: 'old-drive', title: 'Old drive', goal: 10, created_at: now } as never).execute();
-      await oldDb.insertInto('petition_versions').values({ version, drive_id: 'old-drive', language: 'en', title: 'Old', text: 'An old petition.', created_at: now } as never).execute();
-      await oldDb.insertInto('devices').values({ id: 'old-device', drive_id: 'old-drive', name: 'Tablet 1', token_hash: 'x'.repeat(64), enrolled_at: now } as never).execute();
+      await oldDb
+        .insertInto('drives')
+        .values({ id: 'old-drive', title: 'Old drive', goal: 10, created_at: now } as never)
+        .execute();
+      await oldDb
+        .insertInto('petition_versions')
+        .values({ version, drive_id: 'old-drive', language: 'en', title: 'Old', text: 'An old petition.', created_at: now } as never)
+        .execute();
+      await oldDb
+        .insertInto('devices')
+        .values({ id: 'old-device', drive_id: 'old-drive', name: 'Tablet 1', token_hash: 'x'.repeat(64), enrolled_at: now } as never)
+        .execute();
       const at = ['2026-11-27T01:00:00.000Z', '2026-11-27T02:30:00.000Z', '2026-11-27T15:00:00.000Z'];
-      const records = await Promise.all(at.map((capturedAt, i) => sampleRecord({ deviceId: 'old-device', driveId: 'old-drive', petitionVersion: version, seq: i + 1 }, { capturedAt })));
+      const records = await Promise.all(
+        at.map((capturedAt, i) => sampleRecord({ deviceId: 'old-device', driveId: 'old-drive', petitionVersion: version, seq: i + 1 }, { capturedAt })),
+      );
       for (const r of records) {
         await oldDb.insertInto('signatures').values(signatureRow(r, new Date())).execute();
         // As 0004 to 0007 counted them: by the UTC day.
@@ -146,7 +171,11 @@ describe('the drive-time-zone migration', () => {
         await oldDb
           .insertInto('signature_tallies')
           .values({ drive_id, device_id, day: r.capturedAt.slice(0, 10), volunteer, city, state, petition_version, language, signatures: 1 })
-          .onConflict((oc) => oc.columns(['drive_id', 'device_id', 'day', 'volunteer', 'city', 'state', 'petition_version', 'language']).doUpdateSet((eb) => ({ signatures: eb('signature_tallies.signatures', '+', 1) })))
+          .onConflict((oc) =>
+            oc
+              .columns(['drive_id', 'device_id', 'day', 'volunteer', 'city', 'state', 'petition_version', 'language'])
+              .doUpdateSet((eb) => ({ signatures: eb('signature_tallies.signatures', '+', 1) })),
+          )
           .execute();
       }
 

@@ -89,7 +89,12 @@ describe('an instance past its limits', () => {
     // A batch still arriving over a slow link: in flight from its first byte.
     const body = JSON.stringify({ protocol: PROTOCOL_VERSION, records: big, totals: totals(500) });
     const link = new PassThrough();
-    const filing = s.app.inject({ method: 'POST', url: API.batches, headers: { authorization: `Bearer ${slow.token}`, 'content-type': 'application/json' }, payload: link });
+    const filing = s.app.inject({
+      method: 'POST',
+      url: API.batches,
+      headers: { authorization: `Bearer ${slow.token}`, 'content-type': 'application/json' },
+      payload: link,
+    });
     link.write(body.slice(0, 1000));
     await new Promise((r) => setTimeout(r, 20));
     const turned = await postBatch(s.app, late.token, lateBatch, totals(5));
@@ -132,7 +137,12 @@ describe('an instance past its limits', () => {
     ]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([200, 429]);
     // Another address is not held back.
-    const elsewhere = await s.app.inject({ method: 'GET', url: '/api/v1/drive', headers: { authorization: `Bearer ${device.token}` }, remoteAddress: '10.0.0.7' });
+    const elsewhere = await s.app.inject({
+      method: 'GET',
+      url: '/api/v1/drive',
+      headers: { authorization: `Bearer ${device.token}` },
+      remoteAddress: '10.0.0.7',
+    });
     expect(elsewhere.statusCode).toBe(200);
   });
 
@@ -172,7 +182,11 @@ describe('an instance past its limits', () => {
 
 describe('limits from the environment', () => {
   it('reads each variable, keeps the defaults for the rest, and names a bad value', () => {
-    expect(limitsFromEnv({ MAX_BATCHES_IN_FLIGHT: '8', MAX_HEAP_FRACTION: '0.9' })).toMatchObject({ batchesInFlight: 8, heapFraction: 0.9, batchesPerDevice: 4 });
+    expect(limitsFromEnv({ MAX_BATCHES_IN_FLIGHT: '8', MAX_HEAP_FRACTION: '0.9' })).toMatchObject({
+      batchesInFlight: 8,
+      heapFraction: 0.9,
+      batchesPerDevice: 4,
+    });
     expect(() => limitsFromEnv({ MAX_BATCHES_PER_DEVICE: 'many' })).toThrow(/MAX_BATCHES_PER_DEVICE=many/);
     expect(() => limitsFromEnv({ MAX_HEAP_FRACTION: '2' })).toThrow(/MAX_HEAP_FRACTION/);
   });

@@ -14,7 +14,8 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 const PASSWORD = 'correct horse battery staple';
-const hashOf = async (email: string) => (await server.db.selectFrom('accounts').select('password_hash').where('email', '=', email).executeTakeFirstOrThrow()).password_hash;
+const hashOf = async (email: string) =>
+  (await server.db.selectFrom('accounts').select('password_hash').where('email', '=', email).executeTakeFirstOrThrow()).password_hash;
 
 describe('account passwords', () => {
   it('are hashed with scrypt at N=2^17, r=8, p=1, the parameters stored with the hash', async () => {

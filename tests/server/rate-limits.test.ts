@@ -65,12 +65,14 @@ describe('wrong passwords', () => {
     expect((await signIn(email, 'wrong password')).statusCode).toBe(401);
     expect((await signIn(email, PASSWORD, '203.0.113.9')).statusCode).toBe(201);
     const rows = await server.db.selectFrom('failed_attempts').select(['key', 'failures']).orderBy('key').execute();
-    expect(rows).toEqual([
-      { key: `password-account:${email}`, failures: 1 },
-      { key: 'password-address:198.51.100.1', failures: 1 },
-      { key: `password:198.51.100.1:${email}`, failures: 1 },
-      { key: 'password-address:203.0.113.9', failures: 0 },
-    ].sort((a, b) => (a.key < b.key ? -1 : 1)));
+    expect(rows).toEqual(
+      [
+        { key: `password-account:${email}`, failures: 1 },
+        { key: 'password-address:198.51.100.1', failures: 1 },
+        { key: `password:198.51.100.1:${email}`, failures: 1 },
+        { key: 'password-address:203.0.113.9', failures: 0 },
+      ].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    );
   });
 
   it(`from one address for many accounts stop at a generous ${MAX_WRONG_PASSWORDS_PER_ADDRESS}`, async () => {

@@ -100,7 +100,12 @@ describe('a void', () => {
     expect(row).toMatchObject({ seq: 2, void_reason: 'Signed twice', digest: two!.digest });
     expect(row.voided_at).toBeTruthy();
     expect(answer.receipt).toMatchObject({ received: 2, voided: 1, complete: true });
-    expect(answer.receipt.code).toBe(await receiptCodeOf([{ digest: one!.digest, voided: false }, { digest: two!.digest, voided: true }]));
+    expect(answer.receipt.code).toBe(
+      await receiptCodeOf([
+        { digest: one!.digest, voided: false },
+        { digest: two!.digest, voided: true },
+      ]),
+    );
   });
 
   it('of a confirmed signature arrives alone and changes the receipt code; delivered again it changes nothing', async () => {
@@ -170,15 +175,27 @@ describe('the voids-and-receipts migration', () => {
       const now = new Date().toISOString();
       const version = 'e'.repeat(64);
       const deviceId = 'old-device';
-      await oldDb.insertInto('drives').values({ id: 'old-drive', title: 'Old drive', goal: 10, created_at: now } as never).execute();
-      await oldDb.insertInto('petition_versions').values({ version, drive_id: 'old-drive', language: 'en', title: 'Old', text: 'An old petition.', created_at: now } as never).execute();
-      await oldDb.insertInto('devices').values({ id: deviceId, drive_id: 'old-drive', name: 'Tablet 1', token_hash: 'x'.repeat(64), enrolled_at: now } as never).execute();
+      await oldDb
+        .insertInto('drives')
+        .values({ id: 'old-drive', title: 'Old drive', goal: 10, created_at: now } as never)
+        .execute();
+      await oldDb
+        .insertInto('petition_versions')
+        .values({ version, drive_id: 'old-drive', language: 'en', title: 'Old', text: 'An old petition.', created_at: now } as never)
+        .execute();
+      await oldDb
+        .insertInto('devices')
+        .values({ id: deviceId, drive_id: 'old-drive', name: 'Tablet 1', token_hash: 'x'.repeat(64), enrolled_at: now } as never)
+        .execute();
       const enrolled = { deviceId };
       const old = await Promise.all([1, 2, 3].map((seq) => sampleRecord({ deviceId, driveId: 'old-drive', petitionVersion: version, seq })));
       // As version 0001 stored them: the row alone (later versions also count dashboard tallies).
       for (const r of old) {
         const { assisted_by: _later, ...row } = signatureRow(r, new Date());
-        await oldDb.insertInto('signatures').values(row as never).execute();
+        await oldDb
+          .insertInto('signatures')
+          .values(row as never)
+          .execute();
       }
 
       expect((await migrateToLatest(db))[0]).toBe('0002-voids-and-receipts');

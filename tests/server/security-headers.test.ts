@@ -24,7 +24,11 @@ afterAll(async () => {
 });
 
 function policy(header: unknown): Map<string, string> {
-  return new Map(String(header).split(';').map((part) => part.trim().split(/\s+(.*)/) as [string, string]));
+  return new Map(
+    String(header)
+      .split(';')
+      .map((part) => part.trim().split(/\s+(.*)/) as [string, string]),
+  );
 }
 
 describe('security headers', () => {

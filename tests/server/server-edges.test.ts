@@ -19,7 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-
 describe('an unreadable session cookie', () => {
   it('is no session: 401, not 500', async () => {
     for (const cookie of [`${SESSION_COOKIE}=%`, `${SESSION_COOKIE}=%zz`, `${SESSION_COOKIE}=%E0%A4%A`, `other=%; ${SESSION_COOKIE}=%G1`]) {
@@ -86,7 +85,14 @@ describe('the Origin check', () => {
     const forged = await server.app.inject({
       method: 'PATCH',
       url: LEAD_API.drive(drive.id),
-      headers: { cookie: organizer.cookie, [CSRF_HEADER]: organizer.csrf, origin: 'https://evil.example', host: 'fieldpen.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+      headers: {
+        cookie: organizer.cookie,
+        [CSRF_HEADER]: organizer.csrf,
+        origin: 'https://evil.example',
+        host: 'fieldpen.example',
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'https',
+      },
       payload: { goal: 9 },
     });
     expect(forged.statusCode).toBe(403);
@@ -99,7 +105,14 @@ describe('the Origin check', () => {
         method: 'PATCH',
         url: LEAD_API.drive(own.id),
         remoteAddress: '127.0.0.1',
-        headers: { cookie: boss.cookie, [CSRF_HEADER]: boss.csrf, origin: 'https://fieldpen.example.org', host: '127.0.0.1:8080', 'x-forwarded-host': 'fieldpen.example.org', 'x-forwarded-proto': 'https' },
+        headers: {
+          cookie: boss.cookie,
+          [CSRF_HEADER]: boss.csrf,
+          origin: 'https://fieldpen.example.org',
+          host: '127.0.0.1:8080',
+          'x-forwarded-host': 'fieldpen.example.org',
+          'x-forwarded-proto': 'https',
+        },
         payload: { goal: 9 },
       });
       expect(viaProxy.statusCode).toBe(200);
@@ -122,7 +135,11 @@ describe('the session cookie', () => {
     try {
       const boss = await accountSession(behindTls, 'organizer');
       const { email: bossEmail } = await behindTls.db.selectFrom('accounts').select('email').where('id', '=', boss.accountId).executeTakeFirstOrThrow();
-      const response = await behindTls.app.inject({ method: 'POST', url: LEAD_API.session, payload: { email: bossEmail, password: 'correct horse battery staple' } });
+      const response = await behindTls.app.inject({
+        method: 'POST',
+        url: LEAD_API.session,
+        payload: { email: bossEmail, password: 'correct horse battery staple' },
+      });
       expect(String(response.headers['set-cookie'])).toMatch(/; Secure/);
     } finally {
       await behindTls.stop();
@@ -157,7 +174,13 @@ describe('the enrollment QR code', () => {
     const response = await server.app.inject({
       method: 'POST',
       url: LEAD_API.codes(drive.id),
-      headers: { cookie: organizer.cookie, [CSRF_HEADER]: organizer.csrf, host: 'tablets.local:8080', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' },
+      headers: {
+        cookie: organizer.cookie,
+        [CSRF_HEADER]: organizer.csrf,
+        host: 'tablets.local:8080',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'evil.example',
+      },
       payload: { uses: 1, hours: 1 },
     });
     const code = response.json<EnrollmentCodeInfo>();
@@ -204,7 +227,13 @@ describe('TRUST_PROXY', () => {
     const proxied = await startServer({ server: { trustProxy: ['10.0.0.5'] } });
     try {
       const from = (remoteAddress: string) =>
-        proxied.app.inject({ method: 'POST', url: API.enroll, remoteAddress, headers: { 'x-forwarded-for': '198.51.100.9' }, payload: { protocol: PROTOCOL_VERSION, code: 'ZZZZ-ZZZZ' } });
+        proxied.app.inject({
+          method: 'POST',
+          url: API.enroll,
+          remoteAddress,
+          headers: { 'x-forwarded-for': '198.51.100.9' },
+          payload: { protocol: PROTOCOL_VERSION, code: 'ZZZZ-ZZZZ' },
+        });
       await from('10.0.0.5');
       await from('192.0.2.1');
       const keys = (await proxied.db.selectFrom('failed_attempts').select('key').where('key', 'like', 'code:%').orderBy('key').execute()).map((r) => r.key);
@@ -256,4 +285,3 @@ function rawGet(port: number, path: string, headers: Record<string, string> = {}
     req.end();
   });
 }
-

@@ -28,7 +28,11 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('sync' as const), faults: fc.array(fault, { maxLength: 6 }) }) },
   {
     weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('capture-during-sync' as const), count: fc.integer({ min: 1, max: 4 }), faults: fc.array(fault, { maxLength: 4 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant('capture-during-sync' as const),
+      count: fc.integer({ min: 1, max: 4 }),
+      faults: fc.array(fault, { maxLength: 4 }),
+    }),
   },
 );
 
@@ -81,7 +85,12 @@ async function check(steps: Step[]): Promise<void> {
       expect(r.state).toBe(r.void ? 'voided' : 'confirmed');
       if (r.void) expect(r.voidConfirmedAt, `void of seq ${r.seq} confirmed`).toBeTruthy();
     }
-    const held = await server.db.selectFrom('signatures').select(['id', 'seq', 'digest', 'void_reason']).where('device_id', '=', device.deviceId).orderBy('seq').execute();
+    const held = await server.db
+      .selectFrom('signatures')
+      .select(['id', 'seq', 'digest', 'void_reason'])
+      .where('device_id', '=', device.deviceId)
+      .orderBy('seq')
+      .execute();
     expect(held.map((h) => [h.id, h.seq, h.digest, h.void_reason])).toEqual(rows.map((r) => [r.id, r.seq, r.digest, r.void?.reason ?? null]));
     expect(await countRows(server.db, 'conflicts', device.deviceId)).toBe(0);
     expect(await countRows(server.db, 'rejections', device.deviceId)).toBe(0);

@@ -41,7 +41,11 @@ export async function captureOn(device: EnrollResponse, count: number): Promise<
   const saved: DeviceSignature[] = [];
   for (let i = 0; i < count; i++) {
     const k = ++signer;
-    saved.push(await captureSignature(sampleCaptureInput(k, { deviceId: device.deviceId, driveId: device.drive.id, petition: { version: petition.version, language: petition.language } })));
+    saved.push(
+      await captureSignature(
+        sampleCaptureInput(k, { deviceId: device.deviceId, driveId: device.drive.id, petition: { version: petition.version, language: petition.language } }),
+      ),
+    );
   }
   return saved;
 }

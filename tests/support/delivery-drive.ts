@@ -29,20 +29,46 @@ const PLACES = [
 ] as const;
 
 const NAMES: readonly (readonly [string, string, Language])[] = [
-  ['Rosa', 'Delgado', 'en'], ['Ada', 'Okafor', 'en'], ['James', 'O’Brien', 'en'], ['Mary-Kate', 'Smith', 'en'],
-  ['Zoë', 'Brontë', 'en'], ['Thomas', 'Müller', 'en'], ['Chloé', 'Lefèvre', 'en'], ['Dmitri', 'Ivanov', 'en'],
-  ['José', 'García', 'es'], ['María', 'Fernández Núñez', 'es'], ['Íñigo', 'Peña', 'es'], ['Lucía', 'Gómez', 'es'],
-  ['Ángel', 'Ramírez', 'es'], ['Begoña', 'Ibáñez', 'es'],
-  ['芳', '王', 'zh-Hans'], ['伟', '李', 'zh-Hans'], ['秀英', '张', 'zh-Hans'], ['静', '刘', 'zh-Hans'], ['磊', '陈', 'zh-Hans'],
+  ['Rosa', 'Delgado', 'en'],
+  ['Ada', 'Okafor', 'en'],
+  ['James', 'O’Brien', 'en'],
+  ['Mary-Kate', 'Smith', 'en'],
+  ['Zoë', 'Brontë', 'en'],
+  ['Thomas', 'Müller', 'en'],
+  ['Chloé', 'Lefèvre', 'en'],
+  ['Dmitri', 'Ivanov', 'en'],
+  ['José', 'García', 'es'],
+  ['María', 'Fernández Núñez', 'es'],
+  ['Íñigo', 'Peña', 'es'],
+  ['Lucía', 'Gómez', 'es'],
+  ['Ángel', 'Ramírez', 'es'],
+  ['Begoña', 'Ibáñez', 'es'],
+  ['芳', '王', 'zh-Hans'],
+  ['伟', '李', 'zh-Hans'],
+  ['秀英', '张', 'zh-Hans'],
+  ['静', '刘', 'zh-Hans'],
+  ['磊', '陈', 'zh-Hans'],
   ['Nguyễn', 'Thị Hương', 'en'],
 ];
 const STREETS = ['Oak Avenue', 'North Main Street', 'Maple Street', 'Elm Drive', 'West 3rd Street', 'Lincoln Boulevard', 'Calle Sol', 'Park Place'];
 const VOLUNTEERS = ['Sam Rivera', 'Lee Chen', 'Ana Torres'];
 
 export const PETITIONS = [
-  { language: 'en' as const, title: 'Safe Crossings Near Every School', text: 'We, the undersigned residents, ask the Council to fund a marked and lit crossing within 300 feet of every public school entrance before the next school year.' },
-  { language: 'es' as const, title: 'Cruces seguros cerca de cada escuela', text: 'Nosotros, los residentes abajo firmantes, pedimos al Concejo que financie un cruce señalizado e iluminado a menos de 300 pies de la entrada de cada escuela pública antes del próximo año escolar.' },
-  { language: 'zh-Hans' as const, title: '每所学校附近都有安全的人行横道', text: '我们，以下签名的居民，请求市议会在下一学年之前，为每所公立学校入口300英尺范围内的人行横道提供标线和照明经费。' },
+  {
+    language: 'en' as const,
+    title: 'Safe Crossings Near Every School',
+    text: 'We, the undersigned residents, ask the Council to fund a marked and lit crossing within 300 feet of every public school entrance before the next school year.',
+  },
+  {
+    language: 'es' as const,
+    title: 'Cruces seguros cerca de cada escuela',
+    text: 'Nosotros, los residentes abajo firmantes, pedimos al Concejo que financie un cruce señalizado e iluminado a menos de 300 pies de la entrada de cada escuela pública antes del próximo año escolar.',
+  },
+  {
+    language: 'zh-Hans' as const,
+    title: '每所学校附近都有安全的人行横道',
+    text: '我们，以下签名的居民，请求市议会在下一学年之前，为每所公立学校入口300英尺范围内的人行横道提供标线和照明经费。',
+  },
 ];
 
 export interface SeededSigner {
@@ -139,7 +165,13 @@ export async function seedDeliveryDrive(db: Kysely<Database>, spec: SeedSpec): P
     const id = randomUUID();
     await db
       .insertInto('devices')
-      .values({ id, drive_id: drive.id, name: `Tablet ${d + 1}`, token_hash: createHash('sha256').update(id).digest('hex'), enrolled_at: new Date().toISOString() })
+      .values({
+        id,
+        drive_id: drive.id,
+        name: `Tablet ${d + 1}`,
+        token_hash: createHash('sha256').update(id).digest('hex'),
+        enrolled_at: new Date().toISOString(),
+      })
       .execute();
     deviceIds.push(id);
   }
@@ -180,7 +212,16 @@ export async function seedDeliveryDrive(db: Kysely<Database>, spec: SeedSpec): P
         city: place.city,
         state: place.state,
         zip: place.zip,
-        ...(rand() < 0.4 ? { email: `${givenName.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase() || 'signer'}${i}@example.org` } : {}),
+        ...(rand() < 0.4
+          ? {
+              email: `${
+                givenName
+                  .normalize('NFD')
+                  .replace(/[^a-zA-Z]/g, '')
+                  .toLowerCase() || 'signer'
+              }${i}@example.org`,
+            }
+          : {}),
       };
       language = lang;
     }
@@ -195,7 +236,19 @@ export async function seedDeliveryDrive(db: Kysely<Database>, spec: SeedSpec): P
       volunteer: VOLUNTEERS[i % VOLUNTEERS.length]!,
       capturedAt: new Date(at).toISOString(),
       signer,
-      autograph: assisted ? encodeAutograph({ width: 900, height: 300, pixelRatio: 2, strokes: [[{ x: 300, y: 150, time: 0, pressure: 0.5 }, { x: 340, y: 150, time: 40, pressure: 0.5 }]] }) : autograph.encoded,
+      autograph: assisted
+        ? encodeAutograph({
+            width: 900,
+            height: 300,
+            pixelRatio: 2,
+            strokes: [
+              [
+                { x: 300, y: 150, time: 0, pressure: 0.5 },
+                { x: 340, y: 150, time: 40, pressure: 0.5 },
+              ],
+            ],
+          })
+        : autograph.encoded,
       ...(assisted ? { assisted: { attestedBy: VOLUNTEERS[(i + 1) % VOLUNTEERS.length]! } } : {}),
     };
     const record: SignatureRecord = { ...content, digest: digestOfNow(content) };

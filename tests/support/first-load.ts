@@ -20,7 +20,8 @@ export interface LoadedFile {
 }
 
 /** `<script src>`, `<link rel="stylesheet|modulepreload" href>`: what index.html loads before the app runs. */
-const PAGE_LOADS = /<script\b[^>]*\bsrc="([^"]+)"|<link\b[^>]*\brel="(?:stylesheet|modulepreload)"[^>]*\bhref="([^"]+)"|<link\b[^>]*\bhref="([^"]+)"[^>]*\brel="(?:stylesheet|modulepreload)"/g;
+const PAGE_LOADS =
+  /<script\b[^>]*\bsrc="([^"]+)"|<link\b[^>]*\brel="(?:stylesheet|modulepreload)"[^>]*\bhref="([^"]+)"|<link\b[^>]*\bhref="([^"]+)"[^>]*\brel="(?:stylesheet|modulepreload)"/g;
 /** Static imports between chunks (`import{a}from"./x.js"`, `import"./x.js"`); `import()` is left to load later. */
 const STATIC_IMPORTS = /\bfrom\s*["'](\.\/[^"']+)["']|\bimport\s*["'](\.\/[^"']+)["']/g;
 

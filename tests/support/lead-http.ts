@@ -9,7 +9,11 @@ export interface HttpSession {
 }
 
 export async function signInOverHttp(url: string, email: string, password: string): Promise<HttpSession> {
-  const answer = await fetch(`${url}${LEAD_API.session}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const answer = await fetch(`${url}${LEAD_API.session}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   if (answer.status !== 201) throw new Error(`sign-in failed: ${answer.status} ${await answer.text()}`);
   const cookie = answer.headers.get('set-cookie')!.split(';')[0]!;
   const info = (await answer.json()) as SessionInfo;
@@ -33,14 +37,22 @@ export function printedOrganizer(output: string): { email: string; password: str
 }
 
 export async function enrollOverHttp(url: string, code: string, deviceName: string): Promise<EnrollResponse> {
-  const answer = await fetch(`${url}${API.enroll}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ protocol: PROTOCOL_VERSION, code, deviceName }) });
+  const answer = await fetch(`${url}${API.enroll}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ protocol: PROTOCOL_VERSION, code, deviceName }),
+  });
   if (answer.status !== 201) throw new Error(`enrollment failed: ${answer.status} ${await answer.text()}`);
   return (await answer.json()) as EnrollResponse;
 }
 
 export function batchPoster(url: string) {
   return async (token: string, body: unknown) => {
-    const answer = await fetch(`${url}${API.batches}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const answer = await fetch(`${url}${API.batches}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
     return { status: answer.status, body: await answer.text() };
   };
 }

@@ -63,7 +63,14 @@ export function signatureRecord(enrolled: EnrollResponse, seq: number, change: (
 }
 
 /** What the signer form hands to captureSignature for signer `i`, on device `device-1` unless another is named. */
-export function sampleCaptureInput(i: number, device: Pick<CaptureInput, 'deviceId' | 'driveId' | 'petition'> = { deviceId: 'device-1', driveId: 'drive-1', petition: { version: 'c'.repeat(64), language: 'en' } }): CaptureInput {
+export function sampleCaptureInput(
+  i: number,
+  device: Pick<CaptureInput, 'deviceId' | 'driveId' | 'petition'> = {
+    deviceId: 'device-1',
+    driveId: 'drive-1',
+    petition: { version: 'c'.repeat(64), language: 'en' },
+  },
+): CaptureInput {
   return {
     ...device,
     volunteer: 'Sam Rivera',

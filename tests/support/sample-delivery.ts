@@ -29,7 +29,12 @@ try {
   console.log(`${result.counts.signatures} signatures on ${result.counts.pages} pages; left out: ${JSON.stringify(result.excluded)}`);
   console.log(`Package: ${zip} (${result.packages[0]!.bytes} bytes, SHA-256 ${result.packages[0]!.sha256})`);
   console.log(`Unpacked bag: ${bag}`);
-  console.log(`Pages as PNG: ${readdirSync(out).filter((f) => f.endsWith('.png')).map((f) => join(out, f)).join(', ')}`);
+  console.log(
+    `Pages as PNG: ${readdirSync(out)
+      .filter((f) => f.endsWith('.png'))
+      .map((f) => join(out, f))
+      .join(', ')}`,
+  );
 } finally {
   await database.close();
   rmSync(work, { recursive: true, force: true });

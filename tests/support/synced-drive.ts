@@ -74,7 +74,11 @@ export async function seedDeliveryDrive(post: PostBatch, a: EnrollResponse, b: E
       records.push(await deliveryRecord(a, seq, deliverySigner(seq), new Date(start + seq * 60_000), seq % 10 === 3));
     }
     firstIds.push(...records.map((r) => r.id));
-    await send(post, a.token, { protocol: PROTOCOL_VERSION, records, totals: { capturedThrough: from + records.length - 1, waiting: 0, appVersion: '0.1.0-test' } });
+    await send(post, a.token, {
+      protocol: PROTOCOL_VERSION,
+      records,
+      totals: { capturedThrough: from + records.length - 1, waiting: 0, appVersion: '0.1.0-test' },
+    });
   }
   const again = { ...deliverySigner(1), street: '101 Maple St', email: undefined };
   delete again.email;

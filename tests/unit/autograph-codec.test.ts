@@ -98,8 +98,16 @@ describe('the autograph encoding', () => {
 
   it('keeps varying pressure and negative moves', () => {
     const a: Autograph = {
-      width: 320, height: 200, pixelRatio: 3,
-      strokes: [[{ x: 300, y: 190, time: 10, pressure: 0.1 }, { x: 2.5, y: 0, time: 25, pressure: 0.93 }, { x: 150.5, y: 99.5, time: 40, pressure: 0 }]],
+      width: 320,
+      height: 200,
+      pixelRatio: 3,
+      strokes: [
+        [
+          { x: 300, y: 190, time: 10, pressure: 0.1 },
+          { x: 2.5, y: 0, time: 25, pressure: 0.93 },
+          { x: 150.5, y: 99.5, time: 40, pressure: 0 },
+        ],
+      ],
     };
     expect(decodeAutograph(encodeAutograph(a)).strokes[0]).toEqual([
       { x: 300, y: 190, time: 0, pressure: 0.1 },

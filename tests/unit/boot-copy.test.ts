@@ -31,8 +31,19 @@ class MemoryStorage {
   }
 }
 
-const enrollment: Enrollment = { deviceId: 'b1d7c2e0-6a4f-4c55-9d1e-3f1a2b3c4d5e', token: 'secret-token-secret-token-secret-token-abcd', driveId: 'drive-1', enrolledAt: '2026-11-28T09:00:00.000Z', persisted: true };
-const drive: DriveInfo = { id: 'drive-1', title: 'Safe Crosswalks', goal: 25_000, petitions: [{ version: 'v1', language: 'en', title: 'Safe Crosswalks', text: 'We ask…' }] };
+const enrollment: Enrollment = {
+  deviceId: 'b1d7c2e0-6a4f-4c55-9d1e-3f1a2b3c4d5e',
+  token: 'secret-token-secret-token-secret-token-abcd',
+  driveId: 'drive-1',
+  enrolledAt: '2026-11-28T09:00:00.000Z',
+  persisted: true,
+};
+const drive: DriveInfo = {
+  id: 'drive-1',
+  title: 'Safe Crosswalks',
+  goal: 25_000,
+  petitions: [{ version: 'v1', language: 'en', title: 'Safe Crosswalks', text: 'We ask…' }],
+};
 
 let storage: MemoryStorage;
 const install = (s: MemoryStorage) => {

@@ -7,20 +7,28 @@ const FORMULA = /^[=+\-@\t\r]/;
 
 describe('the delivery CSV', () => {
   it('any text survives a real CSV parser, and no cell can start a formula', () => {
-    const cell = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: fc.constantFrom('=', '+', '-', '@', '\t', '\r', '\n', '"', ',', ' ', 'a', '中', 'é') }));
+    const cell = fc.oneof(
+      fc.string({ unit: 'grapheme' }),
+      fc.string({ unit: fc.constantFrom('=', '+', '-', '@', '\t', '\r', '\n', '"', ',', ' ', 'a', '中', 'é') }),
+    );
     fc.assert(
-      fc.property(fc.array(fc.array(cell, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 }).filter((rows) => rows.every((r) => r.length === rows[0]!.length)), (rows) => {
-        const text = rows.map(csvLine).join('');
-        const parsed = parse(text, { record_delimiter: '\r\n', relax_column_count: false }) as string[][];
-        expect(parsed).toHaveLength(rows.length);
-        parsed.forEach((row, r) =>
-          row.forEach((value, c) => {
-            const original = rows[r]![c]!;
-            expect(FORMULA.test(value)).toBe(false);
-            expect(value).toBe(/^\s*[=+\-@\t\r]/.test(original) ? `'${original}` : original);
-          }),
-        );
-      }),
+      fc.property(
+        fc
+          .array(fc.array(cell, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 })
+          .filter((rows) => rows.every((r) => r.length === rows[0]!.length)),
+        (rows) => {
+          const text = rows.map(csvLine).join('');
+          const parsed = parse(text, { record_delimiter: '\r\n', relax_column_count: false }) as string[][];
+          expect(parsed).toHaveLength(rows.length);
+          parsed.forEach((row, r) =>
+            row.forEach((value, c) => {
+              const original = rows[r]![c]!;
+              expect(FORMULA.test(value)).toBe(false);
+              expect(value).toBe(/^\s*[=+\-@\t\r]/.test(original) ? `'${original}` : original);
+            }),
+          );
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -48,7 +48,7 @@ describe('saving a signature on the device', () => {
     await otherTab.signatures.add(theirs);
     otherTab.close();
     expect((await captureSignature(input(4))).seq).toBe(4);
-    expect((await db.signatures.orderBy('seq').keys())).toEqual([1, 2, 3, 4]);
+    expect(await db.signatures.orderBy('seq').keys()).toEqual([1, 2, 3, 4]);
   });
 
   it('carries on from the highest number after the app restarts', async () => {
@@ -84,7 +84,7 @@ describe('what sync reads and writes', () => {
     expect(await deviceCounts()).toEqual({ capturedThrough: 3, waiting: 0 });
   });
 
-  it('sends exactly the wire record, without the device\'s own fields', async () => {
+  it("sends exactly the wire record, without the device's own fields", async () => {
     const row = await captureSignature(input(1));
     await applyResults([{ id: row.id, status: 'stored' }]);
     const stored = (await db.signatures.get(row.id))!;

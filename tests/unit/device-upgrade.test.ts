@@ -39,7 +39,10 @@ describe('upgrading the device database', () => {
     expect(after.map(wireRecord)).toEqual(rows.map(wireRecord));
     // The same-signer warning finds a signer saved before the upgrade.
     const earlier = rows[499]!;
-    expect(await findSameSigner({ ...earlier.signer, givenName: earlier.signer.givenName.toUpperCase() })).toEqual({ seq: 500, capturedAt: earlier.capturedAt });
+    expect(await findSameSigner({ ...earlier.signer, givenName: earlier.signer.givenName.toUpperCase() })).toEqual({
+      seq: 500,
+      capturedAt: earlier.capturedAt,
+    });
     expect(await deviceCounts()).toEqual({ capturedThrough: 1000, waiting: 1000 });
     expect((await outbox(500)).map((r) => r.seq)).toEqual(rows.slice(0, 500).map((r) => r.seq));
     // The new index answers over the old rows.

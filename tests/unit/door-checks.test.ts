@@ -19,10 +19,30 @@ const signer = (over: Partial<SignerInput> = {}): SignerInput => ({
 describe('ZIP code and state at the door', () => {
   it('knows the state of ZIP codes across the country', () => {
     const known: [string, string][] = [
-      ['02108', 'MA'], ['10001', 'NY'], ['19104', 'PA'], ['20500', 'DC'], ['30303', 'GA'], ['33101', 'FL'],
-      ['43215', 'OH'], ['60601', 'IL'], ['73301', 'TX'], ['75201', 'TX'], ['80202', 'CO'], ['85001', 'AZ'],
-      ['88510', 'TX'], ['89501', 'NV'], ['90012', 'CA'], ['96813', 'HI'], ['96799', 'AS'], ['96910', 'GU'],
-      ['97201', 'OR'], ['98101', 'WA'], ['99501', 'AK'], ['00901', 'PR'], ['00802', 'VI'], ['05501', 'MA'],
+      ['02108', 'MA'],
+      ['10001', 'NY'],
+      ['19104', 'PA'],
+      ['20500', 'DC'],
+      ['30303', 'GA'],
+      ['33101', 'FL'],
+      ['43215', 'OH'],
+      ['60601', 'IL'],
+      ['73301', 'TX'],
+      ['75201', 'TX'],
+      ['80202', 'CO'],
+      ['85001', 'AZ'],
+      ['88510', 'TX'],
+      ['89501', 'NV'],
+      ['90012', 'CA'],
+      ['96813', 'HI'],
+      ['96799', 'AS'],
+      ['96910', 'GU'],
+      ['97201', 'OR'],
+      ['98101', 'WA'],
+      ['99501', 'AK'],
+      ['00901', 'PR'],
+      ['00802', 'VI'],
+      ['05501', 'MA'],
     ];
     for (const [zip, state] of known) expect(statesForZip(zip), zip).toContain(state);
   });
@@ -55,7 +75,7 @@ describe('field problems as stable keys, for every language', () => {
     });
   });
 
-  it("asks for the email only where the drive requires it, and still checks its shape", () => {
+  it('asks for the email only where the drive requires it, and still checks its shape', () => {
     expect(checkSigner(signer()).ok).toBe(true);
     expect(checkSigner(signer(), ['email'])).toEqual({ ok: false, errors: { email: 'required' } });
     expect(checkSigner(signer({ email: '  ' }), ['email'])).toEqual({ ok: false, errors: { email: 'required' } });

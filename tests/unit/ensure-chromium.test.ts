@@ -63,7 +63,9 @@ describe('a command that needs Chromium, on a fresh machine', () => {
       const { status, output, apt } = onFreshMachine(args);
       expect(apt).toEqual(['apt-get update -qq', 'apt-get install -y -qq chromium fonts-noto-cjk']);
       expect(status).toBe(1);
-      expect(output).toContain('Could not install chromium and fonts-noto-cjk. Install them yourself (apt-get install chromium fonts-noto-cjk) or set CHROMIUM_PATH.');
+      expect(output).toContain(
+        'Could not install chromium and fonts-noto-cjk. Install them yourself (apt-get install chromium fonts-noto-cjk) or set CHROMIUM_PATH.',
+      );
     }, 60_000);
   }
 

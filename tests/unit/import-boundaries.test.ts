@@ -24,7 +24,9 @@ describe('the import boundaries', () => {
   });
 
   it('refuse an import that runs up or across the layers', async () => {
-    expect(await refused('src/server/routes/fixture.ts', "import { x } from '../../app/messages';")).toEqual([expect.stringContaining('src/server may import only src/shared')]);
+    expect(await refused('src/server/routes/fixture.ts', "import { x } from '../../app/messages';")).toEqual([
+      expect.stringContaining('src/server may import only src/shared'),
+    ]);
     expect(await refused('src/lead/components/fixture.tsx', "import { en as x } from '../../app/i18n/en';")).toHaveLength(1);
     expect(await refused('src/shared/fixture.ts', "import type { x } from '../storage/settings';")).toHaveLength(1);
     expect(await refused('src/storage/fixture.ts', "import { x } from '../sync/sync-engine';")).toHaveLength(1);

@@ -4,7 +4,10 @@ import { EMPTY_RECEIPT_XOR, RunningXor, xorHex } from '../../src/shared/receipt-
 
 /** The XOR of 128-bit values as BigInts: an oracle independent of the word-by-word code. */
 function bigXor(values: readonly string[]): string {
-  return values.reduce((acc, v) => acc ^ BigInt(`0x${v}`), 0n).toString(16).padStart(32, '0');
+  return values
+    .reduce((acc, v) => acc ^ BigInt(`0x${v}`), 0n)
+    .toString(16)
+    .padStart(32, '0');
 }
 
 const entry = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(''));

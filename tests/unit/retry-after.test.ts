@@ -19,7 +19,13 @@ describe("the server's Retry-After", () => {
     expect(waitBeforeRetry(firstFailure, 10_000, () => 0)).toBe(10_000);
     expect(waitBeforeRetry(firstFailure, 10_000, () => 1)).toBe(15_000);
     // A later failure's own backoff is longer than a short Retry-After: the backoff wins.
-    expect(waitBeforeRetry(backoffDelay(6, () => 1), 2_000, () => 1)).toBe(64_000);
+    expect(
+      waitBeforeRetry(
+        backoffDelay(6, () => 1),
+        2_000,
+        () => 1,
+      ),
+    ).toBe(64_000);
     expect(waitBeforeRetry(firstFailure, undefined)).toBe(firstFailure);
   });
 });

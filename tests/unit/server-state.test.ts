@@ -18,9 +18,15 @@ describe('what the status bar says of the server', () => {
 
   it('says Online only when the last attempt reached the server and it took the batch', () => {
     expect(serverState({ ...idle, server: 'reached' }, true)).toBe('online');
-    expect(serverState({ ...idle, server: 'reached', problem: { kind: 'server_error', message: 'The server could not take the signatures (500).' } }, true)).toBe('trouble');
-    expect(serverState({ ...idle, server: 'reached', problem: { kind: 'device_revoked', message: 'This tablet was removed from the drive.' } }, true)).toBe('stopped');
-    expect(serverState({ ...idle, server: 'reached', problem: { kind: 'unauthorized', message: 'The server does not know this tablet.' } }, true)).toBe('stopped');
+    expect(
+      serverState({ ...idle, server: 'reached', problem: { kind: 'server_error', message: 'The server could not take the signatures (500).' } }, true),
+    ).toBe('trouble');
+    expect(serverState({ ...idle, server: 'reached', problem: { kind: 'device_revoked', message: 'This tablet was removed from the drive.' } }, true)).toBe(
+      'stopped',
+    );
+    expect(serverState({ ...idle, server: 'reached', problem: { kind: 'unauthorized', message: 'The server does not know this tablet.' } }, true)).toBe(
+      'stopped',
+    );
   });
 
   it('claims nothing before the first attempt', () => {

@@ -36,7 +36,7 @@ describe('the repeat-signer key', () => {
     expect(repeatSignerKey({ ...wang, givenName: '方' })).not.toBe(repeatSignerKey(wang));
   });
 
-  it('leaves the tablet\'s stored same-signer key as it was', () => {
+  it("leaves the tablet's stored same-signer key as it was", () => {
     expect(signerKeyOf({ givenName: ' Ada ', familyName: 'OKAFOR', street: '12 Oak St.', zip: '43215-1234' })).toBe('ada|okafor|12 oak st|43215');
     expect(signerKeyOf({ givenName: 'Ada', familyName: '', street: '12 Oak St.', zip: '43215' })).toBeUndefined();
   });

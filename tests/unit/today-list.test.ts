@@ -85,7 +85,12 @@ describe('the same signer twice on one device', () => {
   it('finds an earlier signature of the same name and address, whatever the case and spacing', async () => {
     const first = await captureSignature(input(1));
     const s = sampleSigner(1);
-    const found = await findSameSigner({ givenName: ` ${s.givenName.toUpperCase()}`, familyName: s.familyName, street: s.street.replace(' ', '  '), zip: `${s.zip}-0001` });
+    const found = await findSameSigner({
+      givenName: ` ${s.givenName.toUpperCase()}`,
+      familyName: s.familyName,
+      street: s.street.replace(' ', '  '),
+      zip: `${s.zip}-0001`,
+    });
     expect(found).toEqual({ seq: first.seq, capturedAt: first.capturedAt });
   });
 

@@ -25,7 +25,14 @@ export function AssistedSigning({ catalog: t, volunteer, assisted, attested, err
         <>
           <p class="hint">{t.assistedHint}</p>
           <label class={error ? 'check check--invalid' : 'check'}>
-            <input id="attestation" type="checkbox" autoComplete="off" checked={attested} aria-describedby={error ? 'attestation-error' : undefined} onChange={(e) => onAttested(e.currentTarget.checked)} />
+            <input
+              id="attestation"
+              type="checkbox"
+              autoComplete="off"
+              checked={attested}
+              aria-describedby={error ? 'attestation-error' : undefined}
+              onChange={(e) => onAttested(e.currentTarget.checked)}
+            />
             <span>{t.attest(volunteer)}</span>
           </label>
           {error && (

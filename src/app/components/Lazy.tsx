@@ -20,8 +20,18 @@ export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P
         },
       );
     }, []);
-    if (screen === 'failed') return <main class="screen"><p role="alert">{MESSAGES.screenFailed}</p></main>;
-    if (!screen) return <main class="screen" aria-busy="true"><p>{MESSAGES.loadingScreen}</p></main>;
+    if (screen === 'failed')
+      return (
+        <main class="screen">
+          <p role="alert">{MESSAGES.screenFailed}</p>
+        </main>
+      );
+    if (!screen)
+      return (
+        <main class="screen" aria-busy="true">
+          <p>{MESSAGES.loadingScreen}</p>
+        </main>
+      );
     const Screen = screen;
     return <Screen {...props} />;
   };

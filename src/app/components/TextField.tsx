@@ -17,7 +17,22 @@ interface Props {
 }
 
 export function TextField(props: Props) {
-  const { id, label, value, error, hint, onInput, onBlur, autoComplete, inputMode = 'text', type = 'text', required, maxLength, autoCapitalize, spellcheck = false } = props;
+  const {
+    id,
+    label,
+    value,
+    error,
+    hint,
+    onInput,
+    onBlur,
+    autoComplete,
+    inputMode = 'text',
+    type = 'text',
+    required,
+    maxLength,
+    autoCapitalize,
+    spellcheck = false,
+  } = props;
   const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ');
   return (
     <div class={error ? 'field field--invalid' : 'field'}>

@@ -65,7 +65,8 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
 
   function update(field: SignerField, value: string) {
     draft.setField(field, value);
-    if (errors[field] || (field === 'state' && errors.zip === 'zipState')) setErrors((prev) => ({ ...prev, [field]: undefined, ...(field === 'state' ? { zip: undefined } : {}) }));
+    if (errors[field] || (field === 'state' && errors.zip === 'zipState'))
+      setErrors((prev) => ({ ...prev, [field]: undefined, ...(field === 'state' ? { zip: undefined } : {}) }));
     if (SAME_SIGNER_FIELDS.includes(field)) sameSigner.forget();
     clearOutcome();
   }

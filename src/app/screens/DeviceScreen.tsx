@@ -74,7 +74,9 @@ export function DeviceScreen({ enrollment, drive }: Props) {
         <dd data-testid="persisted">{storage ? (storage.persisted ? SCREEN_MESSAGES.persistedYes : SCREEN_MESSAGES.persistedNo) : '…'}</dd>
         <dt>{SCREEN_MESSAGES.storageUsed}</dt>
         <dd data-testid="storage-estimate">
-          {storage?.usage !== undefined && storage.quota !== undefined ? SCREEN_MESSAGES.storageOf(bytes(storage.usage), bytes(storage.quota)) : SCREEN_MESSAGES.storageUnknown}
+          {storage?.usage !== undefined && storage.quota !== undefined
+            ? SCREEN_MESSAGES.storageOf(bytes(storage.usage), bytes(storage.quota))
+            : SCREEN_MESSAGES.storageUnknown}
         </dd>
         <dt>{SCREEN_MESSAGES.installedLabel}</dt>
         <dd data-testid="installed">{installed ? SCREEN_MESSAGES.yes : SCREEN_MESSAGES.no}</dd>
@@ -85,7 +87,15 @@ export function DeviceScreen({ enrollment, drive }: Props) {
         {sync.lastReceipt && (
           <>
             <dt>{MESSAGES.lastSync(new Date(sync.lastSuccessAt ?? Date.now()).toLocaleTimeString())}</dt>
-            <dd data-testid="receipt">{SCREEN_MESSAGES.receiptLine(sync.lastReceipt.received, sync.lastReceipt.capturedThrough, sync.lastReceipt.code, sync.lastReceipt.complete, sync.lastReceipt.missingCount)}</dd>
+            <dd data-testid="receipt">
+              {SCREEN_MESSAGES.receiptLine(
+                sync.lastReceipt.received,
+                sync.lastReceipt.capturedThrough,
+                sync.lastReceipt.code,
+                sync.lastReceipt.complete,
+                sync.lastReceipt.missingCount,
+              )}
+            </dd>
           </>
         )}
         <dt>{SCREEN_MESSAGES.tabletName}</dt>

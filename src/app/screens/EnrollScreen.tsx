@@ -44,7 +44,16 @@ export function EnrollScreen({ onEnrolled }: Props) {
       <p>{MESSAGES.enrollIntro}</p>
       <form onSubmit={submit} noValidate>
         <TextField id="enroll-code" label={MESSAGES.enrollCode} value={code} error={errors.code} onInput={setCode} autoComplete="off" required />
-        <TextField id="volunteer" label={MESSAGES.volunteerName} value={volunteer} error={errors.volunteer} onInput={setVolunteer} autoComplete="name" required maxLength={80} />
+        <TextField
+          id="volunteer"
+          label={MESSAGES.volunteerName}
+          value={volunteer}
+          error={errors.volunteer}
+          onInput={setVolunteer}
+          autoComplete="name"
+          required
+          maxLength={80}
+        />
         <TextField id="device-name" label={MESSAGES.deviceName} value={deviceName} onInput={setDeviceName} autoComplete="off" maxLength={80} />
         {errors.form && (
           <p class="form__error" role="alert">

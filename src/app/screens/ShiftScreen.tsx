@@ -37,16 +37,42 @@ export function ShiftScreen({ roster, current, onStarted }: Props) {
             <legend>{SCREEN_MESSAGES.shiftRoster}</legend>
             {[...roster, NEW].map((name) => (
               <label key={name} class="check roster__name">
-                <input type="radio" name="volunteer" value={name} checked={picked === name} onChange={() => { setPicked(name); setError(undefined); }} />
+                <input
+                  type="radio"
+                  name="volunteer"
+                  value={name}
+                  checked={picked === name}
+                  onChange={() => {
+                    setPicked(name);
+                    setError(undefined);
+                  }}
+                />
                 <span>{name === NEW ? SCREEN_MESSAGES.shiftSomeoneElse : name}</span>
               </label>
             ))}
           </fieldset>
         )}
         {picked === NEW && (
-          <TextField id="shift-name" label={SCREEN_MESSAGES.shiftNewName} value={typed} error={error} onInput={(v) => { setTyped(v); setError(undefined); }} autoComplete="name" autoCapitalize="words" required maxLength={80} />
+          <TextField
+            id="shift-name"
+            label={SCREEN_MESSAGES.shiftNewName}
+            value={typed}
+            error={error}
+            onInput={(v) => {
+              setTyped(v);
+              setError(undefined);
+            }}
+            autoComplete="name"
+            autoCapitalize="words"
+            required
+            maxLength={80}
+          />
         )}
-        {error && picked !== NEW && <p class="form__error" role="alert">{error}</p>}
+        {error && picked !== NEW && (
+          <p class="form__error" role="alert">
+            {error}
+          </p>
+        )}
         <button type="submit" class="button button--primary">
           {SCREEN_MESSAGES.shiftStart}
         </button>

@@ -32,8 +32,7 @@ export function TodayScreen() {
                 <span class="entry__seq">#{entry.seq}</span>
                 <time dateTime={entry.capturedAt}>{new Date(entry.capturedAt).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' })}</time>
                 <span class="entry__name">
-                  {entry.firstName} {entry.initial}.
-                  {entry.assisted && <span class="entry__assisted"> ({SCREEN_MESSAGES.assistedMark})</span>}
+                  {entry.firstName} {entry.initial}.{entry.assisted && <span class="entry__assisted"> ({SCREEN_MESSAGES.assistedMark})</span>}
                 </span>
                 <span class={`badge badge--${entry.state}`}>{SCREEN_MESSAGES.stateLabel[entry.state]}</span>
                 {entry.state !== 'voided' && entry.state !== 'purged' && voiding !== entry.id && (
@@ -72,13 +71,33 @@ function VoidForm({ entry, onCancel, onVoided }: { entry: TodayEntry; onCancel: 
       await voidSignature(entry.id, reason);
       onVoided();
     } catch (err) {
-      setError(err instanceof RangeError ? err.message : err instanceof InvalidSignatureError ? (err.problems[0]?.message ?? SCREEN_MESSAGES.voidFailed) : SCREEN_MESSAGES.voidFailed);
+      setError(
+        err instanceof RangeError
+          ? err.message
+          : err instanceof InvalidSignatureError
+            ? (err.problems[0]?.message ?? SCREEN_MESSAGES.voidFailed)
+            : SCREEN_MESSAGES.voidFailed,
+      );
     }
   }
   const id = `void-reason-${entry.seq}`;
   return (
     <form class="void" onSubmit={submit} noValidate aria-label={SCREEN_MESSAGES.voidConfirm(entry.seq)}>
-      <TextField id={id} label={SCREEN_MESSAGES.voidReason} hint={SCREEN_MESSAGES.voidReasonHint} value={reason} error={error} onInput={(v) => { setReason(v); setError(undefined); }} autoComplete="off" spellcheck required maxLength={VOID_REASON_MAX} />
+      <TextField
+        id={id}
+        label={SCREEN_MESSAGES.voidReason}
+        hint={SCREEN_MESSAGES.voidReasonHint}
+        value={reason}
+        error={error}
+        onInput={(v) => {
+          setReason(v);
+          setError(undefined);
+        }}
+        autoComplete="off"
+        spellcheck
+        required
+        maxLength={VOID_REASON_MAX}
+      />
       <div class="void__actions">
         <button type="submit" class="button button--danger">
           {SCREEN_MESSAGES.voidConfirm(entry.seq)}

@@ -55,8 +55,14 @@ export function AccountsPanel({ driveId }: { driveId: string }) {
         })}
       </ul>
       <form class="inline" onSubmit={(e) => void add(e)}>
-        <label>Lead's name<input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></label>
-        <label>Lead's email<input type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} /></label>
+        <label>
+          Lead's name
+          <input required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label>
+          Lead's email
+          <input type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </label>
         <button type="submit">Add lead to this drive</button>
       </form>
       {created && (
@@ -64,7 +70,11 @@ export function AccountsPanel({ driveId }: { driveId: string }) {
           {created.email} can sign in with the one-time password <code data-testid="lead-password">{created.password}</code> — shown only now.
         </p>
       )}
-      {error && <p role="alert" class="lead__error">{error}</p>}
+      {error && (
+        <p role="alert" class="lead__error">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

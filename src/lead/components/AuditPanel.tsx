@@ -38,8 +38,14 @@ export function AuditPanel() {
   return (
     <section class="panel" aria-labelledby="audit-title">
       <h2 id="audit-title">Audit log</h2>
-      <button type="button" onClick={() => void load()}>{page ? 'Refresh audit log' : 'Show audit log'}</button>
-      {error && <p role="alert" class="lead__error">{error}</p>}
+      <button type="button" onClick={() => void load()}>
+        {page ? 'Refresh audit log' : 'Show audit log'}
+      </button>
+      {error && (
+        <p role="alert" class="lead__error">
+          {error}
+        </p>
+      )}
       {page && (
         <p role="status" class={page.check.intact ? 'lead__ok' : 'lead__error'}>
           {page.check.intact

@@ -41,15 +41,28 @@ export function CodesPanel({ driveId }: { driveId: string }) {
         </label>
         <button type="submit">Create enrollment code</button>
       </form>
-      {error && <p role="alert" class="lead__error">{error}</p>}
+      {error && (
+        <p role="alert" class="lead__error">
+          {error}
+        </p>
+      )}
       <ul class="codes">
         {codes.map((c) => (
           <li key={c.code} class="code">
             {/* An <img>, not inline SVG: whatever the markup, an image never runs script. */}
-            <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(c.qrSvg)}`} alt={`QR code for enrollment code ${c.code}`} width={160} height={160} />
+            <img
+              src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(c.qrSvg)}`}
+              alt={`QR code for enrollment code ${c.code}`}
+              width={160}
+              height={160}
+            />
             <div>
-              <p class="code__text" data-testid="enrollment-code">{c.code}</p>
-              <p>Enrolls {c.usesLeft} more device{c.usesLeft === 1 ? '' : 's'}; expires {when(c.expiresAt)}</p>
+              <p class="code__text" data-testid="enrollment-code">
+                {c.code}
+              </p>
+              <p>
+                Enrolls {c.usesLeft} more device{c.usesLeft === 1 ? '' : 's'}; expires {when(c.expiresAt)}
+              </p>
             </div>
           </li>
         ))}

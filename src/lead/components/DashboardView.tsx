@@ -7,7 +7,12 @@ import { PerDayChart } from './PerDayChart';
 
 export function DashboardView({ driveId }: { driveId: string }) {
   const { dashboard, live, error } = useDashboard(driveId);
-  if (error && !dashboard) return <p role="alert" class="lead__error">{error}</p>;
+  if (error && !dashboard)
+    return (
+      <p role="alert" class="lead__error">
+        {error}
+      </p>
+    );
   if (!dashboard) return <p>Loading the dashboard…</p>;
   return (
     <>
@@ -16,15 +21,23 @@ export function DashboardView({ driveId }: { driveId: string }) {
         <p class={live ? 'live live--on' : 'live'}>{live ? 'Live: updates as devices sync' : 'Not live: reconnecting…'}</p>
         <Progress dashboard={dashboard} />
         <ul class="tallies">
-          <li>Voided: <strong data-testid="voided">{count(dashboard.voided)}</strong></li>
-          <li>Rejected: <strong data-testid="rejected">{count(dashboard.rejected)}</strong></li>
-          <li>Conflicts: <strong data-testid="conflicts">{count(dashboard.conflicts)}</strong></li>
+          <li>
+            Voided: <strong data-testid="voided">{count(dashboard.voided)}</strong>
+          </li>
+          <li>
+            Rejected: <strong data-testid="rejected">{count(dashboard.rejected)}</strong>
+          </li>
+          <li>
+            Conflicts: <strong data-testid="conflicts">{count(dashboard.conflicts)}</strong>
+          </li>
         </ul>
       </section>
       <DayEndTable driveId={driveId} devices={dashboard.devices} />
       <section class="panel">
         <h2>Signatures per day</h2>
-        <p>Days in {dashboard.drive.timeZone}; today is {dashboard.today}.</p>
+        <p>
+          Days in {dashboard.drive.timeZone}; today is {dashboard.today}.
+        </p>
         <PerDayChart days={dashboard.perDay} />
       </section>
       <div class="columns">
@@ -58,8 +71,22 @@ function CountTable({ title, head, rows }: { title: string; head: string; rows: 
         <p>No signatures yet.</p>
       ) : (
         <table>
-          <thead><tr><th scope="col">{head}</th><th scope="col" class="num">Signatures</th></tr></thead>
-          <tbody>{rows.map(([name, n]) => <tr key={name}><td>{name}</td><td class="num">{count(n)}</td></tr>)}</tbody>
+          <thead>
+            <tr>
+              <th scope="col">{head}</th>
+              <th scope="col" class="num">
+                Signatures
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(([name, n]) => (
+              <tr key={name}>
+                <td>{name}</td>
+                <td class="num">{count(n)}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
       )}
     </section>

@@ -20,7 +20,10 @@ const REASONS: { key: keyof DeliveryPreview['excluded']; title: string }[] = [
 ];
 
 function list(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function overridesOf(pairs: readonly RepeatExclusion[], choices: Record<string, RepeatChoice>): Record<string, 'include' | 'exclude'> {
@@ -42,7 +45,13 @@ function optionsLine(o: DeliveryOptions): string {
   const parts = ['name, city, state, ZIP, date'];
   if (o.fields.street) parts.push('street');
   if (o.fields.email) parts.push('email');
-  const filters = [o.from && `from ${o.from}`, o.to && `to ${o.to}`, o.states?.length && `states ${o.states.join(' ')}`, o.cities?.length && `cities ${o.cities.join(', ')}`, o.petitionVersions?.length && `${o.petitionVersions.length} text version(s)`].filter(Boolean);
+  const filters = [
+    o.from && `from ${o.from}`,
+    o.to && `to ${o.to}`,
+    o.states?.length && `states ${o.states.join(' ')}`,
+    o.cities?.length && `cities ${o.cities.join(', ')}`,
+    o.petitionVersions?.length && `${o.petitionVersions.length} text version(s)`,
+  ].filter(Boolean);
   return `${parts.join(', ')}${filters.length ? `; ${filters.join('; ')}` : ''}${o.perState ? '; one package per state' : ''}`;
 }
 
@@ -162,21 +171,34 @@ export function DeliverPanel({ driveId }: { driveId: string }) {
         <fieldset>
           <legend>What goes to the recipient</legend>
           <p>Always: each signer's name, city, state, ZIP code and date signed, and their autograph.</p>
-          <label class="check"><input type="checkbox" checked={street} onChange={(e) => setStreet(e.currentTarget.checked)} /> Street address</label>
-          <label class="check"><input type="checkbox" checked={email} onChange={(e) => setEmail(e.currentTarget.checked)} /> Email</label>
+          <label class="check">
+            <input type="checkbox" checked={street} onChange={(e) => setStreet(e.currentTarget.checked)} /> Street address
+          </label>
+          <label class="check">
+            <input type="checkbox" checked={email} onChange={(e) => setEmail(e.currentTarget.checked)} /> Email
+          </label>
           {shared && (
             <p class="lead__warn" role="note">
-              The list leaves the campaign's hands: the recipient gets every delivered signer's {[street && 'street address', email && 'email'].filter(Boolean).join(' and ')}, and can keep, copy or publish them.
+              The list leaves the campaign's hands: the recipient gets every delivered signer's{' '}
+              {[street && 'street address', email && 'email'].filter(Boolean).join(' and ')}, and can keep, copy or publish them.
             </p>
           )}
         </fieldset>
         <fieldset>
           <legend>Which signatures</legend>
           <div class="inline">
-            <label>Signed from <input type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} /></label>
-            <label>Signed to <input type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} /></label>
-            <label>States (e.g. OH, TX) <input value={states} onInput={(e) => setStates(e.currentTarget.value)} /></label>
-            <label>Cities (comma-separated) <input value={cities} onInput={(e) => setCities(e.currentTarget.value)} /></label>
+            <label>
+              Signed from <input type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+            </label>
+            <label>
+              Signed to <input type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+            </label>
+            <label>
+              States (e.g. OH, TX) <input value={states} onInput={(e) => setStates(e.currentTarget.value)} />
+            </label>
+            <label>
+              Cities (comma-separated) <input value={cities} onInput={(e) => setCities(e.currentTarget.value)} />
+            </label>
           </div>
           {drive && drive.versions.length > 1 && (
             <fieldset>
@@ -193,39 +215,79 @@ export function DeliverPanel({ driveId }: { driveId: string }) {
               ))}
             </fieldset>
           )}
-          <label class="check"><input type="checkbox" checked={perState} onChange={(e) => setPerState(e.currentTarget.checked)} /> One package per state</label>
+          <label class="check">
+            <input type="checkbox" checked={perState} onChange={(e) => setPerState(e.currentTarget.checked)} /> One package per state
+          </label>
         </fieldset>
-        <button type="submit" disabled={previewing}>{previewing ? 'Counting…' : 'Preview delivery'}</button>
+        <button type="submit" disabled={previewing}>
+          {previewing ? 'Counting…' : 'Preview delivery'}
+        </button>
       </form>
-      {error && <p role="alert" class="lead__error">{error}</p>}
+      {error && (
+        <p role="alert" class="lead__error">
+          {error}
+        </p>
+      )}
 
       {preview && (
         <div class="deliver__preview" aria-live="polite">
           <h3>This delivery</h3>
-          <p data-testid="delivery-count">{count(preview.signatures)} signatures on {count(preview.pages)} pages{preview.packages.length > 1 ? `, in ${preview.packages.length} packages` : ''}.</p>
+          <p data-testid="delivery-count">
+            {count(preview.signatures)} signatures on {count(preview.pages)} pages
+            {preview.packages.length > 1 ? `, in ${preview.packages.length} packages` : ''}.
+          </p>
           {preview.perState.length > 0 && (
             <table class="deliver__states">
               <caption>Delivered per state</caption>
-              <thead><tr><th scope="col">State</th><th scope="col" class="num">Signatures</th></tr></thead>
-              <tbody>{preview.perState.map((s) => <tr key={s.state}><td>{s.state}</td><td class="num">{count(s.signatures)}</td></tr>)}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">State</th>
+                  <th scope="col" class="num">
+                    Signatures
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {preview.perState.map((s) => (
+                  <tr key={s.state}>
+                    <td>{s.state}</td>
+                    <td class="num">{count(s.signatures)}</td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
           )}
           <h3>Left out, and why</h3>
           {REASONS.map(({ key, title }) => (
             <div key={key} data-testid={`excluded-${key}`}>
-              <h4>{title}: {preview.excluded[key].length}</h4>
-              {preview.excluded[key].length > 0 && <ul>{preview.excluded[key].map((s, i) => <li key={s.id ?? i}>{signerLine(s)} — {s.detail}</li>)}</ul>}
+              <h4>
+                {title}: {preview.excluded[key].length}
+              </h4>
+              {preview.excluded[key].length > 0 && (
+                <ul>
+                  {preview.excluded[key].map((s, i) => (
+                    <li key={s.id ?? i}>
+                      {signerLine(s)} — {s.detail}
+                    </li>
+                  ))}
+                </ul>
+              )}
             </div>
           ))}
           <div data-testid="excluded-repeat">
-            <h4>Signed more than once: {pairs.length} pair{pairs.length === 1 ? '' : 's'}</h4>
+            <h4>
+              Signed more than once: {pairs.length} pair{pairs.length === 1 ? '' : 's'}
+            </h4>
             {pairs.length > 0 && <p>By default the first signature counts and the later one is left out. Choose per pair:</p>}
             <ul class="deliver__pairs">
               {pairs.map((pair) => (
                 <li key={pair.id}>
                   <label>
                     {signerLine(pair)} — {pair.detail}
-                    <select value={choices[pair.id] ?? 'first'} onChange={(e) => setChoices((c) => ({ ...c, [pair.id]: e.currentTarget.value as RepeatChoice }))}>
+                    <select
+                      value={choices[pair.id] ?? 'first'}
+                      onChange={(e) => setChoices((c) => ({ ...c, [pair.id]: e.currentTarget.value as RepeatChoice }))}
+                    >
                       <option value="first">Count the first signature only</option>
                       <option value="later">Count this one instead</option>
                       <option value="both">Count both</option>
@@ -239,21 +301,37 @@ export function DeliverPanel({ driveId }: { driveId: string }) {
             <div data-testid="unrenderable">
               <h4>Names no font can print: {preview.unrenderable.length}</h4>
               <p>They are delivered with a note instead of the name, and listed in the campaign's report.</p>
-              <ul>{preview.unrenderable.map((u) => <li key={u.id}>Record {u.id}: {u.missing.join(' ')}</li>)}</ul>
+              <ul>
+                {preview.unrenderable.map((u) => (
+                  <li key={u.id}>
+                    Record {u.id}: {u.missing.join(' ')}
+                  </li>
+                ))}
+              </ul>
             </div>
           )}
-          <button type="button" class="primary" disabled={building !== undefined || preview.signatures === 0} onClick={() => void build()}>Build delivery</button>
+          <button type="button" class="primary" disabled={building !== undefined || preview.signatures === 0} onClick={() => void build()}>
+            Build delivery
+          </button>
         </div>
       )}
 
       {building && progress && (
         <div class="deliver__progress">
-          <label for="delivery-progress">Building the delivery: page {count(progress.pagesDone)} of {count(progress.pagesTotal)}</label>
+          <label for="delivery-progress">
+            Building the delivery: page {count(progress.pagesDone)} of {count(progress.pagesTotal)}
+          </label>
           <progress id="delivery-progress" max={Math.max(1, progress.pagesTotal)} value={progress.pagesDone} />
-          <p data-testid="delivery-signatures-done">{count(progress.signaturesDone)} of {count(progress.signaturesTotal)} signatures</p>
+          <p data-testid="delivery-signatures-done">
+            {count(progress.signaturesDone)} of {count(progress.signaturesTotal)} signatures
+          </p>
         </div>
       )}
-      {finished?.state === 'failed' && <p role="alert" class="lead__error">The build failed: {finished.error}</p>}
+      {finished?.state === 'failed' && (
+        <p role="alert" class="lead__error">
+          The build failed: {finished.error}
+        </p>
+      )}
       {finished?.state === 'done' && (
         <div role="status" class="lead__ok">
           <p>Delivery built: {count(finished.signatures ?? 0)} signatures.</p>
@@ -272,7 +350,9 @@ export function DeliverPanel({ driveId }: { driveId: string }) {
                 <th scope="col">Built</th>
                 <th scope="col">By</th>
                 <th scope="col">What</th>
-                <th scope="col" class="num">Signatures</th>
+                <th scope="col" class="num">
+                  Signatures
+                </th>
                 <th scope="col">Files and SHA-256</th>
               </tr>
             </thead>
@@ -283,7 +363,9 @@ export function DeliverPanel({ driveId }: { driveId: string }) {
                   <td>{d.builtBy.name}</td>
                   <td>{optionsLine(d.options)}</td>
                   <td class="num">{d.signatures === null ? '' : count(d.signatures)}</td>
-                  <td>{d.state === 'done' ? <DeliveryFiles driveId={driveId} delivery={d} /> : d.state === 'building' ? 'Building…' : `Failed: ${d.error ?? ''}`}</td>
+                  <td>
+                    {d.state === 'done' ? <DeliveryFiles driveId={driveId} delivery={d} /> : d.state === 'building' ? 'Building…' : `Failed: ${d.error ?? ''}`}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -299,7 +381,10 @@ function DeliveryFiles({ driveId, delivery }: { driveId: string; delivery: Deliv
     <ul class="deliver__files">
       {delivery.packages.map((p) => (
         <li key={p.file}>
-          <a href={LEAD_API.deliveryPackage(driveId, delivery.id, p.file)} download={p.file}>{p.file}</a> ({count(p.bytes)} bytes
+          <a href={LEAD_API.deliveryPackage(driveId, delivery.id, p.file)} download={p.file}>
+            {p.file}
+          </a>{' '}
+          ({count(p.bytes)} bytes
           {p.state ? `, ${p.state}` : ''})
           <span class="sha">
             SHA-256 <code data-testid="package-sha256">{p.sha256}</code>
@@ -308,7 +393,9 @@ function DeliveryFiles({ driveId, delivery }: { driveId: string; delivery: Deliv
       ))}
       {delivery.reportFile && (
         <li>
-          <a href={LEAD_API.deliveryReport(driveId, delivery.id)} download={delivery.reportFile}>Exclusions report (for the campaign only)</a>
+          <a href={LEAD_API.deliveryReport(driveId, delivery.id)} download={delivery.reportFile}>
+            Exclusions report (for the campaign only)
+          </a>
         </li>
       )}
     </ul>

@@ -54,8 +54,21 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
     event.preventDefault();
     setError(undefined);
     setSaved(undefined);
-    const petitions = LANGUAGES.filter((l) => texts[l].text.trim()).map((language) => ({ language, title: texts[language].title.trim() || title, text: texts[language].text }));
-    const body = { title, goal, deadline: deadline || null, recipient: recipient || null, coverLetter: coverLetter || null, timeZone: timeZone.trim(), requiredFields: required, petitions };
+    const petitions = LANGUAGES.filter((l) => texts[l].text.trim()).map((language) => ({
+      language,
+      title: texts[language].title.trim() || title,
+      text: texts[language].text,
+    }));
+    const body = {
+      title,
+      goal,
+      deadline: deadline || null,
+      recipient: recipient || null,
+      coverLetter: coverLetter || null,
+      timeZone: timeZone.trim(),
+      requiredFields: required,
+      petitions,
+    };
     try {
       const drive = await call<DriveDetails>(driveId ? 'PATCH' : 'POST', driveId ? LEAD_API.drive(driveId) : LEAD_API.drives, body);
       setVersions(drive.versions.length);
@@ -70,16 +83,35 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
   return (
     <form class="panel drive-form" aria-label={heading} onSubmit={(e) => void submit(e)}>
       <h2>{heading}</h2>
-      <label>Title<input required value={title} onInput={(e) => setTitle(e.currentTarget.value)} /></label>
-      <label>Goal (signatures)<input type="number" min={1} required value={goal} onInput={(e) => setGoal(Number(e.currentTarget.value))} /></label>
-      <label>Deadline<input type="date" value={deadline} onInput={(e) => setDeadline(e.currentTarget.value)} /></label>
-      <label>Recipient<input value={recipient} onInput={(e) => setRecipient(e.currentTarget.value)} placeholder="Who receives the petition" /></label>
+      <label>
+        Title
+        <input required value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+      </label>
+      <label>
+        Goal (signatures)
+        <input type="number" min={1} required value={goal} onInput={(e) => setGoal(Number(e.currentTarget.value))} />
+      </label>
+      <label>
+        Deadline
+        <input type="date" value={deadline} onInput={(e) => setDeadline(e.currentTarget.value)} />
+      </label>
+      <label>
+        Recipient
+        <input value={recipient} onInput={(e) => setRecipient(e.currentTarget.value)} placeholder="Who receives the petition" />
+      </label>
       <label>
         Time zone of the drive's days
         <input required value={timeZone} list="time-zones" onInput={(e) => setTimeZone(e.currentTarget.value)} placeholder="America/Chicago" />
-        <datalist id="time-zones">{TIME_ZONES.map((z) => <option key={z} value={z} />)}</datalist>
+        <datalist id="time-zones">
+          {TIME_ZONES.map((z) => (
+            <option key={z} value={z} />
+          ))}
+        </datalist>
       </label>
-      <label>Cover letter<textarea rows={3} value={coverLetter} onInput={(e) => setCoverLetter(e.currentTarget.value)} /></label>
+      <label>
+        Cover letter
+        <textarea rows={3} value={coverLetter} onInput={(e) => setCoverLetter(e.currentTarget.value)} />
+      </label>
       <fieldset>
         <legend>Signer fields</legend>
         <p>Every signer gives: {ALWAYS_ASKED.join(', ')}.</p>
@@ -94,22 +126,45 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
       </fieldset>
       {LANGUAGES.map((language) => (
         <fieldset key={language}>
-          <legend>Petition in {LANGUAGE_NAMES[language]}{language === 'en' ? '' : ' (optional)'}</legend>
+          <legend>
+            Petition in {LANGUAGE_NAMES[language]}
+            {language === 'en' ? '' : ' (optional)'}
+          </legend>
           <label>
             Petition title ({language})
             <input value={texts[language].title} onInput={(e) => setTexts({ ...texts, [language]: { ...texts[language], title: e.currentTarget.value } })} />
           </label>
           <label>
             Petition text ({language})
-            <textarea rows={4} value={texts[language].text} onInput={(e) => setTexts({ ...texts, [language]: { ...texts[language], text: e.currentTarget.value } })} />
+            <textarea
+              rows={4}
+              value={texts[language].text}
+              onInput={(e) => setTexts({ ...texts, [language]: { ...texts[language], text: e.currentTarget.value } })}
+            />
           </label>
         </fieldset>
       ))}
-      {driveId && <p>{versions} petition version{versions === 1 ? '' : 's'} so far.</p>}
-      {error && <p role="alert" class="lead__error">{error}</p>}
-      {saved && <p role="status" class="lead__ok">{saved}</p>}
+      {driveId && (
+        <p>
+          {versions} petition version{versions === 1 ? '' : 's'} so far.
+        </p>
+      )}
+      {error && (
+        <p role="alert" class="lead__error">
+          {error}
+        </p>
+      )}
+      {saved && (
+        <p role="status" class="lead__ok">
+          {saved}
+        </p>
+      )}
       <button type="submit">{driveId ? 'Save drive' : 'Create drive'}</button>
-      {onCancel && <button type="button" onClick={onCancel}>Cancel</button>}
+      {onCancel && (
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
     </form>
   );
 }

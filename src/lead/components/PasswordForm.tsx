@@ -27,10 +27,21 @@ export function PasswordForm({ onDone }: { onDone: () => void }) {
       </label>
       <label>
         New password (at least {MIN_PASSWORD_LENGTH} characters)
-        <input type="password" autocomplete="new-password" required minLength={MIN_PASSWORD_LENGTH} value={newPassword} onInput={(e) => setNew(e.currentTarget.value)} />
+        <input
+          type="password"
+          autocomplete="new-password"
+          required
+          minLength={MIN_PASSWORD_LENGTH}
+          value={newPassword}
+          onInput={(e) => setNew(e.currentTarget.value)}
+        />
       </label>
       <button type="submit">Save new password</button>
-      {error && <p role="alert" class="lead__error">{error}</p>}
+      {error && (
+        <p role="alert" class="lead__error">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -19,7 +19,9 @@ export function PerDayChart({ days }: { days: { day: string; count: number }[] }
               <rect x={i * (BAR + GAP)} y={HEIGHT - h} width={BAR} height={h} class="chart__bar">
                 <title>{`${d.day}: ${count(d.count)}`}</title>
               </rect>
-              <text x={i * (BAR + GAP) + BAR / 2} y={HEIGHT + 14} text-anchor="middle" class="chart__label">{d.day.slice(8)}</text>
+              <text x={i * (BAR + GAP) + BAR / 2} y={HEIGHT + 14} text-anchor="middle" class="chart__label">
+                {d.day.slice(8)}
+              </text>
             </g>
           );
         })}

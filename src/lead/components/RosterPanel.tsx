@@ -19,7 +19,10 @@ export function RosterPanel({ driveId }: { driveId: string }) {
     setError(undefined);
     setSaved(undefined);
     try {
-      const volunteers = text.split('\n').map((l) => l.trim()).filter(Boolean);
+      const volunteers = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       const r = await call<{ volunteers: string[] }>('PUT', LEAD_API.roster(driveId), { volunteers });
       setText(r.volunteers.join('\n'));
       setSaved(`Saved ${r.volunteers.length} names; devices get them on their next sync.`);
@@ -38,8 +41,16 @@ export function RosterPanel({ driveId }: { driveId: string }) {
         </label>
         <button type="submit">Save roster</button>
       </form>
-      {saved && <p class="lead__ok" role="status">{saved}</p>}
-      {error && <p role="alert" class="lead__error">{error}</p>}
+      {saved && (
+        <p class="lead__ok" role="status">
+          {saved}
+        </p>
+      )}
+      {error && (
+        <p role="alert" class="lead__error">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

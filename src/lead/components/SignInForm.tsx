@@ -25,7 +25,11 @@ export function SignInForm({ onSignedIn, notice }: { onSignedIn: (session: Sessi
     <form class="panel signin" onSubmit={(e) => void submit(e)}>
       <h1>Sign in to Fieldpen</h1>
       <p>For canvassing leads and organizers.</p>
-      {notice && <p role="alert" class="lead__error">{notice}</p>}
+      {notice && (
+        <p role="alert" class="lead__error">
+          {notice}
+        </p>
+      )}
       <label>
         Email
         <input type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
@@ -34,8 +38,14 @@ export function SignInForm({ onSignedIn, notice }: { onSignedIn: (session: Sessi
         Password
         <input type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
       </label>
-      {error && <p role="alert" class="lead__error">{error}</p>}
-      <button type="submit" disabled={busy}>Sign in</button>
+      {error && (
+        <p role="alert" class="lead__error">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={busy}>
+        Sign in
+      </button>
     </form>
   );
 }

@@ -21,8 +21,14 @@ export function SignersPanel({ driveId }: { driveId: string }) {
   return (
     <section class="panel" aria-labelledby="signers-title">
       <h2 id="signers-title">Latest signers</h2>
-      <button type="button" onClick={() => void load()}>{signers ? 'Refresh signers' : 'Show latest signers'}</button>
-      {error && <p role="alert" class="lead__error">{error}</p>}
+      <button type="button" onClick={() => void load()}>
+        {signers ? 'Refresh signers' : 'Show latest signers'}
+      </button>
+      {error && (
+        <p role="alert" class="lead__error">
+          {error}
+        </p>
+      )}
       {signers && signers.length === 0 && <p>No signatures yet.</p>}
       {signers && signers.length > 0 && (
         // A region the keyboard can reach: at phone width the table scrolls sideways inside it.
@@ -41,11 +47,17 @@ export function SignersPanel({ driveId }: { driveId: string }) {
             <tbody>
               {signers.map((s) => (
                 <tr key={s.id}>
-                  <td class="signer-name">{s.givenName} {s.familyName}</td>
-                  <td>{s.street}, {s.city}, {s.state} {s.zip}</td>
+                  <td class="signer-name">
+                    {s.givenName} {s.familyName}
+                  </td>
+                  <td>
+                    {s.street}, {s.city}, {s.state} {s.zip}
+                  </td>
                   <td>{s.email ?? ''}</td>
                   <td>{s.volunteer}</td>
-                  <td>{s.deviceName} · {s.seq}</td>
+                  <td>
+                    {s.deviceName} · {s.seq}
+                  </td>
                   <td>{when(s.capturedAt)}</td>
                 </tr>
               ))}

@@ -68,8 +68,15 @@ async function whatIsHeld(trx: Kysely<Database>, deviceId: string, screened: rea
   // Screening refused records of other devices, so every accepted record is this device's.
   const accepted = screened.flatMap((e) => (e.accepted ? [e.record] : []));
   return {
-    digests: await storedDigests(trx, accepted.map((r) => r.id)),
-    sequences: await idsAtSequences(trx, deviceId, accepted.map((r) => r.seq)),
+    digests: await storedDigests(
+      trx,
+      accepted.map((r) => r.id),
+    ),
+    sequences: await idsAtSequences(
+      trx,
+      deviceId,
+      accepted.map((r) => r.seq),
+    ),
     toStore: [],
   };
 }
@@ -86,7 +93,13 @@ async function fileRecord(trx: Kysely<Database>, entry: Screened, held: Held, no
     return conflict(trx, entry, 'content_differs', 'A record with this id is already stored with different content; both are kept for the lead to review', now);
   }
   if (held.sequences.has(record.seq)) {
-    return conflict(trx, entry, 'sequence_taken', `Another record of this device already holds sequence number ${record.seq}; both are kept for the lead to review`, now);
+    return conflict(
+      trx,
+      entry,
+      'sequence_taken',
+      `Another record of this device already holds sequence number ${record.seq}; both are kept for the lead to review`,
+      now,
+    );
   }
   // Stored with the batch's other new records after the loop, in the same transaction.
   held.toStore.push(record);
@@ -112,7 +125,10 @@ async function fileVoid(trx: Kysely<Database>, device: DeviceIdentity, raw: unkn
     return {
       id: notice.id,
       status: 'rejected',
-      reason: { code: 'not_found', message: `The server holds no signature ${notice.id} with sequence number ${notice.seq} from this device, so there is nothing to void` },
+      reason: {
+        code: 'not_found',
+        message: `The server holds no signature ${notice.id} with sequence number ${notice.seq} from this device, so there is nothing to void`,
+      },
     };
   }
   if (signature.voided) return { id: notice.id, status: 'duplicate' };

@@ -41,16 +41,30 @@ export async function findAccountByEmail(db: Kysely<Database>, email: string) {
 }
 
 export async function setPassword(db: Kysely<Database>, accountId: string, password: string): Promise<void> {
-  await db.updateTable('accounts').set({ password_hash: await hashPassword(password) }).where('id', '=', accountId).execute();
+  await db
+    .updateTable('accounts')
+    .set({ password_hash: await hashPassword(password) })
+    .where('id', '=', accountId)
+    .execute();
 }
 
 /** Store the hash of a password just verified again at today's cost, unless the password changed meanwhile. */
 export async function rehashPassword(db: Kysely<Database>, accountId: string, password: string, oldHash: string): Promise<void> {
-  await db.updateTable('accounts').set({ password_hash: await hashPassword(password) }).where('id', '=', accountId).where('password_hash', '=', oldHash).execute();
+  await db
+    .updateTable('accounts')
+    .set({ password_hash: await hashPassword(password) })
+    .where('id', '=', accountId)
+    .where('password_hash', '=', oldHash)
+    .execute();
 }
 
 export async function accountInfo(db: Kysely<Database>, accountId: string): Promise<AccountInfo | undefined> {
-  const row = await db.selectFrom('accounts').select(['id', 'email', 'name', 'role']).where('id', '=', accountId).where('disabled_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('accounts')
+    .select(['id', 'email', 'name', 'role'])
+    .where('id', '=', accountId)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
   if (!row) return undefined;
   const drives = await db.selectFrom('drive_leads').select('drive_id').where('account_id', '=', accountId).execute();
   return { ...row, driveIds: drives.map((d) => d.drive_id) };
@@ -63,7 +77,11 @@ export async function listAccounts(db: Kysely<Database>): Promise<AccountInfo[]>
 }
 
 export async function addDriveLead(db: Kysely<Database>, driveId: string, accountId: string): Promise<void> {
-  await db.insertInto('drive_leads').values({ drive_id: driveId, account_id: accountId }).onConflict((oc) => oc.columns(['drive_id', 'account_id']).doNothing()).execute();
+  await db
+    .insertInto('drive_leads')
+    .values({ drive_id: driveId, account_id: accountId })
+    .onConflict((oc) => oc.columns(['drive_id', 'account_id']).doNothing())
+    .execute();
 }
 
 export async function removeDriveLead(db: Kysely<Database>, driveId: string, accountId: string): Promise<void> {
@@ -94,16 +112,31 @@ export async function createSession(db: Kysely<Database>, accountId: string, now
   const expiresAt = new Date(now.getTime() + SESSION_DAYS * DAY_MS);
   await db
     .insertInto('sessions')
-    .values({ token_hash: hashSessionToken(token), account_id: accountId, csrf_token: csrfToken, created_at: now.toISOString(), expires_at: expiresAt.toISOString() })
+    .values({
+      token_hash: hashSessionToken(token),
+      account_id: accountId,
+      csrf_token: csrfToken,
+      created_at: now.toISOString(),
+      expires_at: expiresAt.toISOString(),
+    })
     .execute();
   // Old sessions are swept here rather than by a timer: nothing to schedule on several instances.
   await db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).execute();
   return { token, csrfToken, expiresAt };
 }
 
-export async function findSession(db: Kysely<Database>, token: string, now = new Date()): Promise<{ account: AccountInfo; csrfToken: string; tokenHash: string } | undefined> {
+export async function findSession(
+  db: Kysely<Database>,
+  token: string,
+  now = new Date(),
+): Promise<{ account: AccountInfo; csrfToken: string; tokenHash: string } | undefined> {
   const tokenHash = hashSessionToken(token);
-  const row = await db.selectFrom('sessions').select(['account_id', 'csrf_token']).where('token_hash', '=', tokenHash).where('expires_at', '>', now.toISOString()).executeTakeFirst();
+  const row = await db
+    .selectFrom('sessions')
+    .select(['account_id', 'csrf_token'])
+    .where('token_hash', '=', tokenHash)
+    .where('expires_at', '>', now.toISOString())
+    .executeTakeFirst();
   if (!row) return undefined;
   const account = await accountInfo(db, row.account_id);
   return account && { account, csrfToken: row.csrf_token, tokenHash };

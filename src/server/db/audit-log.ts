@@ -53,7 +53,10 @@ export function recordAudit(db: Kysely<Database>, event: AuditEvent, now = new D
       prev_hash: last?.hash ?? AUDIT_GENESIS,
     };
     const hash = await auditHash(row);
-    await trx.insertInto('audit_log').values({ ...row, hash }).execute();
+    await trx
+      .insertInto('audit_log')
+      .values({ ...row, hash })
+      .execute();
     return toEntry({ ...row, hash });
   });
 }

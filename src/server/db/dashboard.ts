@@ -22,7 +22,12 @@ export async function dashboardFromSignatures(db: Kysely<Database>, driveId: str
   return assemble(db, driveId, now, (timeZone, today) => figures(db, driveId, 'signatures', timeZone, today));
 }
 
-async function assemble(db: Kysely<Database>, driveId: string, now: Date, figures: (timeZone: string, today: string) => Promise<Figures>): Promise<Dashboard | undefined> {
+async function assemble(
+  db: Kysely<Database>,
+  driveId: string,
+  now: Date,
+  figures: (timeZone: string, today: string) => Promise<Figures>,
+): Promise<Dashboard | undefined> {
   const row = await db.selectFrom('drives').select(['id', 'title', 'goal', 'deadline', 'time_zone']).where('id', '=', driveId).executeTakeFirst();
   if (!row) return undefined;
   const { time_zone: timeZone, ...drive } = row;
@@ -113,7 +118,10 @@ async function countPerDrive(db: Kysely<Database>, table: 'rejections' | 'confli
   return Number(n);
 }
 
-const byCountThenName = <T extends { count: number }>(key: (row: T) => string) => (a: T, b: T) => b.count - a.count || key(a).localeCompare(key(b));
+const byCountThenName =
+  <T extends { count: number }>(key: (row: T) => string) =>
+  (a: T, b: T) =>
+    b.count - a.count || key(a).localeCompare(key(b));
 
 type Source = 'signature_tallies' | 'signatures';
 
@@ -130,7 +138,9 @@ async function figures(db: Kysely<Database>, driveId: string, source: Source, ti
     source === 'signature_tallies'
       ? Promise.all([
           run(sql<{ day: string; n: number }>`SELECT day, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} GROUP BY day`),
-          run(sql<{ device_id: string; n: number }>`SELECT device_id, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} AND day = ${today} GROUP BY device_id`),
+          run(
+            sql<{ device_id: string; n: number }>`SELECT device_id, ${n} AS n FROM ${table} WHERE drive_id = ${driveId} AND day = ${today} GROUP BY device_id`,
+          ),
         ]).then(([days, todays]) => ({ days, today: todays }))
       : signaturesPerMinute(db, driveId).then((rows) => {
           const perDay = new Map<string, number>();
@@ -140,7 +150,10 @@ async function figures(db: Kysely<Database>, driveId: string, source: Source, ti
             perDay.set(day, (perDay.get(day) ?? 0) + Number(r.n));
             if (day === today) perDeviceToday.set(r.device_id, (perDeviceToday.get(r.device_id) ?? 0) + Number(r.n));
           }
-          return { days: [...perDay].map(([day, count]) => ({ day, n: count })), today: [...perDeviceToday].map(([device_id, count]) => ({ device_id, n: count })) };
+          return {
+            days: [...perDay].map(([day, count]) => ({ day, n: count })),
+            today: [...perDeviceToday].map(([device_id, count]) => ({ device_id, n: count })),
+          };
         });
   // Concurrent on PostgreSQL's pool; SQLite runs them one after another anyway.
   const [byDeviceAndVolunteer, { days: perDay, today: todayRows }, perCity, perVersion] = await Promise.all([

@@ -29,7 +29,16 @@ export async function claimDelivery(
   try {
     await db
       .insertInto('deliveries')
-      .values({ id, drive_id: claim.driveId, account_id: claim.accountId, created_at: at, state: 'building', options: JSON.stringify(claim.options), builder: claim.builder, heartbeat_at: at })
+      .values({
+        id,
+        drive_id: claim.driveId,
+        account_id: claim.accountId,
+        created_at: at,
+        state: 'building',
+        options: JSON.stringify(claim.options),
+        builder: claim.builder,
+        heartbeat_at: at,
+      })
       .execute();
   } catch (e) {
     if (isUniqueViolation(e)) throw new DeliveryRunning('a delivery of this drive is being built');
@@ -46,7 +55,13 @@ export async function recordProgress(
 ): Promise<void> {
   await db
     .updateTable('deliveries')
-    .set({ pages_done: p.pagesDone, pages_total: p.pagesTotal, signatures_done: p.signaturesDone, signatures_total: p.signaturesTotal, heartbeat_at: now.toISOString() })
+    .set({
+      pages_done: p.pagesDone,
+      pages_total: p.pagesTotal,
+      signatures_done: p.signaturesDone,
+      signatures_total: p.signaturesTotal,
+      heartbeat_at: now.toISOString(),
+    })
     .where('id', '=', id)
     .where('state', '=', 'building')
     .execute();
@@ -79,7 +94,12 @@ export async function finishDelivery(
 }
 
 export async function failDelivery(db: Kysely<Database>, id: string, error: string, now = new Date()): Promise<void> {
-  await db.updateTable('deliveries').set({ state: 'failed', finished_at: now.toISOString(), error }).where('id', '=', id).where('state', '=', 'building').execute();
+  await db
+    .updateTable('deliveries')
+    .set({ state: 'failed', finished_at: now.toISOString(), error })
+    .where('id', '=', id)
+    .where('state', '=', 'building')
+    .execute();
 }
 
 /**
@@ -87,7 +107,11 @@ export async function failDelivery(db: Kysely<Database>, id: string, error: stri
  * very process, on start), and any whose heartbeat stopped. Marked failed; their ids returned so the
  * caller removes their half-made files.
  */
-export async function failAbandonedDeliveries(db: Kysely<Database>, isDeadBuilder: (builder: string, id: string) => boolean, now = new Date()): Promise<string[]> {
+export async function failAbandonedDeliveries(
+  db: Kysely<Database>,
+  isDeadBuilder: (builder: string, id: string) => boolean,
+  now = new Date(),
+): Promise<string[]> {
   const building = await db.selectFrom('deliveries').select(['id', 'builder', 'heartbeat_at']).where('state', '=', 'building').execute();
   const staleBefore = new Date(now.getTime() - DELIVERY_STALE_MS).toISOString();
   const dead = building.filter((row) => isDeadBuilder(row.builder, row.id) || row.heartbeat_at < staleBefore).map((row) => row.id);
@@ -116,7 +140,11 @@ function summary(row: Row & { builder_name: string | null }): DeliverySummary {
 }
 
 function withBuilder(db: Kysely<Database>) {
-  return db.selectFrom('deliveries').leftJoin('accounts', 'accounts.id', 'deliveries.account_id').selectAll('deliveries').select('accounts.name as builder_name');
+  return db
+    .selectFrom('deliveries')
+    .leftJoin('accounts', 'accounts.id', 'deliveries.account_id')
+    .selectAll('deliveries')
+    .select('accounts.name as builder_name');
 }
 
 export async function findDelivery(db: Kysely<Database>, driveId: string, id: string): Promise<DeliverySummary | undefined> {
@@ -126,6 +154,11 @@ export async function findDelivery(db: Kysely<Database>, driveId: string, id: st
 
 /** Past and running deliveries of a drive, newest first. */
 export async function listDeliveries(db: Kysely<Database>, driveId: string, limit = 100): Promise<DeliverySummary[]> {
-  const rows = await withBuilder(db).where('deliveries.drive_id', '=', driveId).orderBy('deliveries.created_at', 'desc').orderBy('deliveries.id', 'desc').limit(limit).execute();
+  const rows = await withBuilder(db)
+    .where('deliveries.drive_id', '=', driveId)
+    .orderBy('deliveries.created_at', 'desc')
+    .orderBy('deliveries.id', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map(summary);
 }

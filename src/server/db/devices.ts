@@ -44,16 +44,16 @@ export async function enrollDevice(
 
 /** "Tablet 7": the lead can tell devices apart before anyone names them. */
 async function defaultDeviceName(db: Kysely<Database>, driveId: string): Promise<string> {
-  const { n } = await db.selectFrom('devices').select((eb) => eb.fn.countAll().as('n')).where('drive_id', '=', driveId).executeTakeFirstOrThrow();
+  const { n } = await db
+    .selectFrom('devices')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('drive_id', '=', driveId)
+    .executeTakeFirstOrThrow();
   return `Tablet ${Number(n) + 1}`;
 }
 
 export async function findDeviceByToken(db: Kysely<Database>, token: string): Promise<DeviceIdentity | undefined> {
-  const row = await db
-    .selectFrom('devices')
-    .select(['id', 'drive_id', 'revoked_at'])
-    .where('token_hash', '=', hashDeviceToken(token))
-    .executeTakeFirst();
+  const row = await db.selectFrom('devices').select(['id', 'drive_id', 'revoked_at']).where('token_hash', '=', hashDeviceToken(token)).executeTakeFirst();
   return row && { id: row.id, driveId: row.drive_id, revoked: row.revoked_at !== null };
 }
 
@@ -88,7 +88,11 @@ function reportColumns(report: DeviceReport | undefined) {
 
 /** How many of the device's signatures the server holds. */
 export async function countReceived(db: Kysely<Database>, deviceId: string): Promise<number> {
-  const { n } = await db.selectFrom('signatures').select((eb) => eb.fn.countAll().as('n')).where('device_id', '=', deviceId).executeTakeFirstOrThrow();
+  const { n } = await db
+    .selectFrom('signatures')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('device_id', '=', deviceId)
+    .executeTakeFirstOrThrow();
   return Number(n);
 }
 

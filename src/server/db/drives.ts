@@ -94,9 +94,18 @@ export async function editDrive(db: Kysely<Database>, driveId: string, edit: Dri
       .execute();
     const known = new Set((await trx.selectFrom('petition_versions').select('version').where('drive_id', '=', driveId).execute()).map((r) => r.version));
     const fresh = petitions.filter((p) => !known.has(p.version));
-    if (fresh.length) await trx.insertInto('petition_versions').values(fresh.map((p) => ({ ...p, drive_id: driveId, created_at: at }))).execute();
+    if (fresh.length)
+      await trx
+        .insertInto('petition_versions')
+        .values(fresh.map((p) => ({ ...p, drive_id: driveId, created_at: at })))
+        .execute();
     // A text brought back from the past is current again, under its old version.
-    await trx.updateTable('petition_versions').set({ superseded_at: null }).where('drive_id', '=', driveId).where('version', 'in', [...wanted]).execute();
+    await trx
+      .updateTable('petition_versions')
+      .set({ superseded_at: null })
+      .where('drive_id', '=', driveId)
+      .where('version', 'in', [...wanted])
+      .execute();
     return true;
   });
 }
@@ -170,7 +179,10 @@ export async function driveDetails(db: Kysely<Database>, driveId: string): Promi
   };
 }
 
-export async function listDrives(db: Kysely<Database>, onlyIds?: readonly string[]): Promise<{ id: string; title: string; goal: number; deadline: string | null }[]> {
+export async function listDrives(
+  db: Kysely<Database>,
+  onlyIds?: readonly string[],
+): Promise<{ id: string; title: string; goal: number; deadline: string | null }[]> {
   if (onlyIds && onlyIds.length === 0) return [];
   let query = db.selectFrom('drives').select(['id', 'title', 'goal', 'deadline']).orderBy('created_at').orderBy('id');
   if (onlyIds) query = query.where('id', 'in', [...onlyIds]);

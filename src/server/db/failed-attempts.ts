@@ -48,8 +48,18 @@ async function countFailure(db: Kysely<Database>, key: string, now: Date): Promi
     .values({ key, failures: 1, window_started_at: now.toISOString() })
     .onConflict((oc) =>
       oc.column('key').doUpdateSet((eb) => ({
-        failures: eb.case().when('failed_attempts.window_started_at', '<=', windowStart).then(1).else(eb('failed_attempts.failures', '+', 1)).end(),
-        window_started_at: eb.case().when('failed_attempts.window_started_at', '<=', windowStart).then(now.toISOString()).else(eb.ref('failed_attempts.window_started_at')).end(),
+        failures: eb
+          .case()
+          .when('failed_attempts.window_started_at', '<=', windowStart)
+          .then(1)
+          .else(eb('failed_attempts.failures', '+', 1))
+          .end(),
+        window_started_at: eb
+          .case()
+          .when('failed_attempts.window_started_at', '<=', windowStart)
+          .then(now.toISOString())
+          .else(eb.ref('failed_attempts.window_started_at'))
+          .end(),
       })),
     )
     .returning(['failures', 'window_started_at'])
@@ -79,14 +89,22 @@ export async function takeTry(db: Kysely<Database>, limits: readonly AttemptLimi
     return refusal;
   }
   // Old windows are swept by the tries that come later: nothing to schedule on several instances.
-  await db.deleteFrom('failed_attempts').where('window_started_at', '<', new Date(now.getTime() - 2 * ATTEMPT_WINDOW_MS).toISOString()).execute();
+  await db
+    .deleteFrom('failed_attempts')
+    .where('window_started_at', '<', new Date(now.getTime() - 2 * ATTEMPT_WINDOW_MS).toISOString())
+    .execute();
   return { wait: 0 };
 }
 
 /** The try was right (or refused): it does not count. */
 export async function giveBack(db: Kysely<Database>, keys: readonly string[]): Promise<void> {
   for (const key of keys) {
-    await db.updateTable('failed_attempts').set((eb) => ({ failures: eb('failures', '-', 1) })).where('key', '=', key).where('failures', '>', 0).execute();
+    await db
+      .updateTable('failed_attempts')
+      .set((eb) => ({ failures: eb('failures', '-', 1) }))
+      .where('key', '=', key)
+      .where('failures', '>', 0)
+      .execute();
   }
 }
 

@@ -19,11 +19,7 @@ interface HeldState {
 
 /** The receipt of one device, or undefined for an unknown device. */
 export async function deviceReceipt(db: Kysely<Database>, deviceId: string): Promise<Receipt | undefined> {
-  const row = await db
-    .selectFrom('devices')
-    .select(['id', 'captured_through', 'received', 'receipt_xor'])
-    .where('id', '=', deviceId)
-    .executeTakeFirst();
+  const row = await db.selectFrom('devices').select(['id', 'captured_through', 'received', 'receipt_xor']).where('id', '=', deviceId).executeTakeFirst();
   if (!row) return undefined;
   return receiptOf(db, { deviceId: row.id, capturedThrough: Number(row.captured_through), received: Number(row.received), receiptXor: row.receipt_xor });
 }
@@ -42,7 +38,11 @@ export async function deviceReceipts(db: Kysely<Database>, driveId: string): Pro
       'd.received',
       'd.receipt_xor',
       // One index seek per device on (device_id, seq).
-      eb.selectFrom('signatures as s').select((s) => s.fn.max('s.seq').as('m')).whereRef('s.device_id', '=', 'd.id').as('top'),
+      eb
+        .selectFrom('signatures as s')
+        .select((s) => s.fn.max('s.seq').as('m'))
+        .whereRef('s.device_id', '=', 'd.id')
+        .as('top'),
     ])
     .where('d.drive_id', '=', driveId)
     .orderBy('d.enrolled_at')
@@ -67,7 +67,11 @@ export async function deviceReceipts(db: Kysely<Database>, driveId: string): Pro
 export async function receiptOf(db: Kysely<Database>, held: HeldState): Promise<Receipt> {
   // Two queries, each answered from an index alone: max(seq) from the (device_id, seq) index, the
   // voided count from the partial index of voided rows. Together in one query they read every row.
-  const top = await db.selectFrom('signatures').select((eb) => eb.fn.max('seq').as('maxSeq')).where('device_id', '=', held.deviceId).executeTakeFirstOrThrow();
+  const top = await db
+    .selectFrom('signatures')
+    .select((eb) => eb.fn.max('seq').as('maxSeq'))
+    .where('device_id', '=', held.deviceId)
+    .executeTakeFirstOrThrow();
   const voided = await db
     .selectFrom('signatures')
     .select((eb) => eb.fn.countAll<number>().as('voided'))

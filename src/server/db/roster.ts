@@ -12,7 +12,11 @@ export async function setRoster(db: Kysely<Database>, driveId: string, volunteer
   const names = [...new Set(volunteers.map((v) => v.trim()).filter(Boolean))];
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('roster').where('drive_id', '=', driveId).execute();
-    if (names.length) await trx.insertInto('roster').values(names.map((volunteer) => ({ drive_id: driveId, volunteer, added_at: now.toISOString() }))).execute();
+    if (names.length)
+      await trx
+        .insertInto('roster')
+        .values(names.map((volunteer) => ({ drive_id: driveId, volunteer, added_at: now.toISOString() })))
+        .execute();
   });
   return rosterOf(db, driveId);
 }

@@ -59,7 +59,10 @@ export async function idsAtSequences(db: Kysely<Database>, deviceId: string, seq
  */
 export async function insertSignatures(db: Kysely<Database>, records: readonly SignatureRecord[], timeZone: string, now = new Date()): Promise<void> {
   for (const part of chunks(records)) {
-    await db.insertInto('signatures').values(part.map((r) => signatureRow(r, now))).execute();
+    await db
+      .insertInto('signatures')
+      .values(part.map((r) => signatureRow(r, now)))
+      .execute();
   }
   await countInTallies(db, records, timeZone);
 }
@@ -75,7 +78,10 @@ export function signatureWriter(db: Kysely<Database>): SignatureWriter {
   const sqlite = sqliteConnectionOf(db);
   if (!sqlite) return insertSignatures;
   return async (trx, records, timeZone, now) => {
-    insertRowsNow(sqlite, records.map((r) => signatureRow(r, now)));
+    insertRowsNow(
+      sqlite,
+      records.map((r) => signatureRow(r, now)),
+    );
     await countInTallies(trx, records, timeZone);
   };
 }

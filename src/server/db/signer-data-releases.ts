@@ -56,7 +56,12 @@ export async function recordSignerDataRelease(db: Kysely<Database>, release: Sig
       address: release.address,
       driveId: release.driveId,
       signers: release.signers,
-      detail: { release: id, deliveryId: release.deliveryId, ...(release.file && { file: release.file }), ...(release.action === 'report_downloaded' && { report: true }) },
+      detail: {
+        release: id,
+        deliveryId: release.deliveryId,
+        ...(release.file && { file: release.file }),
+        ...(release.action === 'report_downloaded' && { report: true }),
+      },
     },
     now,
   );

@@ -34,7 +34,10 @@ const n = (v: number) => String(Math.round(v * UNITS_PER_POINT) + 0);
 export function autographOperators(encoded: string, box: Box): { ops: string; strokes: number } {
   const autograph = decodeAutograph(encoded);
   const strokes = autograph.strokes.filter((s) => s.length > 0);
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (const stroke of strokes)
     for (const p of stroke) {
       if (p.x < minX) minX = p.x;
@@ -146,6 +149,8 @@ function outline(pts: Pt[]): string {
     right.push(`${n(p.x + dy * half)} ${n(p.y - dx * half)}`);
   }
   right.reverse();
-  return `${left[0]} m ${left.slice(1).map((s) => `${s} l`).join(' ')} ${right.map((s) => `${s} l`).join(' ')} h`;
+  return `${left[0]} m ${left
+    .slice(1)
+    .map((s) => `${s} l`)
+    .join(' ')} ${right.map((s) => `${s} l`).join(' ')} h`;
 }
-

@@ -37,7 +37,12 @@ export interface WrittenBag {
  * Write the tag files of a bag in `dir` whose payload files are already there. `info` is the
  * bag-info.txt fields after the Payload-Oxum; `sign` signs the tag manifest (returns the .sig path).
  */
-export async function writeTagFiles(dir: string, payload: readonly BagFile[], info: readonly (readonly [string, string | number])[], sign?: (file: string) => Promise<string>): Promise<WrittenBag> {
+export async function writeTagFiles(
+  dir: string,
+  payload: readonly BagFile[],
+  info: readonly (readonly [string, string | number])[],
+  sign?: (file: string) => Promise<string>,
+): Promise<WrittenBag> {
   let bytes = 0;
   const manifest: string[] = [];
   for (const file of payload) {

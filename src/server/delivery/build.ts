@@ -58,7 +58,12 @@ function perStateOf(selection: Selection): { state: string; signatures: number }
 /** File-name safe. */
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'drive';
 
-export async function buildDelivery(db: Kysely<Database>, driveId: string, options: DeliveryOptions, build: BuildDeliveryOptions): Promise<DeliveryBuildResult> {
+export async function buildDelivery(
+  db: Kysely<Database>,
+  driveId: string,
+  options: DeliveryOptions,
+  build: BuildDeliveryOptions,
+): Promise<DeliveryBuildResult> {
   const createdAt = build.now ?? new Date();
   const fonts = loadFonts();
   const coverage = new FontCoverage(fonts);
@@ -74,8 +79,27 @@ export async function buildDelivery(db: Kysely<Database>, driveId: string, optio
     const bagName = plan.state ? `${base}-${plan.state}` : base;
     const work = join(build.outDir, `.building-${i}`);
     try {
-      const made = await buildPackage({ db, selection, plan, fonts, coverage, createdAt, keyFile, bagName, work, zipPath: join(build.outDir, `${bagName}.zip`), progress, onProgress: build.onProgress });
-      packages.push({ file: `${bagName}.zip`, ...(plan.state !== undefined ? { state: plan.state } : {}), ...made, signatures: plan.signatures, pages: plan.pages });
+      const made = await buildPackage({
+        db,
+        selection,
+        plan,
+        fonts,
+        coverage,
+        createdAt,
+        keyFile,
+        bagName,
+        work,
+        zipPath: join(build.outDir, `${bagName}.zip`),
+        progress,
+        onProgress: build.onProgress,
+      });
+      packages.push({
+        file: `${bagName}.zip`,
+        ...(plan.state !== undefined ? { state: plan.state } : {}),
+        ...made,
+        signatures: plan.signatures,
+        pages: plan.pages,
+      });
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -132,18 +156,34 @@ async function buildPackage(job: PackageJob): Promise<{ sha256: string; bytes: n
     createdAt: job.createdAt,
   });
   const csv = new CsvWriter(payload[2].path, [
-    'number', 'record_id', 'given_name', 'family_name',
+    'number',
+    'record_id',
+    'given_name',
+    'family_name',
     ...(options.fields.street ? ['street'] : []),
-    'city', 'state', 'zip',
+    'city',
+    'state',
+    'zip',
     ...(options.fields.email ? ['email'] : []),
-    'date_signed', 'signed_at_utc', 'signed_with_assistance', 'petition_version', 'language', 'page', 'digest',
+    'date_signed',
+    'signed_at_utc',
+    'signed_with_assistance',
+    'petition_version',
+    'language',
+    'page',
+    'digest',
   ]);
   const delivered = deliveredBy(selection);
   let page = 0;
   for (const version of plan.versions) {
     sheets.startVersion(version.version, version.signatures);
     let written = 0;
-    const rows = signatureRows(job.db, drive.id, { asOf: selection.asOf, withAutograph: true, petitionVersion: version.version, ...(plan.state !== undefined ? { state: plan.state } : {}) });
+    const rows = signatureRows(job.db, drive.id, {
+      asOf: selection.asOf,
+      withAutograph: true,
+      petitionVersion: version.version,
+      ...(plan.state !== undefined ? { state: plan.state } : {}),
+    });
     for await (const row of rows) {
       if (!delivered(row)) continue;
       // The first pass counted these pages; a row it did not count would break "page x of y".
@@ -152,11 +192,22 @@ async function buildPackage(job: PackageJob): Promise<{ sha256: string; bytes: n
       if (written % 20 === 0) page++;
       written++;
       await csv.row([
-        number, row.id, row.given_name, row.family_name,
+        number,
+        row.id,
+        row.given_name,
+        row.family_name,
         ...(options.fields.street ? [row.street] : []),
-        row.city, row.state, row.zip,
+        row.city,
+        row.state,
+        row.zip,
         ...(options.fields.email ? [row.email ?? ''] : []),
-        drive.dayOf(row.captured_at), row.captured_at, row.assisted ? 'yes' : 'no', row.petition_version, row.language, page, row.digest,
+        drive.dayOf(row.captured_at),
+        row.captured_at,
+        row.assisted ? 'yes' : 'no',
+        row.petition_version,
+        row.language,
+        page,
+        row.digest,
       ]);
       progress.signaturesDone++;
       if (written % 20 === 0 || written === version.signatures) {
@@ -201,7 +252,16 @@ async function writeExclusionsReport(path: string, selection: Selection): Promis
   }
   for (const e of exclusions.repeat) await csv.row(['repeat', e.id, e.repeatOf, e.name, e.city, e.state, e.capturedAt, e.detail]);
   for (const u of selection.unrenderable) {
-    await csv.row(['unprintable_name', u.id, '', '', '', '', '', `delivered; no font has ${u.missing.join(' ')}, so the sheet prints a note and signatures.csv has the name`]);
+    await csv.row([
+      'unprintable_name',
+      u.id,
+      '',
+      '',
+      '',
+      '',
+      '',
+      `delivered; no font has ${u.missing.join(' ')}, so the sheet prints a note and signatures.csv has the name`,
+    ]);
   }
   await csv.end();
 }

@@ -14,9 +14,16 @@ import type { PackagePlan } from './selection';
 const MARGIN = 54;
 const GREY = '#555';
 
-export async function writeCoverLetter(file: string, ctx: { drive: DriveFacts; plan: PackagePlan; fonts: FontBytes; coverage: FontCoverage; createdAt: Date }): Promise<void> {
+export async function writeCoverLetter(
+  file: string,
+  ctx: { drive: DriveFacts; plan: PackagePlan; fonts: FontBytes; coverage: FontCoverage; createdAt: Date },
+): Promise<void> {
   const { drive, plan, coverage } = ctx;
-  const doc = new PDFDocument({ size: 'LETTER', margin: MARGIN, info: { Title: `${drive.title} — cover letter`, Creator: 'Fieldpen', CreationDate: ctx.createdAt } });
+  const doc = new PDFDocument({
+    size: 'LETTER',
+    margin: MARGIN,
+    info: { Title: `${drive.title} — cover letter`, Creator: 'Fieldpen', CreationDate: ctx.createdAt },
+  });
   registerFonts(doc, ctx.fonts);
   const out = createWriteStream(file);
   doc.pipe(out);
@@ -35,9 +42,17 @@ export async function writeCoverLetter(file: string, ctx: { drive: DriveFacts; p
   }
 
   drawParagraph(doc, coverage, 'Summary', { size: 13, bold: true });
-  drawParagraph(doc, coverage, `Signatures delivered: ${n(plan.signatures)} on ${n(plan.pages)} numbered signature pages (petition.pdf).`, { size: 11, gap: 2 });
+  drawParagraph(doc, coverage, `Signatures delivered: ${n(plan.signatures)} on ${n(plan.pages)} numbered signature pages (petition.pdf).`, {
+    size: 11,
+    gap: 2,
+  });
   if (plan.firstDay && plan.lastDay) drawParagraph(doc, coverage, `Collected from ${plan.firstDay} to ${plan.lastDay}.`, { size: 11, gap: 2 });
-  drawParagraph(doc, coverage, 'Every row is also in signatures.csv with its record id and digest; counts.csv has the counts per state, city and day. The checksums of every file are in the bag’s manifest.', { size: 9, color: GREY });
+  drawParagraph(
+    doc,
+    coverage,
+    'Every row is also in signatures.csv with its record id and digest; counts.csv has the counts per state, city and day. The checksums of every file are in the bag’s manifest.',
+    { size: 9, color: GREY },
+  );
   space();
 
   drawParagraph(doc, coverage, plan.versions.length > 1 ? 'The petition, in every text that was signed' : 'The petition', { size: 13, bold: true });

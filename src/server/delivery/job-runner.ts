@@ -103,7 +103,12 @@ export class DeliveryJobs {
   }
 
   private spawn(job: Pick<JobWorkerData, 'kind' | 'driveId' | 'options' | 'outDir'>): Worker {
-    const data: JobWorkerData = { ...job, entry: new URL('./job-worker.ts', import.meta.url).href, connection: this.config.connection, signingKeyFile: this.config.signingKeyFile };
+    const data: JobWorkerData = {
+      ...job,
+      entry: new URL('./job-worker.ts', import.meta.url).href,
+      connection: this.config.connection,
+      signingKeyFile: this.config.signingKeyFile,
+    };
     return new Worker(new URL('./job-worker-boot.mjs', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
   }
 
@@ -142,7 +147,9 @@ export class DeliveryJobs {
       const p = latest;
       written = Date.now();
       unwritten = false;
-      writing = writing.then(() => (p ? recordProgress(db, id, p) : touchDelivery(db, id))).catch((e: unknown) => this.config.log?.error({ err: e }, 'delivery progress not recorded'));
+      writing = writing
+        .then(() => (p ? recordProgress(db, id, p) : touchDelivery(db, id)))
+        .catch((e: unknown) => this.config.log?.error({ err: e }, 'delivery progress not recorded'));
     };
     const heartbeat = setInterval(write, HEARTBEAT_MS);
     let outcome: JobWorkerMessage | undefined;
@@ -157,7 +164,9 @@ export class DeliveryJobs {
           outcome = message;
         }
       });
-      worker.on('error', (e) => this.config.log?.error({ err: { name: e.name, stack: (e.stack ?? '').split('\n').slice(1).join('\n') } }, 'delivery worker crashed'));
+      worker.on('error', (e) =>
+        this.config.log?.error({ err: { name: e.name, stack: (e.stack ?? '').split('\n').slice(1).join('\n') } }, 'delivery worker crashed'),
+      );
       worker.once('exit', () => {
         clearInterval(heartbeat);
         // The last progress, throttled away, is still the build's last word on how far it got.

@@ -60,7 +60,10 @@ try {
   }
 } catch (e) {
   const error = e instanceof Error ? e : new Error('non-error thrown');
-  const frames = (error.stack ?? '').split('\n').filter((l) => l.trimStart().startsWith('at ')).join('\n');
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((l) => l.trimStart().startsWith('at '))
+    .join('\n');
   port.postMessage({ type: 'failed', name: error.name, frames, ...(e instanceof DeliveryError && { message: e.message }) } satisfies JobWorkerMessage);
 } finally {
   await database.close();

@@ -148,6 +148,9 @@ export function lineWidth(doc: Doc, coverage: FontCoverage, text: string, style:
 export function drawParagraph(doc: Doc, coverage: FontCoverage, text: string, style: { size: number; bold?: boolean; color?: string; gap?: number }): void {
   const runs = coverage.runs(text);
   const base = runs.length === 1 ? runs[0]!.font : 'han';
-  doc.font(fontName(base, style.bold)).fontSize(style.size).fillColor(style.color ?? '#000');
+  doc
+    .font(fontName(base, style.bold))
+    .fontSize(style.size)
+    .fillColor(style.color ?? '#000');
   doc.text(text, { paragraphGap: style.gap ?? 4 });
 }

@@ -73,7 +73,13 @@ export class PetitionSheets {
 
   /** Sheets of the next text version start on a new page. */
   startVersion(version: string, signatures: number): void {
-    this.version = this.ctx.drive.versions.find((v) => v.version === version) ?? { version, language: '', title: this.ctx.drive.title, text: '', createdAt: '' };
+    this.version = this.ctx.drive.versions.find((v) => v.version === version) ?? {
+      version,
+      language: '',
+      title: this.ctx.drive.title,
+      text: '',
+      createdAt: '',
+    };
     this.versionLeft = signatures;
     this.rowOnPage = ROWS_PER_PAGE;
   }
@@ -108,7 +114,9 @@ export class PetitionSheets {
 
     // One content chunk per row: pdfkit copies every chunk it is handed, so fewer is faster.
     const rule = `q 0.4 w ${RULE_RGB} RG ${PAGE.margin} ${y + ROW_HEIGHT} m ${COLUMNS.end} ${y + ROW_HEIGHT} l S Q`;
-    const autograph = row.autograph ? autographOperators(row.autograph, { x: COLUMNS.autograph + 2, y: y + 2, width: COLUMNS.end - COLUMNS.autograph - 4, height: ROW_HEIGHT - 5 }).ops : '';
+    const autograph = row.autograph
+      ? autographOperators(row.autograph, { x: COLUMNS.autograph + 2, y: y + 2, width: COLUMNS.end - COLUMNS.autograph - 4, height: ROW_HEIGHT - 5 }).ops
+      : '';
     doc.addContent(`q 1 0 0 -1 0 ${PAGE.height} cm ${text.join(' ')} Q\n${autograph}\n${rule}`);
     return this.number;
   }
@@ -125,18 +133,39 @@ export class PetitionSheets {
 
     drawLine(doc, coverage, version.title, PAGE.margin, PAGE.margin, { size: 13, bold: true, width: 400, minSize: 8 });
     const language = LANGUAGE_NAMES[version.language] ?? version.language;
-    drawLine(doc, coverage, `Petition text: ${language}, version ${version.version.slice(0, 12)}`, PAGE.margin, PAGE.margin + 20, { size: 8, color: GREY, width: 400, minSize: 6 });
-    drawLine(doc, coverage, `${drive.title}${plan.state ? ` — ${plan.state}` : ''}`, PAGE.margin, PAGE.margin + 32, { size: 8, color: GREY, width: 400, minSize: 6 });
+    drawLine(doc, coverage, `Petition text: ${language}, version ${version.version.slice(0, 12)}`, PAGE.margin, PAGE.margin + 20, {
+      size: 8,
+      color: GREY,
+      width: 400,
+      minSize: 6,
+    });
+    drawLine(doc, coverage, `${drive.title}${plan.state ? ` — ${plan.state}` : ''}`, PAGE.margin, PAGE.margin + 32, {
+      size: 8,
+      color: GREY,
+      width: 400,
+      minSize: 6,
+    });
     const pageText = `Page ${this.page} of ${plan.pages}`;
     const countText = `Signatures on this page: ${onPage}`;
     drawLine(doc, coverage, pageText, right - lineWidth(doc, coverage, pageText, { size: 10, bold: true }), PAGE.margin, { size: 10, bold: true });
     drawLine(doc, coverage, countText, right - lineWidth(doc, coverage, countText, { size: 8 }), PAGE.margin + 16, { size: 8 });
 
     const head = TABLE_TOP - 14;
-    for (const [label, x] of [['No.', COLUMNS.number], ['Name', COLUMNS.name], ['Address', COLUMNS.address], ['Date signed', COLUMNS.date], ['Signature', COLUMNS.autograph]] as const) {
+    for (const [label, x] of [
+      ['No.', COLUMNS.number],
+      ['Name', COLUMNS.name],
+      ['Address', COLUMNS.address],
+      ['Date signed', COLUMNS.date],
+      ['Signature', COLUMNS.autograph],
+    ] as const) {
       drawLine(doc, coverage, label, x, head, { size: 8, bold: true });
     }
-    doc.moveTo(PAGE.margin, TABLE_TOP - 2).lineTo(COLUMNS.end, TABLE_TOP - 2).lineWidth(0.8).strokeColor('#000').stroke();
+    doc
+      .moveTo(PAGE.margin, TABLE_TOP - 2)
+      .lineTo(COLUMNS.end, TABLE_TOP - 2)
+      .lineWidth(0.8)
+      .strokeColor('#000')
+      .stroke();
     const footer = `Fieldpen delivery of ${this.ctx.createdAt.toISOString().slice(0, 10)}. Record ids and digests of every row: data/signatures.csv.`;
     drawLine(doc, coverage, footer, PAGE.margin, PAGE.height - PAGE.margin - 8, { size: 7, color: GREY });
   }

@@ -81,7 +81,13 @@ function excludedOf(row: SignatureRow, detail: string): ExcludedSigner {
   return { id: row.id, name: `${row.given_name} ${row.family_name}`, city: row.city, state: row.state, capturedAt: row.captured_at, detail };
 }
 
-export async function selectSignatures(db: Kysely<Database>, driveId: string, options: DeliveryOptions, coverage: FontCoverage, now = new Date()): Promise<Selection> {
+export async function selectSignatures(
+  db: Kysely<Database>,
+  driveId: string,
+  options: DeliveryOptions,
+  coverage: FontCoverage,
+  now = new Date(),
+): Promise<Selection> {
   const asOf = now.toISOString();
   const drive = await driveFacts(db, driveId);
   const matches = rowMatcher(options, drive.dayOf);

@@ -49,7 +49,23 @@ export async function* signatureRows(db: Kysely<Database>, driveId: string, filt
   for (;;) {
     let query = db
       .selectFrom('signatures')
-      .select(['id', 'petition_version', 'language', 'captured_at', 'given_name', 'family_name', 'street', 'city', 'state', 'zip', 'email', 'digest', 'assisted_by', 'void_received_at', 'void_reason'])
+      .select([
+        'id',
+        'petition_version',
+        'language',
+        'captured_at',
+        'given_name',
+        'family_name',
+        'street',
+        'city',
+        'state',
+        'zip',
+        'email',
+        'digest',
+        'assisted_by',
+        'void_received_at',
+        'void_reason',
+      ])
       .where(driveColumn, '=', driveId)
       .where('id', '>', after)
       .where('received_at', '<=', filter.asOf);

@@ -37,7 +37,11 @@ function sizeOf(path: string): number {
     return statSync(path).size;
   } catch {
     // On several instances a delivery's files stay on the instance that built it (README).
-    throw new ApiProblem(404, 'not_found', 'This delivery\'s files are not on this server instance: download it from the instance that built it, or build it again');
+    throw new ApiProblem(
+      404,
+      'not_found',
+      "This delivery's files are not on this server instance: download it from the instance that built it, or build it again",
+    );
   }
 }
 
@@ -52,7 +56,12 @@ function sendFile(reply: FastifyReply, path: string, bytes: number, name: string
     .send(createReadStream(path));
 }
 
-export function deliveryRoutes(app: FastifyInstance, db: Kysely<Database>, requireAccount: (rule?: AccessRule) => preHandlerAsyncHookHandler, jobs: DeliveryJobs): void {
+export function deliveryRoutes(
+  app: FastifyInstance,
+  db: Kysely<Database>,
+  requireAccount: (rule?: AccessRule) => preHandlerAsyncHookHandler,
+  jobs: DeliveryJobs,
+): void {
   const organizerOfDrive = requireAccount({ role: 'organizer', drive: true });
   const base = '/api/v1/drives/:driveId/deliveries';
 
@@ -77,7 +86,8 @@ export function deliveryRoutes(app: FastifyInstance, db: Kysely<Database>, requi
       const id = await jobs.start({ driveId, account: signedIn(request).account, options, address: request.ip, userAgent: request.headers['user-agent'] });
       return reply.code(202).send({ id } satisfies DeliveryStarted);
     } catch (e) {
-      if (e instanceof DeliveryRunning) throw new ApiProblem(409, 'delivery_running', 'A delivery of this drive is being built: wait for it to finish, then build again');
+      if (e instanceof DeliveryRunning)
+        throw new ApiProblem(409, 'delivery_running', 'A delivery of this drive is being built: wait for it to finish, then build again');
       throw e;
     }
   });
@@ -104,7 +114,16 @@ export function deliveryRoutes(app: FastifyInstance, db: Kysely<Database>, requi
     const path = join(jobs.folderOf(deliveryId), pkg.file);
     const bytes = sizeOf(path);
     // Recorded before the first byte leaves.
-    await recordSignerDataRelease(db, { action: 'package_downloaded', account: signedIn(request).account, driveId, deliveryId, file: pkg.file, signers: pkg.signatures, address: request.ip, userAgent: request.headers['user-agent'] });
+    await recordSignerDataRelease(db, {
+      action: 'package_downloaded',
+      account: signedIn(request).account,
+      driveId,
+      deliveryId,
+      file: pkg.file,
+      signers: pkg.signatures,
+      address: request.ip,
+      userAgent: request.headers['user-agent'],
+    });
     return sendFile(reply, path, bytes, pkg.file, 'application/zip');
   });
 
@@ -112,12 +131,22 @@ export function deliveryRoutes(app: FastifyInstance, db: Kysely<Database>, requi
     const { driveId, deliveryId } = request.params;
     const delivery = await findDelivery(db, driveId, deliveryId);
     if (!delivery) throw noDelivery();
-    if (delivery.state !== 'done' || !delivery.reportFile) throw new ApiProblem(409, 'delivery_not_ready', 'This delivery has no report: it is still building, or it failed');
+    if (delivery.state !== 'done' || !delivery.reportFile)
+      throw new ApiProblem(409, 'delivery_not_ready', 'This delivery has no report: it is still building, or it failed');
     const path = join(jobs.folderOf(deliveryId), delivery.reportFile);
     const bytes = sizeOf(path);
     const excluded = delivery.counts?.excluded;
     const signers = excluded ? excluded.voided + excluded.rejected + excluded.conflict + excluded.repeat + excluded.unrenderable : 0;
-    await recordSignerDataRelease(db, { action: 'report_downloaded', account: signedIn(request).account, driveId, deliveryId, file: delivery.reportFile, signers, address: request.ip, userAgent: request.headers['user-agent'] });
+    await recordSignerDataRelease(db, {
+      action: 'report_downloaded',
+      account: signedIn(request).account,
+      driveId,
+      deliveryId,
+      file: delivery.reportFile,
+      signers,
+      address: request.ip,
+      userAgent: request.headers['user-agent'],
+    });
     return sendFile(reply, path, bytes, delivery.reportFile, 'text/csv; charset=utf-8');
   });
 }

@@ -55,7 +55,12 @@ export function driveRoutes(app: FastifyInstance, db: Kysely<Database>, requireA
     const password = makeOneTimePassword();
     try {
       const id = await createAccount(db, { ...checked.value, password });
-      await recordAudit(db, { action: 'account_created', account: signedIn(request).account, address: request.ip, detail: { accountId: id, email: checked.value.email } });
+      await recordAudit(db, {
+        action: 'account_created',
+        account: signedIn(request).account,
+        address: request.ip,
+        detail: { accountId: id, email: checked.value.email },
+      });
       // The only time the password is shown: the organizer hands it over, the lead changes it.
       return reply.code(201).send({ account: await accountInfo(db, id), password });
     } catch (e) {

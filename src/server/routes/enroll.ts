@@ -23,7 +23,10 @@ export function enrollRoute(app: FastifyInstance, db: Kysely<Database>, live?: L
     if (wait > 0) throw tooManyTries(wait, spent);
     const enrolled = await enrollDevice(db, { code: checked.value.code, name: checked.value.deviceName, device: checked.value.device });
     if (!enrolled) throw new ApiProblem(400, 'invalid_code', 'This enrollment code is unknown, used up or expired: ask your lead for a current code', 'code');
-    await giveBack(db, limits.map((l) => l.key));
+    await giveBack(
+      db,
+      limits.map((l) => l.key),
+    );
     live?.notify(enrolled.driveId);
     const drive = await driveInfo(db, enrolled.driveId);
     if (!drive) throw new Error(`drive ${enrolled.driveId} of an enrollment code is missing`);

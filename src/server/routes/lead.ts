@@ -38,7 +38,12 @@ async function withQr(request: FastifyRequest, code: { code: string; usesLeft: n
   return { ...code, qrSvg: await QRCode.toString(enrollUrl(request, code.code), { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }) };
 }
 
-export function leadRoutes(app: FastifyInstance, db: Kysely<Database>, requireAccount: (rule?: AccessRule) => preHandlerAsyncHookHandler, live: LiveUpdates): void {
+export function leadRoutes(
+  app: FastifyInstance,
+  db: Kysely<Database>,
+  requireAccount: (rule?: AccessRule) => preHandlerAsyncHookHandler,
+  live: LiveUpdates,
+): void {
   const ofDrive = requireAccount({ drive: true });
   // Open event streams never finish by themselves: end them when the server closes, or it waits forever.
   const streams = new Set<() => void>();
@@ -64,7 +69,8 @@ export function leadRoutes(app: FastifyInstance, db: Kysely<Database>, requireAc
   app.patch<{ Params: Params }>('/api/v1/drives/:driveId/devices/:deviceId', { preHandler: ofDrive }, async (request, reply) => {
     const checked = check(DeviceEditSchema, request.body);
     if (!checked.ok) throw invalidRequest(checked.problems, request.body);
-    if (!(await renameDevice(db, request.params.driveId, request.params.deviceId, checked.value.name))) throw new ApiProblem(404, 'not_found', 'This drive has no such device');
+    if (!(await renameDevice(db, request.params.driveId, request.params.deviceId, checked.value.name)))
+      throw new ApiProblem(404, 'not_found', 'This drive has no such device');
     live.notify(request.params.driveId);
     return reply.code(204).send();
   });
@@ -77,7 +83,9 @@ export function leadRoutes(app: FastifyInstance, db: Kysely<Database>, requireAc
     return reply.code(204).send();
   });
 
-  app.get<{ Params: Params }>('/api/v1/drives/:driveId/roster', { preHandler: ofDrive }, async (request) => ({ volunteers: await rosterOf(db, request.params.driveId) }));
+  app.get<{ Params: Params }>('/api/v1/drives/:driveId/roster', { preHandler: ofDrive }, async (request) => ({
+    volunteers: await rosterOf(db, request.params.driveId),
+  }));
 
   app.put<{ Params: Params }>('/api/v1/drives/:driveId/roster', { preHandler: ofDrive }, async (request) => {
     const checked = check(RosterSchema, request.body);
@@ -98,7 +106,13 @@ export function leadRoutes(app: FastifyInstance, db: Kysely<Database>, requireAc
     reply.header('cache-control', 'no-store');
     const signers = await recentSigners(db, request.params.driveId, limit);
     // Signer details put in someone's hands: recorded before they leave.
-    await recordAudit(db, { action: 'signers_read', account: signedIn(request).account, address: request.ip, driveId: request.params.driveId, signers: signers.length });
+    await recordAudit(db, {
+      action: 'signers_read',
+      account: signedIn(request).account,
+      address: request.ip,
+      driveId: request.params.driveId,
+      signers: signers.length,
+    });
     return { signers };
   });
 

@@ -30,7 +30,10 @@ export function tooManyTries(seconds: number, spent: AttemptLimit | undefined): 
 /** The try was right: it leaves the shared counts, and its own account-and-address count starts over. */
 async function rightTry(db: Kysely<Database>, [own, ...shared]: readonly AttemptLimit[]): Promise<void> {
   if (own) await clearFailures(db, own.key);
-  await giveBack(db, shared.map((l) => l.key));
+  await giveBack(
+    db,
+    shared.map((l) => l.key),
+  );
 }
 
 export function sessionRoutes(app: FastifyInstance, db: Kysely<Database>, requireAccount: (rule?: AccessRule) => preHandlerAsyncHookHandler): void {
@@ -45,7 +48,8 @@ export function sessionRoutes(app: FastifyInstance, db: Kysely<Database>, requir
     if (wait > 0) throw tooManyTries(wait, spent);
     const account = await findAccountByEmail(db, email);
     const ok = account ? await verifyPassword(password, account.password_hash) : await verifyAgainstDecoy(password);
-    if (!account || !ok) throw new ApiProblem(401, 'invalid_credentials', 'This email and password do not match an account: check both and try again', 'password');
+    if (!account || !ok)
+      throw new ApiProblem(401, 'invalid_credentials', 'This email and password do not match an account: check both and try again', 'password');
     await rightTry(db, limits);
     // Made at an older cost: the password is known now, so hash it again at today's.
     if (needsRehash(account.password_hash)) await rehashPassword(db, account.id, password, account.password_hash);
@@ -87,4 +91,3 @@ export function sessionRoutes(app: FastifyInstance, db: Kysely<Database>, requir
     return reply.code(204).send();
   });
 }
-

@@ -103,11 +103,16 @@ async function seedBoth(who: Identity, count: number, autographs: string[]): Pro
   for (let start = 1; start <= count; start += 500) {
     const rows: DeviceSignature[] = [];
     for (let seq = start; seq < Math.min(count + 1, start + 500); seq++) {
-      rows.push(await sealedRow(who, seq, autographs[seq % autographs.length]!, seq > count * 0.9 ? 'pending' : 'confirmed', new Date(at.getTime() + seq * 1000)));
+      rows.push(
+        await sealedRow(who, seq, autographs[seq % autographs.length]!, seq > count * 0.9 ? 'pending' : 'confirmed', new Date(at.getTime() + seq * 1000)),
+      );
     }
     await deviceDb().signatures.bulkAdd(rows);
     // The raw store gets the same rows under other sequence numbers, so the two never share a key.
-    await rawPut(rawDb, rows.map((r) => ({ ...r, id: uuidv7(), seq: r.seq + 1_000_000 })));
+    await rawPut(
+      rawDb,
+      rows.map((r) => ({ ...r, id: uuidv7(), seq: r.seq + 1_000_000 })),
+    );
   }
 }
 
@@ -253,10 +258,18 @@ async function profileSyncRound(): Promise<Record<string, number>> {
   const counts = await deviceCounts();
   const countMs = performance.now() - t;
   t = performance.now();
-  const body = JSON.stringify({ protocol: PROTOCOL_VERSION, records: rows.map(wireRecord), totals: { capturedThrough: counts.capturedThrough, waiting: counts.waiting - rows.length, appVersion: 'bench' } });
+  const body = JSON.stringify({
+    protocol: PROTOCOL_VERSION,
+    records: rows.map(wireRecord),
+    totals: { capturedThrough: counts.capturedThrough, waiting: counts.waiting - rows.length, appVersion: 'bench' },
+  });
   const serialize = performance.now() - t;
   t = performance.now();
-  const response = await fetch(API.batches, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${enrollment.token}` }, body });
+  const response = await fetch(API.batches, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${enrollment.token}` },
+    body,
+  });
   const answer = (await response.json()) as BatchResponse;
   const post = performance.now() - t;
   t = performance.now();

@@ -61,8 +61,14 @@ export async function openBenchPage(options: { origin?: string; deviceScaleFacto
     viewport: { width: 1024, height: 768 },
     deviceScaleFactor: options.deviceScaleFactor ?? 1,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
     ],
   });
   await context.route(`${origin}/bench/**`, (route) => {
@@ -86,7 +92,8 @@ export async function openBenchPage(options: { origin?: string; deviceScaleFacto
 
 /** Call a function of the page's bench API with JSON arguments. */
 export function call<K extends keyof BenchApi>(page: Page, name: K, ...args: Parameters<BenchApi[K]>): Promise<Awaited<ReturnType<BenchApi[K]>>> {
-  return page.evaluate(([n, a]) => (window as unknown as { bench: Record<string, (...x: unknown[]) => unknown> }).bench[n as string]!(...(a as unknown[])), [name, args] as const) as Promise<
-    Awaited<ReturnType<BenchApi[K]>>
-  >;
+  return page.evaluate(([n, a]) => (window as unknown as { bench: Record<string, (...x: unknown[]) => unknown> }).bench[n as string]!(...(a as unknown[])), [
+    name,
+    args,
+  ] as const) as Promise<Awaited<ReturnType<BenchApi[K]>>>;
 }

@@ -44,7 +44,10 @@ export async function startBenchServer(): Promise<BenchServer> {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${out}`);
     const code = /enrollment code:\s*([A-Z0-9]{4}-[A-Z0-9]{4})/i.exec(out)?.[1];
     if (code) {
-      const up = await fetch(`${url}${API.drive}`).then((r) => r.status, () => 0);
+      const up = await fetch(`${url}${API.drive}`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (up === 401) {
         return {
           url,

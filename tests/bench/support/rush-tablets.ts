@@ -130,7 +130,10 @@ class Tablet {
     if (r.status !== 201) throw new Error(`tablet ${this.n} enrollment: ${r.status} ${r.text}`);
     this.device = JSON.parse(r.text) as EnrollResponse;
     const petition = this.device.drive.petitions.find((p) => p.language === 'en')!;
-    this.records = await sealedRecords({ deviceId: this.device.deviceId, token: this.device.token, driveId: this.device.drive.id, petitionVersion: petition.version }, this.config.signatures);
+    this.records = await sealedRecords(
+      { deviceId: this.device.deviceId, token: this.device.token, driveId: this.device.drive.id, petitionVersion: petition.version },
+      this.config.signatures,
+    );
   }
 
   waiting(): SignatureRecord[] {

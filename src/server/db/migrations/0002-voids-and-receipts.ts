@@ -30,8 +30,14 @@ export const voidsAndReceipts: Migration = {
     await db.schema.alterTable('signatures').addColumn('void_reason', 'text').execute();
     await db.schema.alterTable('signatures').addColumn('voided_at', 'text').execute();
     await db.schema.alterTable('signatures').addColumn('void_received_at', 'text').execute();
-    await db.schema.alterTable('devices').addColumn('receipt_xor', 'text', (c) => c.notNull().defaultTo(EMPTY_RECEIPT_XOR)).execute();
-    await db.schema.alterTable('devices').addColumn('received', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('devices')
+      .addColumn('receipt_xor', 'text', (c) => c.notNull().defaultTo(EMPTY_RECEIPT_XOR))
+      .execute();
+    await db.schema
+      .alterTable('devices')
+      .addColumn('received', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     // Signatures stored before this migration enter their device's receipt now.
     const devices = await db.selectFrom('devices').select('id').execute();
     for (const { id } of devices) {

@@ -33,7 +33,10 @@ export const driveTimeZone: Migration = {
   // A migration sees the schema of its own time, not today's Database type.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async up(db: Kysely<any>) {
-    await db.schema.alterTable('drives').addColumn('time_zone', 'text', (c) => c.notNull().defaultTo(ZONE_OF_EXISTING_DRIVES)).execute();
+    await db.schema
+      .alterTable('drives')
+      .addColumn('time_zone', 'text', (c) => c.notNull().defaultTo(ZONE_OF_EXISTING_DRIVES))
+      .execute();
     const drives = (await db.selectFrom('drives').select(['id', 'time_zone']).execute()) as { id: string; time_zone: string }[];
     await db.deleteFrom('signature_tallies').execute();
     for (const drive of drives) {
@@ -50,7 +53,16 @@ export const driveTimeZone: Migration = {
       const tallies = new Map<string, Record<(typeof TALLY_COLUMNS)[number], string> & { signatures: number }>();
       for (const g of groups) {
         const at = g.minute.length === 16 ? `${g.minute}:00Z` : g.minute;
-        const row = { drive_id: g.drive_id, device_id: g.device_id, day: day(at), volunteer: g.volunteer, city: g.city, state: g.state, petition_version: g.petition_version, language: g.language };
+        const row = {
+          drive_id: g.drive_id,
+          device_id: g.device_id,
+          day: day(at),
+          volunteer: g.volunteer,
+          city: g.city,
+          state: g.state,
+          petition_version: g.petition_version,
+          language: g.language,
+        };
         const key = JSON.stringify(TALLY_COLUMNS.map((c) => row[c]));
         const tally = tallies.get(key) ?? { ...row, signatures: 0 };
         tally.signatures += Number(g.n);
@@ -58,7 +70,10 @@ export const driveTimeZone: Migration = {
       }
       const rows = [...tallies.values()];
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        await db.insertInto('signature_tallies').values(rows.slice(i, i + ROWS_PER_STATEMENT)).execute();
+        await db
+          .insertInto('signature_tallies')
+          .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+          .execute();
       }
     }
   },
