@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHROMIUM } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser';
 import { startServer, type ServerProcess } from '../support/server-process';
 import { pageHooksScript } from './page-hooks-bundle';
 
@@ -28,16 +28,7 @@ describe('Background Sync', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
     const context = await browser.newContext();
     await context.addInitScript({ content: await pageHooksScript() });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { receiptCodeOf } from '../../src/shared/receipt-code';
-import { CHROMIUM } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser';
 import { startProxy, type Fault, type FaultProxy } from '../support/fault-proxy';
 import { startServer, type ServerProcess } from '../support/server-process';
 import type { ChaosHooks } from './page-hooks';
@@ -94,16 +94,7 @@ describe('chaos between tablets and the server', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
     const script = await pageHooksScript();
     const pages: Page[] = [];

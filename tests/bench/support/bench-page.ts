@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { CHROMIUM } from '../../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../support/browser';
 import type { BenchApi } from '../page/bench-entry';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -60,16 +60,7 @@ export async function openBenchPage(options: { origin?: string; deviceScaleFacto
     headless: true,
     viewport: { width: 1024, height: 768 },
     deviceScaleFactor: options.deviceScaleFactor ?? 1,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   await context.route(`${origin}/bench/**`, (route) => {
     const url = new URL(route.request().url());
