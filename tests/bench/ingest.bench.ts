@@ -12,7 +12,7 @@ import { migrateToLatest } from '../../src/server/db/migrations';
 import { API, MAX_BATCH_RECORDS, PROTOCOL_VERSION, type BatchRequest, type BatchResponse } from '../../src/shared/protocol';
 import type { SignatureRecord } from '../../src/shared/schema';
 import { median, type Bench } from './metric';
-import { enrollOverHttp, sealedRecords, startBenchServer, type EnrolledDevice } from './support/bench-server';
+import { enrollOverHttp, rawSignatureInserter, sealedRecords, startBenchServer, type EnrolledDevice } from './support/bench-server';
 
 const RECORDS = 20_000;
 const WARMUP_BATCHES = 2;
@@ -76,37 +76,7 @@ async function rawSqlite(records: SignatureRecord[], device: EnrolledDevice): Pr
       'h',
       now,
     );
-    const insert = db.prepare(
-      `insert into signatures (id, device_id, seq, drive_id, petition_version, language, volunteer, captured_at, given_name, family_name,
-        street, city, state, zip, email, autograph, location, digest, received_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertBatch = db.transaction((rows: SignatureRecord[]) => {
-      const receivedAt = new Date().toISOString();
-      for (const r of rows) {
-        const s = r.signer;
-        insert.run(
-          r.id,
-          r.deviceId,
-          r.seq,
-          r.driveId,
-          r.petition.version,
-          r.petition.language,
-          r.volunteer,
-          r.capturedAt,
-          s.givenName,
-          s.familyName,
-          s.street,
-          s.city,
-          s.state,
-          s.zip,
-          s.email ?? null,
-          r.autograph,
-          r.location ? JSON.stringify(r.location) : null,
-          r.digest,
-          receivedAt,
-        );
-      }
-    });
+    const insertBatch = rawSignatureInserter(db);
     const t0 = performance.now();
     for (let i = 0; i < records.length; i += MAX_BATCH_RECORDS) insertBatch(records.slice(i, i + MAX_BATCH_RECORDS));
     const ms = performance.now() - t0;

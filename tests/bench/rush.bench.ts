@@ -22,7 +22,7 @@ import type { SignatureRecord } from '../../src/shared/schema';
 import { startCluster, type Cluster } from '../postgres/cluster';
 import { freePort, startServer, type ServerProcess } from '../support/server-process';
 import { median, percentile, type Bench } from './metric';
-import { processCpuMs, sealedRecords, type EnrolledDevice } from './support/bench-server';
+import { processCpuMs, rawSignatureInserter, sealedRecords, type EnrolledDevice } from './support/bench-server';
 import { startRushProxy } from './support/rush-proxy';
 import type { BatchTiming, TabletOutcome, TabletsConfig, ToParent } from './support/rush-tablets';
 
@@ -382,37 +382,7 @@ async function rawSqliteCpuMs(devices: EnrolledDevice[], perDevice: SignatureRec
         d.deviceId,
         now,
       );
-    const insert = db.prepare(
-      `insert into signatures (id, device_id, seq, drive_id, petition_version, language, volunteer, captured_at, given_name, family_name,
-        street, city, state, zip, email, autograph, location, digest, received_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertBatch = db.transaction((rows: SignatureRecord[]) => {
-      const receivedAt = new Date().toISOString();
-      for (const r of rows) {
-        const s = r.signer;
-        insert.run(
-          r.id,
-          r.deviceId,
-          r.seq,
-          r.driveId,
-          r.petition.version,
-          r.petition.language,
-          r.volunteer,
-          r.capturedAt,
-          s.givenName,
-          s.familyName,
-          s.street,
-          s.city,
-          s.state,
-          s.zip,
-          s.email ?? null,
-          r.autograph,
-          r.location ? JSON.stringify(r.location) : null,
-          r.digest,
-          receivedAt,
-        );
-      }
-    });
+    const insertBatch = rawSignatureInserter(db);
     const before = process.cpuUsage();
     // Interleaved as the tablets' batches were: one 500-row transaction per batch.
     const longest = Math.max(...perDevice.map((r) => r.length));

@@ -2,6 +2,7 @@
 // for benchmarks; it needs no built app, only the API. Also: enrolling a device over HTTP, and sealed
 // realistic records to send.
 import { spawn } from 'node:child_process';
+import type BetterSqlite3 from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,4 +133,42 @@ export async function sealedRecords(device: EnrolledDevice, count: number, first
     );
   }
   return records;
+}
+
+/**
+ * The raw baseline of the ingest benches: better-sqlite3 prepared inserts of the same rows into the
+ * migrated schema, one transaction per call, with nothing the server does around them.
+ */
+export function rawSignatureInserter(db: BetterSqlite3.Database): (rows: SignatureRecord[]) => void {
+  const insert = db.prepare(
+    `insert into signatures (id, device_id, seq, drive_id, petition_version, language, volunteer, captured_at, given_name, family_name,
+        street, city, state, zip, email, autograph, location, digest, received_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return db.transaction((rows: SignatureRecord[]) => {
+    const receivedAt = new Date().toISOString();
+    for (const r of rows) {
+      const s = r.signer;
+      insert.run(
+        r.id,
+        r.deviceId,
+        r.seq,
+        r.driveId,
+        r.petition.version,
+        r.petition.language,
+        r.volunteer,
+        r.capturedAt,
+        s.givenName,
+        s.familyName,
+        s.street,
+        s.city,
+        s.state,
+        s.zip,
+        s.email ?? null,
+        r.autograph,
+        r.location ? JSON.stringify(r.location) : null,
+        r.digest,
+        receivedAt,
+      );
+    }
+  });
 }
