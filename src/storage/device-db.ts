@@ -11,8 +11,12 @@ export { signerKeyOf };
 export const SIGNATURE_STATES = ['pending', 'confirmed', 'rejected', 'voided', 'purged'] as const;
 export type SignatureState = (typeof SIGNATURE_STATES)[number];
 
-/** A signature as the device keeps it: the wire record plus its life on the device. */
-export interface DeviceSignature extends SignatureRecord {
+/**
+ * A signature as the device keeps it: the wire record (the signer's details only sealed) plus its life
+ * on the device. Purging drops `sealed` (and the keyed `signerKey`); id, seq, digest and state stay.
+ */
+export interface DeviceSignature extends Omit<SignatureRecord, 'sealed'> {
+  sealed?: string;
   state: SignatureState;
   /** When the server acknowledged it (stored or duplicate). */
   confirmedAt?: string;
@@ -22,8 +26,10 @@ export interface DeviceSignature extends SignatureRecord {
   void?: { reason: string; at: string };
   /** When the server acknowledged the void. */
   voidConfirmedAt?: string;
-  /** The signer's name and address, normalized, for the same-signer warning (version 3 on; never sent). */
+  /** Keyed hash of the signer's normalized name and address, for the same-signer warning (never sent). */
   signerKey?: string;
+  /** The signer's initials, for today's list on this tablet (never sent). */
+  initials?: string;
   /** The server's reason for refusing the void (it never held the record); not retried. */
   voidRejection?: { code: ErrorCode; message: string; field?: string };
 }

@@ -4,11 +4,12 @@
 import { liveQuery, type Observable } from 'dexie';
 import { uuidv7 } from '../shared/ids';
 import { withDigest } from '../shared/record';
-import { check, SignatureContentSchema, type SignatureContent } from '../shared/schema';
+import { check, SignatureContentSchema, type SignatureContent, type SignerDetails } from '../shared/schema';
 import { addSignatureStrict, deviceDb, nextSequence, resetSequenceCache, sequenceTaken, signerKeyOf, type DeviceSignature } from './device-db';
 import { InvalidSignatureError, isConstraintError, isQuotaError, StorageFullError } from './errors';
 
-export type CaptureInput = Omit<SignatureContent, 'id' | 'seq' | 'capturedAt'>;
+/** What the signer form hands over: the clear fields of the record, and the signer's details to seal. */
+export type CaptureInput = Omit<SignatureContent, 'id' | 'seq' | 'capturedAt' | 'place' | 'sealed'> & SignerDetails;
 
 const SEQUENCE_RETRIES = 8;
 
