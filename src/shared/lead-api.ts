@@ -64,6 +64,10 @@ export interface DriveDetails {
   /** IANA zone of the drive's days (the organizer's): every day figure counts by it. */
   timeZone: string;
   requiredFields: string[];
+  /** Hours tablets keep a confirmed record's sealed details; null: until the shift ends, at the latest the next day. */
+  purgeAfterHours: number | null;
+  /** False for a drive made before drive keys: the organizer must set its passphrase before tablets can enroll. */
+  hasKey: boolean;
   /** Current texts, one per language. */
   petitions: (PetitionText & { version: string })[];
   /** Every text the drive has had, oldest first; records made with any of them still count. */
@@ -204,6 +208,9 @@ const PetitionTextSchema = v.object({
   ),
 });
 
+/** A week: a tablet that keeps confirmed signers longer is a tablet worth stealing. */
+export const MAX_PURGE_AFTER_HOURS = 24 * 7;
+
 const DriveFields = {
   title: line('drive title', 200),
   goal: v.pipe(finite('goal'), v.safeInteger('goal must be a whole number'), v.minValue(1, 'goal must be at least 1'), v.maxValue(100_000_000)),
@@ -211,6 +218,14 @@ const DriveFields = {
   recipient: v.nullish(v.pipe(v.string(), v.trim(), v.maxLength(500, 'The recipient is too long'), showable('recipient'))),
   coverLetter: v.nullish(v.pipe(v.string(), v.maxLength(20_000, 'The cover letter is too long'), showable('cover letter', { lines: true }))),
   timeZone: v.optional(v.pipe(v.string('timeZone must be text'), v.check(isTimeZone, 'Choose a time zone by its name, like America/Chicago'))),
+  purgeAfterHours: v.nullish(
+    v.pipe(
+      finite('purgeAfterHours'),
+      v.safeInteger('purgeAfterHours must be a whole number of hours'),
+      v.minValue(0, 'purgeAfterHours is 0 or more'),
+      v.maxValue(MAX_PURGE_AFTER_HOURS, `Tablets keep sealed signers at most ${MAX_PURGE_AFTER_HOURS} hours after the server confirmed them`),
+    ),
+  ),
   requiredFields: v.optional(v.array(v.picklist(SIGNER_FIELDS, 'requiredFields names a field the form does not have'))),
   petitions: v.pipe(
     v.array(PetitionTextSchema),
@@ -219,7 +234,19 @@ const DriveFields = {
   ),
 };
 
-export const NewDriveSchema = v.object(DriveFields);
+/** A drive passphrase guards every signer of the drive. */
+export const MIN_PASSPHRASE_LENGTH = 12;
+export const MAX_PASSPHRASE_LENGTH = 1024;
+export const PassphraseSchema = v.pipe(
+  v.string('passphrase must be text'),
+  v.minLength(MIN_PASSPHRASE_LENGTH, `The drive passphrase has at least ${MIN_PASSPHRASE_LENGTH} characters`),
+  v.maxLength(MAX_PASSPHRASE_LENGTH, 'The drive passphrase is too long'),
+);
+
+export const NewDriveSchema = v.object({ ...DriveFields, passphrase: PassphraseSchema });
+
+/** The answer to creating a drive: its details and the recovery key, shown this once and never stored. */
+export type CreatedDriveDetails = DriveDetails & { recoveryKey: string };
 export const DriveEditSchema = v.partial(v.object(DriveFields));
 
 export const MAX_CODE_USES = 100;

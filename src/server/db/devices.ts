@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DeviceReport, DeviceTotals } from '../../shared/protocol';
 import { hashDeviceToken, makeDeviceToken } from '../device-token';
+import { DriveKeyMissingError, sealKeyOf } from './drive-keys';
 import { consumeEnrollmentCode } from './enrollment-codes';
 import type { Database } from './schema';
 
@@ -31,6 +32,8 @@ export async function enrollDevice(
   return db.transaction().execute(async (trx) => {
     const driveId = await consumeEnrollmentCode(trx, request.code, now);
     if (!driveId) return undefined;
+    // A tablet must seal to the drive's key from its first signer; throwing rolls the code's use back.
+    if (!(await sealKeyOf(trx, driveId))) throw new DriveKeyMissingError(`drive ${driveId} has no key yet`);
     const deviceId = randomUUID();
     const token = makeDeviceToken();
     const name = request.name || (await defaultDeviceName(trx, driveId));
