@@ -29,10 +29,17 @@ beforeAll(async () => {
   code = made.code;
   device = await enroll(server.app, code, 'Tablet 1');
   expect((await postBatch(server.app, device.token, [await signatureRecord(device, 1)], totals(1))).statusCode).toBe(200);
-  withLocation = await signatureRecord(device, 2, (content) => {
-    content.signer.email = 'ada@example.org';
-    content.location = { latitude: 39.96, longitude: -83, accuracy: 12 };
-  });
+  withLocation = await signatureRecord(
+    device,
+    2,
+    (content) => {
+      content.assisted = { attestedBy: 'Rosa Delgado' };
+    },
+    (details) => {
+      details.signer.email = 'ada@example.org';
+      details.location = { latitude: 39.96, longitude: -83, accuracy: 12 };
+    },
+  );
   organizer = await accountSession(server, 'organizer');
   lead = await accountSession(server, 'lead', [driveId]);
 });
@@ -77,7 +84,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: () => LEAD_API.session, auth: 'lead' },
   { method: 'POST', url: () => LEAD_API.password, auth: 'lead', body: () => ({ currentPassword: 'not the password', newPassword: 'a new long passphrase' }) },
   { method: 'GET', url: () => LEAD_API.drives, auth: 'lead' },
-  { method: 'POST', url: () => LEAD_API.drives, auth: 'organizer', body: () => ({ title: 'x', goal: 0, petitions: [] }) },
+  { method: 'POST', url: () => LEAD_API.drives, auth: 'organizer', body: () => ({ title: 'x', goal: 0, passphrase: 'a long enough passphrase', petitions: [] }) },
   { method: 'GET', url: () => LEAD_API.drive(driveId), auth: 'lead' },
   { method: 'PATCH', url: () => LEAD_API.drive(driveId), auth: 'organizer', body: () => ({ goal: -1 }) },
   { method: 'GET', url: () => LEAD_API.accounts, auth: 'organizer' },

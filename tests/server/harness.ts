@@ -20,7 +20,7 @@ import { addDriveLead, createAccount } from '../../src/server/db/accounts';
 import { usePasswordCost } from '../../src/server/passwords';
 import { unlockWithPassphrase, useDriveKeyCost } from '../../src/server/drive-keys';
 import { driveKeyOf } from '../../src/server/db/drive-keys';
-import type { SignerDetails } from '../../src/shared/schema';
+import type { SignatureRecord, SignerDetails } from '../../src/shared/schema';
 import { openSignerDetails } from '../../src/shared/signer-seal';
 import type { Role } from '../../src/server/db/schema';
 
@@ -213,4 +213,33 @@ export async function openStoredSignature(db: Kysely<Database>, row: { id: strin
     unlockedKeys.set(row.drive_id, (key = unlockWithPassphrase(stored.byPassphrase, TEST_DRIVE_PASSPHRASE, row.drive_id)));
   }
   return openSignerDetails(await key, row.sealed, { driveId: row.drive_id, recordId: row.id });
+}
+
+/**
+ * A signature row as the server kept it before protocol 2 (migration 0011): the signer in clear
+ * columns, no sealed details. For tests that build a database of an older schema by hand.
+ */
+export function clearSignatureRow(record: SignatureRecord, details: SignerDetails, receivedAt: Date) {
+  const { signer } = details;
+  return {
+    id: record.id,
+    device_id: record.deviceId,
+    seq: record.seq,
+    drive_id: record.driveId,
+    petition_version: record.petition.version,
+    language: record.petition.language,
+    volunteer: record.volunteer,
+    captured_at: record.capturedAt,
+    given_name: signer.givenName,
+    family_name: signer.familyName,
+    street: signer.street,
+    city: signer.city,
+    state: signer.state,
+    zip: signer.zip,
+    email: signer.email ?? null,
+    autograph: details.autograph,
+    location: details.location ? JSON.stringify(details.location) : null,
+    digest: record.digest,
+    received_at: receivedAt.toISOString(),
+  };
 }

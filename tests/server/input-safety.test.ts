@@ -21,20 +21,20 @@ const postRaw = (token: string, json: string) =>
 const UNSHOWABLE = ['Tablet\u0000 7', 'Tablet\u0007', 'Tab\nlet', 'Tablet \u202eevil', 'Tablet \u2066x\u2069', 'Tablet\u009b'];
 
 describe('numbers that are not numbers', () => {
-  it('a record whose location.accuracy is 1e309 is rejected with its field; the rest of its batch is stored', async () => {
+  it('a record whose seq is 1e309 is rejected with its field; the rest of its batch is stored', async () => {
     const { code } = await createTestDrive(server.db, 'Infinity');
     const device = await enroll(server.app, code);
     const good = await signatureRecord(device, 1);
-    const bad = await signatureRecord(device, 2, (c) => (c.location = { latitude: 40, longitude: -83, accuracy: 12345 }));
+    const bad = await signatureRecord(device, 12345);
     const json = JSON.stringify({ protocol: PROTOCOL_VERSION, records: [good, bad], totals: { capturedThrough: 2, waiting: 0, appVersion: '0.1.0' } }).replace(
-      '"accuracy":12345',
-      '"accuracy":1e309',
+      '"seq":12345',
+      '"seq":1e309',
     );
     const response = await postRaw(device.token, json);
     expect(response.statusCode).toBe(200);
     expect(response.json().results).toEqual([
       { id: good.id, status: 'stored' },
-      { id: bad.id, status: 'rejected', reason: { code: 'invalid_field', field: 'location.accuracy', message: expect.any(String) } },
+      { id: bad.id, status: 'rejected', reason: { code: 'invalid_field', field: 'seq', message: expect.any(String) } },
     ]);
     expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(1);
   });
