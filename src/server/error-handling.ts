@@ -21,7 +21,11 @@ const INTERNAL = (): ApiProblem => new ApiProblem(500, 'internal', 'The server r
 export function toApiProblem(error: unknown): ApiProblem {
   if (error instanceof ApiProblem) return error;
   if (error instanceof DriveKeyMissingError) {
-    return new ApiProblem(409, 'drive_key_missing', "This drive has no passphrase yet: the organizer sets it on the drive's page before tablets can take signers");
+    return new ApiProblem(
+      409,
+      'drive_key_missing',
+      "This drive has no passphrase yet: the organizer sets it on the drive's page before tablets can take signers",
+    );
   }
   const known = FASTIFY_PROBLEMS[String(property(error, 'code'))];
   if (known) return known();

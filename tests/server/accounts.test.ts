@@ -5,7 +5,18 @@ import { createFirstOrganizer } from '../../src/server/first-organizer';
 import { CSRF_HEADER, LEAD_API, SESSION_COOKIE } from '../../src/shared/lead-api';
 import { API, PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { createEnrollmentCode } from '../../src/server/db/enrollment-codes';
-import { accountSession, asSession, createTestDrive, enroll, postBatch, signatureRecord, signIn, startServer, TEST_DRIVE_PASSPHRASE, type Harness } from './harness';
+import {
+  accountSession,
+  asSession,
+  createTestDrive,
+  enroll,
+  postBatch,
+  signatureRecord,
+  signIn,
+  startServer,
+  TEST_DRIVE_PASSPHRASE,
+  type Harness,
+} from './harness';
 
 let server: Harness;
 

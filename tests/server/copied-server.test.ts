@@ -17,9 +17,25 @@ import { createTestDatabase, TEST_DATABASE_URL } from './harness';
 
 /** Signers whose every value is distinctive, so a stray copy anywhere is found. */
 const SIGNERS: SignerDetails['signer'][] = [
-  { givenName: 'Zoë', familyName: 'Ñúñez-Åberg', street: '4417 Quillfeather Lane', city: 'Springfield', state: 'IL', zip: '62701', email: 'zoe.nunez@quillmail.example' },
+  {
+    givenName: 'Zoë',
+    familyName: 'Ñúñez-Åberg',
+    street: '4417 Quillfeather Lane',
+    city: 'Springfield',
+    state: 'IL',
+    zip: '62701',
+    email: 'zoe.nunez@quillmail.example',
+  },
   { givenName: '小明', familyName: '王', street: '88 Jadegate Terrace', city: 'Springfield', state: 'IL', zip: '62702', email: 'wang.xm@jadegate.example' },
-  { givenName: 'Jean-Luc', familyName: "O'Brannigan", street: '902 Marrowbone Crescent', city: 'Peoria', state: 'IL', zip: '61602', email: 'jlob@marrowbone.example' },
+  {
+    givenName: 'Jean-Luc',
+    familyName: "O'Brannigan",
+    street: '902 Marrowbone Crescent',
+    city: 'Peoria',
+    state: 'IL',
+    zip: '61602',
+    email: 'jlob@marrowbone.example',
+  },
   { givenName: 'Oluwaseun', familyName: 'Adéyẹmí', street: '15 Cobblewick Row', city: 'Peoria', state: 'IL', zip: '61603' },
 ];
 const VOLUNTEER = 'Rosa Delgado';
@@ -71,7 +87,12 @@ beforeAll(async () => {
   const batch = { protocol: PROTOCOL_VERSION, records, totals: { capturedThrough: SIGNERS.length, waiting: 0, appVersion: 'test' } };
   expect((await post<BatchResponse>(API.batches, batch, device.token)).status).toBe(200);
   expect((await post<BatchResponse>(API.batches, batch, device.token)).json.results.every((r) => r.status === 'duplicate')).toBe(true);
-  const altered = await signatureRecord(device, 1, (c) => (c.id = records[0]!.id), (d) => (d.signer = { ...SIGNERS[0]!, street: SIGNERS[1]!.street }));
+  const altered = await signatureRecord(
+    device,
+    1,
+    (c) => (c.id = records[0]!.id),
+    (d) => (d.signer = { ...SIGNERS[0]!, street: SIGNERS[1]!.street }),
+  );
   const conflict = await post<BatchResponse>(API.batches, { ...batch, records: [altered] }, device.token);
   expect(conflict.json.results[0]!.status).toBe('conflict');
 }, 120_000);
@@ -90,8 +111,13 @@ function signerStrings(): string[] {
 
 /** Which of `needles` the bytes hold, as UTF-8, UTF-16LE or JSON's \u escapes. */
 function found(bytes: Buffer, needles: readonly string[]): string[] {
-  const escaped = (s: string) => JSON.stringify(s).slice(1, -1).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return needles.filter((n) => bytes.includes(Buffer.from(n, 'utf8')) || bytes.includes(Buffer.from(n, 'utf16le')) || bytes.includes(Buffer.from(escaped(n), 'utf8')));
+  const escaped = (s: string) =>
+    JSON.stringify(s)
+      .slice(1, -1)
+      .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return needles.filter(
+    (n) => bytes.includes(Buffer.from(n, 'utf8')) || bytes.includes(Buffer.from(n, 'utf16le')) || bytes.includes(Buffer.from(escaped(n), 'utf8')),
+  );
 }
 
 function filesUnder(dir: string): string[] {

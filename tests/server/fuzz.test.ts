@@ -84,7 +84,12 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: () => LEAD_API.session, auth: 'lead' },
   { method: 'POST', url: () => LEAD_API.password, auth: 'lead', body: () => ({ currentPassword: 'not the password', newPassword: 'a new long passphrase' }) },
   { method: 'GET', url: () => LEAD_API.drives, auth: 'lead' },
-  { method: 'POST', url: () => LEAD_API.drives, auth: 'organizer', body: () => ({ title: 'x', goal: 0, passphrase: 'a long enough passphrase', petitions: [] }) },
+  {
+    method: 'POST',
+    url: () => LEAD_API.drives,
+    auth: 'organizer',
+    body: () => ({ title: 'x', goal: 0, passphrase: 'a long enough passphrase', petitions: [] }),
+  },
   { method: 'GET', url: () => LEAD_API.drive(driveId), auth: 'lead' },
   { method: 'PATCH', url: () => LEAD_API.drive(driveId), auth: 'organizer', body: () => ({ goal: -1 }) },
   { method: 'GET', url: () => LEAD_API.accounts, auth: 'organizer' },

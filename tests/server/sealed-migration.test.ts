@@ -38,7 +38,11 @@ describe('the sealed-signers migration', () => {
       const fields = { deviceId: 'old-device', driveId: 'old-drive', petitionVersion: version };
       const old = await Promise.all([1, 2].map((seq) => sampleRecord({ ...fields, seq })));
       const oldRows = old.map((r) => clearSignatureRow(r, sampleDetails(r.seq), new Date(now)));
-      for (const row of oldRows) await oldDb.insertInto('signatures').values(row as never).execute();
+      for (const row of oldRows)
+        await oldDb
+          .insertInto('signatures')
+          .values(row as never)
+          .execute();
 
       expect(await migrateToLatest(db)).toEqual(['0011-sealed-signers']);
 

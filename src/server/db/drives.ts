@@ -159,7 +159,11 @@ export async function petitionVersionsOf(db: Kysely<Database>, driveId: string, 
  * take signers for it until the organizer sets its passphrase).
  */
 export async function driveInfo(db: Kysely<Database>, driveId: string): Promise<DriveInfo | undefined> {
-  const drive = await db.selectFrom('drives').select(['id', 'title', 'goal', 'required_fields', 'purge_after_hours']).where('id', '=', driveId).executeTakeFirst();
+  const drive = await db
+    .selectFrom('drives')
+    .select(['id', 'title', 'goal', 'required_fields', 'purge_after_hours'])
+    .where('id', '=', driveId)
+    .executeTakeFirst();
   if (!drive) return undefined;
   const sealKey = await sealKeyOf(db, driveId);
   if (!sealKey) throw new DriveKeyMissingError(`drive ${driveId} has no key yet`);
