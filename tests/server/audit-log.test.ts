@@ -149,3 +149,25 @@ describe('what the server records', () => {
     expect(await checkAuditChain(server.db)).toMatchObject({ intact: true, entries: 6 });
   });
 });
+
+describe('a revoked tablet', () => {
+  it('is told to wipe at its next contact, once recorded in the audit log however often it calls', async () => {
+    const { drive, code } = await createTestDrive(server.db, 'Wipe');
+    const device = await enroll(server.app, code, 'Lost tablet');
+    expect((await postBatch(server.app, device.token, [await signatureRecord(device, 1)], totals(1))).statusCode).toBe(200);
+    const organizer = await accountSession(server, 'organizer');
+    expect((await asSession(server.app, organizer, 'POST', LEAD_API.revokeDevice(drive.id, device.deviceId))).statusCode).toBe(204);
+
+    for (let call = 0; call < 2; call++) {
+      const answer = await postBatch(server.app, device.token, [], totals(1));
+      expect(answer.statusCode).toBe(403);
+      expect(answer.json()).toMatchObject({ error: { code: 'device_revoked' } });
+    }
+
+    const wiped = (await auditEntries(server.db, { limit: 50, driveId: drive.id })).filter((e) => e.action === 'device_wiped');
+    expect(wiped.map((e) => [e.actor, e.driveId])).toEqual([[`device:${device.deviceId}`, drive.id]]);
+    const row = await server.db.selectFrom('devices').select(['revoked_at', 'wipe_told_at']).where('id', '=', device.deviceId).executeTakeFirstOrThrow();
+    expect(row.wipe_told_at).not.toBeNull();
+    expect(await checkAuditChain(server.db)).toMatchObject({ intact: true });
+  });
+});

@@ -60,6 +60,21 @@ export async function findDeviceByToken(db: Kysely<Database>, token: string): Pr
   return row && { id: row.id, driveId: row.drive_id, revoked: row.revoked_at !== null };
 }
 
+/**
+ * A revoked device made contact: the 403 it gets tells it to wipe its confirmed payloads. True the
+ * first time only (one audit entry per device), whatever the number of instances answering it.
+ */
+export async function markWipeTold(db: Kysely<Database>, deviceId: string, now = new Date()): Promise<boolean> {
+  const result = await db
+    .updateTable('devices')
+    .set({ wipe_told_at: now.toISOString() })
+    .where('id', '=', deviceId)
+    .where('revoked_at', 'is not', null)
+    .where('wipe_told_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** Record what the device reported; captured-through only ever rises. Returns the captured-through held. */
 export async function recordDeviceTotals(db: Kysely<Database>, deviceId: string, totals: DeviceTotals, now = new Date()): Promise<number> {
   const reported = totals.capturedThrough;

@@ -51,6 +51,8 @@ export interface DevicesTable {
   token_hash: string;
   enrolled_at: string;
   revoked_at: string | null;
+  /** When the revoked device was first told to wipe (its next contact after the revoke). */
+  wipe_told_at: string | null;
   last_sync_at: string | null;
   captured_through: Generated<number>;
   waiting: Generated<number>;

@@ -52,6 +52,8 @@ export const sealedSigners: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema.alterTable('drives').addColumn('purge_after_hours', 'integer').execute();
+    // When a revoked device was first told to wipe its confirmed payloads (its next contact after the revoke).
+    await db.schema.alterTable('devices').addColumn('wipe_told_at', 'text').execute();
 
     if (db.getExecutor().adapter instanceof SqliteAdapter) {
       await rebuildSignaturesOnSqlite(db);
@@ -68,6 +70,7 @@ export const sealedSigners: Migration = {
   async down(db: Kysely<any>) {
     await db.schema.dropTable('drive_keys').execute();
     await db.schema.alterTable('drives').dropColumn('purge_after_hours').execute();
+    await db.schema.alterTable('devices').dropColumn('wipe_told_at').execute();
     await db.schema.alterTable('signatures').dropColumn('sealed').execute();
   },
 };
