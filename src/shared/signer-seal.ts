@@ -105,8 +105,10 @@ export async function openText(privateKey: CryptoKey, sealed: string, context: S
 
 /** True when a payload has the sealed shape (format byte, room for a key and a tag): a cheap check for the server. */
 export function looksSealed(sealed: string): boolean {
-  const bytes = decodeBase64url(sealed);
-  return !!bytes && bytes.length >= 1 + ENC_BYTES + TAG_BYTES && bytes[0] === SEAL_FORMAT;
+  // Only the first byte and the length are read: decoding the whole payload was 2% of filing a batch.
+  if (sealed.length % 4 === 1 || Math.floor((sealed.length * 3) / 4) < 1 + ENC_BYTES + TAG_BYTES) return false;
+  const head = decodeBase64url(sealed.slice(0, 4));
+  return !!head && head[0] === SEAL_FORMAT;
 }
 
 /** Seals a signer's details (canonical JSON) to the drive for this record: what `record.sealed` holds. */
