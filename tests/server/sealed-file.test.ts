@@ -46,11 +46,11 @@ describe('a sealed delivery file', () => {
     await expect(openSealedFile(sealed, drive.privateKey, { ...context, recordId: 'delivery/d3/signatures.csv' })).rejects.toThrow();
 
     const bytes = readFileSync(sealed);
-    bytes[bytes.length - 70_000] ^= 1;
+    bytes[bytes.length - 70_000]! ^= 1;
     writeFileSync(sealed, bytes);
     await expect(readAll(await openSealedFile(sealed, drive.privateKey, context))).rejects.toThrow(/changed or cut short/);
 
-    bytes[bytes.length - 70_000] ^= 1;
+    bytes[bytes.length - 70_000]! ^= 1;
     writeFileSync(sealed, bytes);
     truncateSync(sealed, statSync(sealed).size - 20);
     await expect(readAll(await openSealedFile(sealed, drive.privateKey, context))).rejects.toThrow(/changed or cut short/);

@@ -34,7 +34,8 @@ export function screenRecord(raw: unknown, context: ScreeningContext): Screened 
   }
   // The digest covers the record as the schema reads it (trimmed, unknown members left out).
   const record = checked.value;
-  const refusal = belongingProblem(record, context) ?? (looksSealed(record.sealed) ? undefined : NOT_SEALED) ?? (digestMatchesNow(record) ? undefined : DIGEST_MISMATCH);
+  const refusal =
+    belongingProblem(record, context) ?? (looksSealed(record.sealed) ? undefined : NOT_SEALED) ?? (digestMatchesNow(record) ? undefined : DIGEST_MISMATCH);
   return refusal ? refuse(raw, context, refusal) : { accepted: true, record, raw };
 }
 

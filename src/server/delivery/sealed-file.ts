@@ -64,11 +64,11 @@ export async function sealFileInPlace(path: string, publicKey: CryptoKey, contex
   out.write(header);
   let index = 0;
   let done = 0;
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   for await (const piece of createReadStream(path, { highWaterMark: CHUNK })) {
     pending = pending.length ? Buffer.concat([pending, piece as Buffer]) : (piece as Buffer);
     while (pending.length >= CHUNK && done + CHUNK < size) {
-      if (!out.write(sealChunk(key, index++, pending.subarray(0, CHUNK), false))) await new Promise((r) => out.once('drain', r));
+      if (!out.write(sealChunk(key, index++, pending.subarray(0, CHUNK), false))) await new Promise<void>((r) => out.once('drain', () => r()));
       done += CHUNK;
       pending = pending.subarray(CHUNK);
     }
@@ -121,7 +121,7 @@ export async function openSealedFile(path: string, privateKey: CryptoKey, contex
       const total = header.size;
       const count = Math.max(1, Math.ceil(total / CHUNK));
       let index = 0;
-      let pending = Buffer.alloc(0);
+      let pending: Buffer = Buffer.alloc(0);
       for await (const piece of createReadStream(path, { start: header.start, highWaterMark: CHUNK + TAG })) {
         pending = pending.length ? Buffer.concat([pending, piece as Buffer]) : (piece as Buffer);
         while (index < count - 1 && pending.length >= CHUNK + TAG) {
