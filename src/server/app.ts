@@ -21,6 +21,8 @@ import { enrollRoute } from './routes/enroll';
 import { driveRoutes } from './routes/drives';
 import { leadRoutes } from './routes/lead';
 import { sessionRoutes } from './routes/session';
+import { driveKeyRoutes } from './routes/drive-key';
+import { signersRoutes } from './routes/signers';
 import { LiveUpdates } from './live-updates';
 import { securityHeaders } from './security-headers';
 import { DEFAULT_LIMITS, guardAgainstOverload, type OverloadGuard, type OverloadLimits } from './overload';
@@ -105,6 +107,8 @@ export function buildServer({
   sessionRoutes(app, db, requireAccount);
   driveRoutes(app, db, requireAccount);
   leadRoutes(app, db, requireAccount, live);
+  signersRoutes(app, db, requireAccount);
+  driveKeyRoutes(app, db, requireAccount);
   auditRoutes(app, db, requireAccount);
 
   const jobs = deliveries && new DeliveryJobs({ db, ...deliveries, log: app.log });
