@@ -283,9 +283,7 @@ export const RosterSchema = v.object({
 
 // ── the drive's key: unlocking, setting and changing its passphrase ───────────
 
-/** The least length of a drive passphrase (the server's src/server/drive-keys.ts refuses shorter). */
-export const DRIVE_PASSPHRASE_MIN = 12;
-const SECRET_MAX = 1000;
+const SECRET_MAX = MAX_PASSPHRASE_LENGTH;
 
 /** What opens a drive's key for one operation: its passphrase, or the recovery key shown at its creation. */
 export type DriveUnlock = { passphrase: string } | { recoveryKey: string };
@@ -336,8 +334,8 @@ export const SignersRequestSchema = v.pipe(
 
 const newPassphrase = v.pipe(
   v.string('newPassphrase must be text'),
-  v.minLength(DRIVE_PASSPHRASE_MIN, `The passphrase needs at least ${DRIVE_PASSPHRASE_MIN} characters: a few words nobody could guess`),
-  v.maxLength(SECRET_MAX, 'The passphrase is too long'),
+  v.minLength(MIN_PASSPHRASE_LENGTH, `The new passphrase needs at least ${MIN_PASSPHRASE_LENGTH} characters: a few words nobody could guess`),
+  v.maxLength(MAX_PASSPHRASE_LENGTH, 'The new passphrase is too long'),
 );
 
 /** `POST key`: the first passphrase of a drive made before sealing. */

@@ -11,7 +11,7 @@ import { signedIn, type AccessRule } from '../account-auth';
 import { ApiProblem, invalidRequest } from '../api-problem';
 import { recordAudit } from '../db/audit-log';
 import { isUniqueViolation } from '../db/connect';
-import { storeDriveKey } from '../db/drive-keys';
+import { replacePassphraseWrap, storeDriveKey } from '../db/drive-keys';
 import type { Database } from '../db/schema';
 import { createDriveKey, rewrapWithPassphrase } from '../drive-keys';
 import { clearDetailsOf, unlockDrive } from '../signer-access';
@@ -117,11 +117,7 @@ export function driveKeyRoutes(app: FastifyInstance, db: Kysely<Database>, requi
     const { account } = signedIn(request);
     const key = await unlockDrive(db, driveId, checked.value.unlock, { account, address: request.ip }, 'passphrase_change');
     const byPassphrase = await rewrapWithPassphrase(key, checked.value.newPassphrase, driveId);
-    await db
-      .updateTable('drive_keys')
-      .set({ by_passphrase: JSON.stringify(byPassphrase), updated_at: new Date().toISOString() })
-      .where('drive_id', '=', driveId)
-      .execute();
+    await replacePassphraseWrap(db, driveId, byPassphrase);
     await recordAudit(db, {
       action: 'drive_passphrase_changed',
       account,
