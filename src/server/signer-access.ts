@@ -60,12 +60,7 @@ export async function unlockDrive(db: Kysely<Database>, driveId: string, unlock:
   const { wait } = await takeTry(db, limits);
   if (wait > 0) {
     const minutes = Math.ceil(wait / 60);
-    throw new ApiProblem(
-      429,
-      'rate_limited',
-      `Too many wrong passphrases: wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again`,
-      fieldOf(unlock),
-    );
+    throw new ApiProblem(429, 'rate_limited', `Too many wrong passphrases: wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again`, fieldOf(unlock));
   }
   const using = 'recoveryKey' in unlock ? 'recovery_key' : 'passphrase';
   let key: CryptoKey;

@@ -6,7 +6,18 @@ import { auditEntries, auditHash, checkAuditChain, recordAudit } from '../../src
 import { AUDIT_PATH, type AuditPage } from '../../src/shared/audit';
 import { LEAD_API } from '../../src/shared/lead-api';
 import { sampleSigner } from '../support/records';
-import { accountSession, asSession, createTestDrive, enroll, postBatch, signatureRecord, startServer, TEST_DRIVE_PASSPHRASE, totals, type Harness } from './harness';
+import {
+  accountSession,
+  asSession,
+  createTestDrive,
+  enroll,
+  postBatch,
+  signatureRecord,
+  startServer,
+  TEST_DRIVE_PASSPHRASE,
+  totals,
+  type Harness,
+} from './harness';
 
 let server: Harness;
 
@@ -125,7 +136,9 @@ describe('what the server records', () => {
     expect((await postBatch(server.app, device.token, records, totals(2))).statusCode).toBe(200);
 
     const organizer = await accountSession(server, 'organizer');
-    expect((await asSession(server.app, organizer, 'POST', LEAD_API.signatures(drive.id), { passphrase: TEST_DRIVE_PASSPHRASE, limit: 10 })).statusCode).toBe(200);
+    expect((await asSession(server.app, organizer, 'POST', LEAD_API.signatures(drive.id), { passphrase: TEST_DRIVE_PASSPHRASE, limit: 10 })).statusCode).toBe(
+      200,
+    );
     const created = await asSession(server.app, organizer, 'POST', LEAD_API.accounts, { email: 'new-lead@example.org', name: 'New Lead' });
     expect(created.statusCode).toBe(201);
     const leadId = created.json<{ account: { id: string } }>().account.id;

@@ -60,7 +60,12 @@ beforeAll(async () => {
   const [first] = seeded.signers;
   await insertSignatures(
     database.db,
-    [await sealedRecord(seeded.sealKey, clear, { signer: { ...UNPRINTABLE, street: '5 Elm Drive', city: 'Columbus', state: 'OH', zip: '43215' }, autograph: firstAutograph })],
+    [
+      await sealedRecord(seeded.sealKey, clear, {
+        signer: { ...UNPRINTABLE, street: '5 Elm Drive', city: 'Columbus', state: 'OH', zip: '43215' },
+        autograph: firstAutograph,
+      }),
+    ],
     DEFAULT_TIME_ZONE,
   );
   await keepRejection(database.db, {
@@ -80,7 +85,10 @@ beforeAll(async () => {
     body: await sealedRecord(
       seeded.sealKey,
       { ...clear, id: first!.id, seq: 1, capturedAt: '2026-10-06T12:00:00.000Z' },
-      { signer: { givenName: 'Conflicting', familyName: 'Copy', street: '1 Elm Drive', city: 'Columbus', state: 'OH', zip: '43215' }, autograph: firstAutograph },
+      {
+        signer: { givenName: 'Conflicting', familyName: 'Copy', street: '1 Elm Drive', city: 'Columbus', state: 'OH', zip: '43215' },
+        autograph: firstAutograph,
+      },
     ),
     code: 'content_differs',
   });
@@ -327,12 +335,21 @@ describe('repeat signers', () => {
         volunteer: 'Ana Torres',
         capturedAt: '2026-11-20T08:00:00.000Z',
       },
-      { signer: { givenName: 'Keoni', familyName: 'Kahale', street: '3 Kapiolani Blvd', city: 'Honolulu', state: 'HI', zip: '96813' }, autograph: firstAutograph },
+      {
+        signer: { givenName: 'Keoni', familyName: 'Kahale', street: '3 Kapiolani Blvd', city: 'Honolulu', state: 'HI', zip: '96813' },
+        autograph: firstAutograph,
+      },
     );
     await insertSignatures(database.db, [honolulu], 'Pacific/Honolulu');
     const on = async (day: string) =>
-      (await previewDelivery(database.db, seeded.driveId, { fields: { street: false, email: false }, perState: false, states: ['HI'], from: day, to: day }, { key }))
-        .signatures;
+      (
+        await previewDelivery(
+          database.db,
+          seeded.driveId,
+          { fields: { street: false, email: false }, perState: false, states: ['HI'], from: day, to: day },
+          { key },
+        )
+      ).signatures;
     // 08:00 UTC on the 20th is 22:00 on the 19th in Honolulu.
     expect(await on('2026-11-19')).toBe(1);
     expect(await on('2026-11-20')).toBe(0);
@@ -361,7 +378,10 @@ describe('records that do not open', () => {
         volunteer: 'Sam Rivera',
         capturedAt: '2026-10-21T15:00:00.000Z',
       },
-      { signer: { givenName: 'Misplaced', familyName: 'Person', street: '9 Oak Avenue', city: 'Dayton', state: 'OH', zip: '45402' }, autograph: firstAutograph },
+      {
+        signer: { givenName: 'Misplaced', familyName: 'Person', street: '9 Oak Avenue', city: 'Dayton', state: 'OH', zip: '45402' },
+        autograph: firstAutograph,
+      },
     );
     await insertSignatures(database.db, [{ ...elsewhere, place: { city: 'Columbus', state: 'OH' } }], DEFAULT_TIME_ZONE);
 
@@ -394,7 +414,12 @@ describe('records that do not open', () => {
 
   it('opens nothing with another drive key: every record is unreadable and nothing is delivered', async () => {
     const other = (await import('../support/records')).testDriveKey;
-    const preview = await previewDelivery(database.db, seeded.driveId, { fields: { street: false, email: false }, perState: false }, { key: (await other()).privateKey });
+    const preview = await previewDelivery(
+      database.db,
+      seeded.driveId,
+      { fields: { street: false, email: false }, perState: false },
+      { key: (await other()).privateKey },
+    );
     expect(preview.signatures).toBe(0);
     expect(preview.excluded.unreadable.length).toBeGreaterThan(100);
   });

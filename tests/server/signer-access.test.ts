@@ -53,7 +53,13 @@ async function call(session: Session | undefined, method: 'GET' | 'POST', url: s
 const readSigners = (session: Session, body: object) => call(session, 'POST', LEAD_API.signatures(driveId), body);
 
 async function auditOf(action: string, drive = driveId) {
-  return server.db.selectFrom('audit_log').select(['action', 'account_id', 'signers', 'detail']).where('action', '=', action).where('drive_id', '=', drive).orderBy('seq').execute();
+  return server.db
+    .selectFrom('audit_log')
+    .select(['action', 'account_id', 'signers', 'detail'])
+    .where('action', '=', action)
+    .where('drive_id', '=', drive)
+    .orderBy('seq')
+    .execute();
 }
 
 beforeAll(async () => {
@@ -87,9 +93,19 @@ describe('Latest signers', () => {
     expect(signers.map((s) => s.seq)).toEqual([3, 2]);
     const [third] = signers;
     const given = sampleSigner(3);
-    expect(third).toMatchObject({ givenName: given.givenName, familyName: given.familyName, street: given.street, city: given.city, zip: given.zip, deviceName: 'Tablet A' });
+    expect(third).toMatchObject({
+      givenName: given.givenName,
+      familyName: given.familyName,
+      street: given.street,
+      city: given.city,
+      zip: given.zip,
+      deviceName: 'Tablet A',
+    });
     expect(third!.unreadable).toBeUndefined();
-    expect((await auditOf('drive_unlocked')).at(-1)).toMatchObject({ account_id: organizer.accountId, detail: JSON.stringify({ purpose: 'signers', using: 'passphrase' }) });
+    expect((await auditOf('drive_unlocked')).at(-1)).toMatchObject({
+      account_id: organizer.accountId,
+      detail: JSON.stringify({ purpose: 'signers', using: 'passphrase' }),
+    });
     expect((await auditOf('signers_read')).at(-1)).toMatchObject({ account_id: organizer.accountId, signers: 2 });
   });
 
@@ -166,7 +182,9 @@ describe("changing the drive's passphrase", () => {
 
     expect((await readSigners(organizer, { passphrase: PASSPHRASE })).json()).toMatchObject({ error: { code: 'wrong_passphrase' } });
     expect((await readSigners(organizer, { passphrase: NEW_PASSPHRASE })).statusCode).toBe(200);
-    expect((await auditOf('drive_passphrase_changed')).map((e) => [e.account_id, e.detail])).toEqual([[organizer.accountId, JSON.stringify({ using: 'passphrase' })]]);
+    expect((await auditOf('drive_passphrase_changed')).map((e) => [e.account_id, e.detail])).toEqual([
+      [organizer.accountId, JSON.stringify({ using: 'passphrase' })],
+    ]);
   });
 
   it('takes the recovery key when the passphrase is forgotten', async () => {
@@ -179,7 +197,7 @@ describe("changing the drive's passphrase", () => {
 });
 
 describe('a drive made before sealing', () => {
-  it("has no key until an organizer sets its passphrase, which seals every clear row in place; tablets cannot enroll until then", async () => {
+  it('has no key until an organizer sets its passphrase, which seals every clear row in place; tablets cannot enroll until then', async () => {
     const { drive, code } = await createTestDrive(server.db, 'Older drive');
     const tablet = await enroll(server.app, code, 'Old tablet');
     // As it was before protocol 2: no key, the signers in clear columns.
@@ -212,18 +230,35 @@ describe('a drive made before sealing', () => {
     const stored = await server.db.selectFrom('signatures').selectAll().where('drive_id', '=', drive.id).execute();
     expect(stored).toHaveLength(4);
     for (const row of stored) {
-      expect([row.given_name, row.family_name, row.street, row.zip, row.email, row.autograph, row.location]).toEqual([null, null, null, null, null, null, null]);
+      expect([row.given_name, row.family_name, row.street, row.zip, row.email, row.autograph, row.location]).toEqual([
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+      ]);
       expect(row.sealed).toMatch(/^[A-Za-z0-9_-]{110,}$/);
     }
     const opened = await call(organizer, 'POST', LEAD_API.signatures(drive.id), { recoveryKey: olderRecovery });
     expect(opened.statusCode).toBe(200);
     const signers = opened.json<{ signers: SignerRow[] }>().signers;
     expect(signers.map((s) => [s.seq, s.givenName, s.familyName, s.street, s.zip, s.email])).toEqual(
-      [4, 3, 2, 1].map((n) => [n, sampleSigner(n).givenName, sampleSigner(n).familyName, sampleSigner(n).street, sampleSigner(n).zip, sampleSigner(n).email ?? null]),
+      [4, 3, 2, 1].map((n) => [
+        n,
+        sampleSigner(n).givenName,
+        sampleSigner(n).familyName,
+        sampleSigner(n).street,
+        sampleSigner(n).zip,
+        sampleSigner(n).email ?? null,
+      ]),
     );
     expect((await call(organizer, 'GET', LEAD_API.driveKey(drive.id))).json<DriveKeyStatus>()).toMatchObject({ hasKey: true, clearSignatures: 0 });
     // Tablets enroll now; a second "first" passphrase is refused.
-    expect((await server.app.inject({ method: 'POST', url: API.enroll, payload: { protocol: PROTOCOL_VERSION, code, deviceName: 'New tablet' } })).statusCode).toBe(201);
+    expect(
+      (await server.app.inject({ method: 'POST', url: API.enroll, payload: { protocol: PROTOCOL_VERSION, code, deviceName: 'New tablet' } })).statusCode,
+    ).toBe(201);
     const again = await call(organizer, 'POST', LEAD_API.driveKey(drive.id), { newPassphrase: NEW_PASSPHRASE });
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ error: { field: 'newPassphrase' } });

@@ -214,12 +214,7 @@ export async function seedDeliveryDrive(db: Kysely<Database>, spec: SeedSpec): P
   const voids: string[] = [];
   const flush = async () => {
     // Sealed a batch at a time, in parallel: WebCrypto's work runs on libuv's threads.
-    if (batch.length)
-      await insertSignatures(
-        db,
-        await Promise.all(batch.map((r) => sealedRecord(sealKey, r.clear, r.details))),
-        DEFAULT_TIME_ZONE,
-      );
+    if (batch.length) await insertSignatures(db, await Promise.all(batch.map((r) => sealedRecord(sealKey, r.clear, r.details))), DEFAULT_TIME_ZONE);
     batch = [];
   };
 

@@ -148,7 +148,9 @@ export function deliveryRoutes(
     const path = join(jobs.folderOf(deliveryId), delivery.reportFile);
     const bytes = sizeOf(path);
     const excluded = delivery.counts?.excluded;
-    const signers = excluded ? excluded.voided + excluded.rejected + excluded.conflict + excluded.repeat + (excluded.unreadable ?? 0) + excluded.unrenderable : 0;
+    const signers = excluded
+      ? excluded.voided + excluded.rejected + excluded.conflict + excluded.repeat + (excluded.unreadable ?? 0) + excluded.unrenderable
+      : 0;
     await recordSignerDataRelease(db, {
       action: 'report_downloaded',
       account: signedIn(request).account,

@@ -31,10 +31,25 @@ export function signersRoutes(app: FastifyInstance, db: Kysely<Database>, requir
     const signers: SignerRow[] = [];
     let unreadable = 0;
     for (const row of rows) {
-      const base = { id: row.id, seq: row.seq, deviceName: row.deviceName, volunteer: row.volunteer, capturedAt: row.captured_at, city: row.city, state: row.state };
+      const base = {
+        id: row.id,
+        seq: row.seq,
+        deviceName: row.deviceName,
+        volunteer: row.volunteer,
+        capturedAt: row.captured_at,
+        city: row.city,
+        state: row.state,
+      };
       try {
         const { signer } = await openSignature(key, row);
-        signers.push({ ...base, givenName: signer.givenName, familyName: signer.familyName, street: signer.street, zip: signer.zip, email: signer.email ?? null });
+        signers.push({
+          ...base,
+          givenName: signer.givenName,
+          familyName: signer.familyName,
+          street: signer.street,
+          zip: signer.zip,
+          email: signer.email ?? null,
+        });
       } catch (e) {
         if (!(e instanceof UnreadableSignature)) throw e;
         unreadable++;
