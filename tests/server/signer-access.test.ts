@@ -1,15 +1,17 @@
 // Nobody reads a signer until an organizer unlocks the drive: Latest signers opens with the drive's
 // passphrase or recovery key (POST, `no-store`), a wrong one opens nothing and changes nothing, too
 // many are refused, leads never see signers; the passphrase can be changed (the old one then fails);
-// a drive made before sealing gets its first passphrase and its clear rows sealed. Every unlock is
+// a drive made before sealing gets its first passphrase and its clear rows (and kept conflicting
+// deliveries) sealed. Every unlock is
 // audited, and no passphrase, recovery key or private key reaches a response or a log line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_WRONG_PASSPHRASES } from '../../src/server/signer-access';
 import { driveKeyOf } from '../../src/server/db/drive-keys';
-import { unlockWithPassphrase } from '../../src/server/drive-keys';
+import { keepConflict } from '../../src/server/db/conflicts';
+import { unlockWithPassphrase, unlockWithRecoveryKey } from '../../src/server/drive-keys';
 import { CSRF_HEADER, LEAD_API, type CreatedDriveDetails, type DriveKeySet, type DriveKeyStatus, type SignerRow } from '../../src/shared/lead-api';
 import { API, PROTOCOL_VERSION, type EnrollResponse } from '../../src/shared/protocol';
-import { exportDrivePrivateKey } from '../../src/shared/signer-seal';
+import { exportDrivePrivateKey, openSignerDetails } from '../../src/shared/signer-seal';
 import { sampleDetails, sampleSigner } from '../support/records';
 import {
   accountSession,
@@ -209,6 +211,16 @@ describe('a drive made before sealing', () => {
       rows.push(clearSignatureRow(record, details, new Date()));
     }
     await server.db.insertInto('signatures').values(rows).execute();
+    // A clashing delivery kept as it arrived, its signer in clear.
+    const clash = {
+      id: rows[0]!.id,
+      deviceId: tablet.deviceId,
+      seq: 1,
+      driveId: drive.id,
+      signer: { ...sampleSigner(1), givenName: 'Clashing' },
+      autograph: sampleDetails(1).autograph,
+    };
+    await keepConflict(server.db, { recordId: clash.id, deviceId: tablet.deviceId, seq: 1, digest: 'e'.repeat(64), body: clash, code: 'content_differs' });
 
     const status = await call(organizer, 'GET', LEAD_API.driveKey(drive.id));
     expect(status.json<DriveKeyStatus>()).toEqual({ hasKey: false, updatedAt: null, clearSignatures: 4 });
@@ -241,6 +253,13 @@ describe('a drive made before sealing', () => {
       ]);
       expect(row.sealed).toMatch(/^[A-Za-z0-9_-]{110,}$/);
     }
+    const conflict = await server.db.selectFrom('conflicts').select('body').where('record_id', '=', clash.id).executeTakeFirstOrThrow();
+    expect(conflict.body).not.toContain('Clashing');
+    expect(conflict.body).not.toContain(sampleSigner(1).street);
+    const sealedClash = JSON.parse(conflict.body) as { sealed: string; place: { city: string } };
+    expect(sealedClash.place.city).toBe(sampleSigner(1).city);
+    const newKey = await unlockWithRecoveryKey((await driveKeyOf(server.db, drive.id))!.byRecoveryKey, olderRecovery, drive.id);
+    expect((await openSignerDetails(newKey, sealedClash.sealed, { driveId: drive.id, recordId: clash.id })).signer.givenName).toBe('Clashing');
     const opened = await call(organizer, 'POST', LEAD_API.signatures(drive.id), { recoveryKey: olderRecovery });
     expect(opened.statusCode).toBe(200);
     const signers = opened.json<{ signers: SignerRow[] }>().signers;

@@ -6,7 +6,8 @@ import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
 import { ChangePassphraseSchema, SetPassphraseSchema, type DriveKeySet, type DriveKeyStatus } from '../../shared/lead-api';
 import { check } from '../../shared/schema';
-import { importDrivePublicKey, sealSignerDetails } from '../../shared/signer-seal';
+import { canonicalJson } from '../../shared/digest';
+import { importDrivePublicKey, sealSignerDetails, sealText } from '../../shared/signer-seal';
 import { signedIn, type AccessRule } from '../account-auth';
 import { ApiProblem, invalidRequest } from '../api-problem';
 import { recordAudit } from '../db/audit-log';
@@ -70,6 +71,44 @@ export async function sealClearSignatures(trx: Kysely<Database>, driveId: string
   }
 }
 
+/**
+ * Conflicting deliveries kept from before sealing hold their record as it arrived, signer in clear:
+ * their details are sealed the same way (the body becomes a protocol-2 record, its digest as sent).
+ * Call in the same transaction as sealClearSignatures.
+ */
+export async function sealClearConflicts(trx: Kysely<Database>, driveId: string, publicKey: string): Promise<number> {
+  const key = await importDrivePublicKey(publicKey);
+  const conflicts = await trx
+    .selectFrom('conflicts')
+    .innerJoin('devices', 'devices.id', 'conflicts.device_id')
+    .select(['conflicts.id', 'conflicts.record_id', 'conflicts.body'])
+    .where('devices.drive_id', '=', driveId)
+    .execute();
+  let sealed = 0;
+  for (const conflict of conflicts) {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(conflict.body) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (typeof body !== 'object' || body === null || !('signer' in body || 'autograph' in body || 'location' in body)) continue;
+    const { signer, autograph, location, ...rest } = body;
+    const place = typeof signer === 'object' && signer !== null ? (signer as Record<string, unknown>) : {};
+    const recordId = typeof rest.id === 'string' ? rest.id : conflict.record_id;
+    const details = { signer, autograph, ...(location !== undefined && { location }) };
+    const payload = await sealText(key, canonicalJson(details), { driveId, recordId });
+    const next = { ...rest, place: { city: place.city ?? null, state: place.state ?? null }, sealed: payload };
+    await trx
+      .updateTable('conflicts')
+      .set({ body: JSON.stringify(next) })
+      .where('id', '=', conflict.id)
+      .execute();
+    sealed++;
+  }
+  return sealed;
+}
+
 export function driveKeyRoutes(app: FastifyInstance, db: Kysely<Database>, requireAccount: (rule?: AccessRule) => preHandlerAsyncHookHandler): void {
   const organizerOfDrive = requireAccount({ role: 'organizer', drive: true });
   const base = '/api/v1/drives/:driveId/key';
@@ -96,6 +135,7 @@ export function driveKeyRoutes(app: FastifyInstance, db: Kysely<Database>, requi
     try {
       sealedSignatures = await db.transaction().execute(async (trx) => {
         await storeDriveKey(trx, driveId, key, account.id);
+        await sealClearConflicts(trx, driveId, key.publicKey);
         return sealClearSignatures(trx, driveId, key.publicKey);
       });
     } catch (e) {
