@@ -216,6 +216,14 @@ describe('delivering a drive', () => {
     const purposes = unlocks.map((u) => (JSON.parse(u.detail ?? '{}') as { purpose?: string }).purpose);
     expect(purposes).toContain('delivery_preview');
     expect(purposes).toContain('delivery_build');
+    // The preview named the voided signer and the repeat: a read of signers, counted.
+    const reads = await server.db
+      .selectFrom('audit_log')
+      .select(['signers', 'detail'])
+      .where('action', '=', 'signers_read')
+      .where('drive_id', '=', driveId)
+      .execute();
+    expect(reads[0]).toEqual({ signers: 2, detail: JSON.stringify({ preview: true }) });
   });
 
   it('builds one delivery of a drive at a time: a second request answers 409 delivery_running', async () => {

@@ -13,6 +13,7 @@ import { DriveUnlockSchema, type DeliveryStarted, type DriveUnlock } from '../..
 import { check } from '../../shared/schema';
 import { signedIn, type AccessRule } from '../account-auth';
 import { ApiProblem, invalidRequest } from '../api-problem';
+import { recordAudit } from '../db/audit-log';
 import { DeliveryRunning, findDelivery, listDeliveries } from '../db/deliveries';
 import type { Database } from '../db/schema';
 import { recordSignerDataRelease } from '../db/signer-data-releases';
@@ -80,7 +81,20 @@ export function deliveryRoutes(
     if (!(await driveExists(db, driveId))) throw noDrive();
     const key = await unlockDrive(db, driveId, unlock, { account: signedIn(request).account, address: request.ip }, 'delivery_preview');
     try {
-      return await jobs.preview(driveId, options, key);
+      const preview = await jobs.preview(driveId, options, key);
+      // The preview names the signers it leaves out: a read of signer details, recorded before it leaves.
+      const named = Object.values(preview.excluded)
+        .flat()
+        .filter((e) => e.name !== null).length;
+      await recordAudit(db, {
+        action: 'signers_read',
+        account: signedIn(request).account,
+        address: request.ip,
+        driveId,
+        signers: named,
+        detail: { preview: true },
+      });
+      return preview;
     } catch (e) {
       if (e instanceof PreviewFailed && e.organizerMessage) throw new ApiProblem(404, 'not_found', e.organizerMessage);
       throw e;
