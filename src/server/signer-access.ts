@@ -5,14 +5,15 @@
 // an audit entry; wrong ones are rate limited like passwords (db/failed-attempts.ts).
 import type { Kysely } from 'kysely';
 import type { DriveUnlock } from '../shared/lead-api';
-import type { SignerDetails } from '../shared/schema';
-import { detailsMatchRecord, openSignerDetails } from '../shared/signer-seal';
+import { check, SignerDetailsSchema, type SignerDetails } from '../shared/schema';
+import { detailsMatchRecord } from '../shared/signer-seal';
 import { ApiProblem } from './api-problem';
 import { recordAudit } from './db/audit-log';
 import { driveKeyOf } from './db/drive-keys';
 import { clearFailures, giveBack, takeTry, type AttemptLimit } from './db/failed-attempts';
 import type { Database } from './db/schema';
 import { unlockWithPassphrase, unlockWithRecoveryKey, WrongPassphraseError } from './drive-keys';
+import { SignerOpener } from './signer-open';
 
 /** Wrong passphrases for one drive by one account from one address. */
 export const MAX_WRONG_PASSPHRASES = 5;
@@ -122,6 +123,14 @@ export class UnreadableSignature extends Error {
   }
 }
 
+/** One opener per unlocked key, for as long as the operation holds the key (a WeakMap lets both go together). */
+const openers = new WeakMap<CryptoKey, Promise<SignerOpener>>();
+function openerOf(key: CryptoKey): Promise<SignerOpener> {
+  let opener = openers.get(key);
+  if (!opener) openers.set(key, (opener = SignerOpener.of(key)));
+  return opener;
+}
+
 /**
  * A signer's details from their row: opened with the drive's unlocked key and checked against the
  * shared schema and the row's clear place, or, for a row filed before protocol 2, its clear columns
@@ -129,9 +138,13 @@ export class UnreadableSignature extends Error {
  */
 export async function openSignature(key: CryptoKey, row: StoredSignature): Promise<SignerDetails> {
   if (row.sealed === null) return clearDetailsOf(row);
+  const opener = await openerOf(key);
   let details: SignerDetails;
   try {
-    details = await openSignerDetails(key, row.sealed, { driveId: row.drive_id, recordId: row.id });
+    // What openSignerDetails (src/shared/signer-seal.ts) does, with the node:crypto opener (signer-open.ts says why).
+    const checked = check(SignerDetailsSchema, JSON.parse(opener.openText(row.sealed, { driveId: row.drive_id, recordId: row.id })));
+    if (!checked.ok) throw new UnreadableSignature('does_not_open');
+    details = checked.value;
   } catch {
     throw new UnreadableSignature('does_not_open');
   }
