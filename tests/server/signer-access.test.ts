@@ -287,6 +287,14 @@ describe('a drive made before sealing', () => {
 
 describe('the secrets', () => {
   it('no passphrase, recovery key or private key is in any answer or log line', async () => {
+    // A delivery preview too: the key travels to its worker thread with the job.
+    const preview = await call(organizer, 'POST', LEAD_API.deliveryPreview(driveId), {
+      fields: { street: false, email: false },
+      perState: false,
+      passphrase: PASSPHRASE,
+    });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json<{ signatures: number }>().signatures).toBe(3);
     const stored = (await driveKeyOf(server.db, driveId))!;
     const raw = Buffer.from(await exportDrivePrivateKey(await unlockWithPassphrase(stored.byPassphrase, PASSPHRASE, driveId)));
     const secrets = [
