@@ -2,7 +2,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import { useSha256Hex } from '../shared/digest';
 import { MAX_BATCH_BYTES } from '../shared/protocol';
@@ -21,6 +21,8 @@ import { enrollRoute } from './routes/enroll';
 import { driveRoutes } from './routes/drives';
 import { leadRoutes } from './routes/lead';
 import { sessionRoutes } from './routes/session';
+import { driveKeyRoutes } from './routes/drive-key';
+import { signersRoutes } from './routes/signers';
 import { LiveUpdates } from './live-updates';
 import { securityHeaders } from './security-headers';
 import { DEFAULT_LIMITS, guardAgainstOverload, type OverloadGuard, type OverloadLimits } from './overload';
@@ -30,7 +32,8 @@ export interface ServerOptions {
   db: Kysely<Database>;
   /** The built PWA (`dist/`); served when it exists. */
   staticDir?: string | undefined;
-  logger?: boolean | undefined;
+  /** Fastify's logger: `true` for the request log on stdout; tests pass pino options with a stream of their own. */
+  logger?: FastifyServerOptions['logger'] | undefined;
   /** Behind a reverse proxy: how many hops, or which proxy addresses, may set X-Forwarded-* (src/server/proxy-config.ts). */
   trustProxy?: TrustProxy | undefined;
   /** The origin tablets and leads reach the server at (`PUBLIC_URL`): QR codes, links, the Origin check. */
@@ -105,6 +108,8 @@ export function buildServer({
   sessionRoutes(app, db, requireAccount);
   driveRoutes(app, db, requireAccount);
   leadRoutes(app, db, requireAccount, live);
+  signersRoutes(app, db, requireAccount);
+  driveKeyRoutes(app, db, requireAccount);
   auditRoutes(app, db, requireAccount);
 
   const jobs = deliveries && new DeliveryJobs({ db, ...deliveries, log: app.log });

@@ -102,7 +102,15 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: () => LEAD_API.roster(driveId), auth: 'lead' },
   { method: 'PUT', url: () => LEAD_API.roster(driveId), auth: 'lead', body: () => ({ volunteers: 'not a list' }) },
   { method: 'GET', url: () => LEAD_API.dashboard(driveId), auth: 'lead' },
-  { method: 'GET', url: () => `${LEAD_API.signatures(driveId)}?limit=oops`, auth: 'lead' },
+  { method: 'POST', url: () => LEAD_API.signatures(driveId), auth: 'organizer', body: () => ({ passphrase: 'not the drive passphrase', limit: 10 }) },
+  { method: 'GET', url: () => LEAD_API.driveKey(driveId), auth: 'organizer' },
+  { method: 'POST', url: () => LEAD_API.driveKey(driveId), auth: 'organizer', body: () => ({ newPassphrase: 'short' }) },
+  {
+    method: 'POST',
+    url: () => LEAD_API.drivePassphrase(driveId),
+    auth: 'organizer',
+    body: () => ({ recoveryKey: '0000-0000', newPassphrase: 'a new long drive passphrase' }),
+  },
   { method: 'GET', url: () => `${AUDIT_PATH}?limit=0`, auth: 'organizer' },
 ];
 

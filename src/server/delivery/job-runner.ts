@@ -1,13 +1,16 @@
 // Runs delivery builds as jobs: one worker thread per build, one build at a time per drive (claimed
 // in the database, so every instance agrees), files made in a temp folder and renamed into place only
 // when the build succeeded. A build that dies — worker crash, terminate, server killed — leaves a
-// failed row and no file: what is listed as done is always whole.
+// failed row and no file: what is listed as done is always whole. The drive's unlocked key goes to the
+// worker with its job, in memory (its bytes transferred, not copied): never into the deliveries table,
+// a file or a log.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import type { DeliveryOptions, DeliveryPreview } from '../../shared/delivery';
+import { exportDrivePrivateKey } from '../../shared/signer-seal';
 import type { ConnectOptions } from '../db/connect';
 import { claimDelivery, failAbandonedDeliveries, failDelivery, finishDelivery, recordProgress, touchDelivery } from '../db/deliveries';
 import type { Database } from '../db/schema';
@@ -39,6 +42,8 @@ export interface DeliveryJobsConfig {
 
 export interface StartRequest {
   driveId: string;
+  /** The drive's private key, unlocked for this build (signer-access.ts unlockDrive). */
+  key: CryptoKey;
   account: { id: string; email: string };
   options: DeliveryOptions;
   address?: string | undefined;
@@ -87,14 +92,22 @@ export class DeliveryJobs {
     const { db } = this.config;
     // A build whose server died must not hold the drive's slot for ever.
     await this.failAbandoned();
-    const claimed = await claimDelivery(db, { driveId: request.driveId, accountId: request.account.id, options: request.options, builder: BUILDER });
+    const driveKey = await exportDrivePrivateKey(request.key);
+    let claimed;
+    try {
+      claimed = await claimDelivery(db, { driveId: request.driveId, accountId: request.account.id, options: request.options, builder: BUILDER });
+    } catch (e) {
+      driveKey.fill(0);
+      throw e;
+    }
     const id = claimed.id;
     const temp = join(this.config.dir, `${TEMP_PREFIX}${id}`);
     try {
       mkdirSync(temp, { recursive: true });
-      const worker = this.spawn({ kind: 'build', driveId: request.driveId, options: request.options, outDir: temp });
+      const worker = this.spawn({ kind: 'build', driveId: request.driveId, options: request.options, outDir: temp, driveKey });
       this.running.set(id, { worker, driveId: request.driveId, settled: this.follow(id, worker, temp, request) });
     } catch (e) {
+      driveKey.fill(0);
       rmSync(temp, { recursive: true, force: true });
       await failDelivery(db, id, 'The build could not start. Try again.');
       throw e;
@@ -102,19 +115,24 @@ export class DeliveryJobs {
     return id;
   }
 
-  private spawn(job: Pick<JobWorkerData, 'kind' | 'driveId' | 'options' | 'outDir'>): Worker {
+  /** The worker of one job; the key's bytes move to it (this thread's copy is left empty). */
+  private spawn(job: Pick<JobWorkerData, 'kind' | 'driveId' | 'options' | 'outDir' | 'driveKey'>): Worker {
     const data: JobWorkerData = {
       ...job,
       entry: new URL('./job-worker.ts', import.meta.url).href,
       connection: this.config.connection,
       signingKeyFile: this.config.signingKeyFile,
     };
-    return new Worker(new URL('./job-worker-boot.mjs', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    return new Worker(new URL('./job-worker-boot.mjs', import.meta.url), {
+      workerData: data,
+      transferList: [job.driveKey.buffer as ArrayBuffer],
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    });
   }
 
   /** What a delivery with these options would hold, worked out in a worker like the build. */
-  preview(driveId: string, options: DeliveryOptions): Promise<DeliveryPreview> {
-    const worker = this.spawn({ kind: 'preview', driveId, options, outDir: '' });
+  async preview(driveId: string, options: DeliveryOptions, key: CryptoKey): Promise<DeliveryPreview> {
+    const worker = this.spawn({ kind: 'preview', driveId, options, outDir: '', driveKey: await exportDrivePrivateKey(key) });
     return new Promise<DeliveryPreview>((resolve, reject) => {
       let outcome: JobWorkerMessage | undefined;
       worker.on('message', (message: JobWorkerMessage) => (outcome = message));

@@ -1,30 +1,38 @@
 // The Deliver panel's API, organizers only: preview what a delivery would hold and start a build
 // (both in a worker thread, never on the request thread), follow its progress, download its packages and the campaign's exclusions report,
 // and list past deliveries. Everything that carries signer data is `no-store` and recorded as
-// handed over (recordSignerDataRelease).
+// handed over (recordSignerDataRelease). A preview and a build open the drive's records: their body
+// carries the drive's passphrase (or recovery key) beside the options; the key unlocked with it goes
+// to the worker in memory and the passphrase is never stored with the options.
 import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
-import { DeliveryOptionsSchema } from '../../shared/delivery';
-import type { DeliveryStarted } from '../../shared/lead-api';
+import { DeliveryOptionsSchema, type DeliveryOptions } from '../../shared/delivery';
+import { DriveUnlockSchema, type DeliveryStarted, type DriveUnlock } from '../../shared/lead-api';
 import { check } from '../../shared/schema';
 import { signedIn, type AccessRule } from '../account-auth';
 import { ApiProblem, invalidRequest } from '../api-problem';
+import { recordAudit } from '../db/audit-log';
 import { DeliveryRunning, findDelivery, listDeliveries } from '../db/deliveries';
 import type { Database } from '../db/schema';
 import { recordSignerDataRelease } from '../db/signer-data-releases';
 import { PreviewFailed, type DeliveryJobs } from '../delivery/job-runner';
+import { unlockDrive } from '../signer-access';
 
 type Params = { driveId: string; deliveryId: string; file: string };
 
 const noDrive = () => new ApiProblem(404, 'not_found', 'There is no such drive');
 const noDelivery = () => new ApiProblem(404, 'not_found', 'This drive has no such delivery');
 
-function optionsFrom(request: FastifyRequest) {
+/** The options (the schema keeps only its own fields, so the passphrase never reaches the stored options) and what unlocks the drive. */
+function requestOf(request: FastifyRequest): { options: DeliveryOptions; unlock: DriveUnlock } {
+  // Never echo the body: it holds a passphrase.
   const checked = check(DeliveryOptionsSchema, request.body);
-  if (!checked.ok) throw invalidRequest(checked.problems, request.body);
-  return checked.value;
+  if (!checked.ok) throw invalidRequest(checked.problems, undefined);
+  const unlock = check(DriveUnlockSchema, request.body);
+  if (!unlock.ok) throw invalidRequest(unlock.problems, undefined);
+  return { options: checked.value, unlock: unlock.value };
 }
 
 async function driveExists(db: Kysely<Database>, driveId: string): Promise<boolean> {
@@ -66,12 +74,27 @@ export function deliveryRoutes(
   const base = '/api/v1/drives/:driveId/deliveries';
 
   app.post<{ Params: Params }>(`${base}/preview`, { preHandler: organizerOfDrive }, async (request, reply) => {
-    const options = optionsFrom(request);
-    if (!(await driveExists(db, request.params.driveId))) throw noDrive();
     // Names of excluded signers: never cached.
     reply.header('cache-control', 'no-store');
+    const { options, unlock } = requestOf(request);
+    const { driveId } = request.params;
+    if (!(await driveExists(db, driveId))) throw noDrive();
+    const key = await unlockDrive(db, driveId, unlock, { account: signedIn(request).account, address: request.ip }, 'delivery_preview');
     try {
-      return await jobs.preview(request.params.driveId, options);
+      const preview = await jobs.preview(driveId, options, key);
+      // The preview names the signers it leaves out: a read of signer details, recorded before it leaves.
+      const named = Object.values(preview.excluded)
+        .flat()
+        .filter((e) => e.name !== null).length;
+      await recordAudit(db, {
+        action: 'signers_read',
+        account: signedIn(request).account,
+        address: request.ip,
+        driveId,
+        signers: named,
+        detail: { preview: true },
+      });
+      return preview;
     } catch (e) {
       if (e instanceof PreviewFailed && e.organizerMessage) throw new ApiProblem(404, 'not_found', e.organizerMessage);
       throw e;
@@ -79,11 +102,14 @@ export function deliveryRoutes(
   });
 
   app.post<{ Params: Params }>(base, { preHandler: organizerOfDrive }, async (request, reply) => {
-    const options = optionsFrom(request);
+    reply.header('cache-control', 'no-store');
+    const { options, unlock } = requestOf(request);
     const { driveId } = request.params;
     if (!(await driveExists(db, driveId))) throw noDrive();
+    const { account } = signedIn(request);
+    const key = await unlockDrive(db, driveId, unlock, { account, address: request.ip }, 'delivery_build');
     try {
-      const id = await jobs.start({ driveId, account: signedIn(request).account, options, address: request.ip, userAgent: request.headers['user-agent'] });
+      const id = await jobs.start({ driveId, key, account, options, address: request.ip, userAgent: request.headers['user-agent'] });
       return reply.code(202).send({ id } satisfies DeliveryStarted);
     } catch (e) {
       if (e instanceof DeliveryRunning)
@@ -136,7 +162,9 @@ export function deliveryRoutes(
     const path = join(jobs.folderOf(deliveryId), delivery.reportFile);
     const bytes = sizeOf(path);
     const excluded = delivery.counts?.excluded;
-    const signers = excluded ? excluded.voided + excluded.rejected + excluded.conflict + excluded.repeat + excluded.unrenderable : 0;
+    const signers = excluded
+      ? excluded.voided + excluded.rejected + excluded.conflict + excluded.repeat + (excluded.unreadable ?? 0) + excluded.unrenderable
+      : 0;
     await recordSignerDataRelease(db, {
       action: 'report_downloaded',
       account: signedIn(request).account,

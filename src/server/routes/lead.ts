@@ -1,5 +1,5 @@
 // What a lead does for their drive: enrollment codes (text and QR), naming and revoking devices, the
-// volunteer roster, the dashboard, signer details and the live stream of changes.
+// volunteer roster, the dashboard and the live stream of changes (signer details: routes/signers.ts).
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
 import QRCode from 'qrcode';
@@ -8,7 +8,7 @@ import { check } from '../../shared/schema';
 import { requestOrigin, signedIn, type AccessRule } from '../account-auth';
 import { apiError, ApiProblem, invalidRequest } from '../api-problem';
 import { recordAudit } from '../db/audit-log';
-import { dashboardOf, recentSigners } from '../db/dashboard';
+import { dashboardOf } from '../db/dashboard';
 import { renameDevice, revokeDevice } from '../db/devices';
 import { createEnrollmentCode, usableCodes } from '../db/enrollment-codes';
 import { rosterOf, setRoster } from '../db/roster';
@@ -18,8 +18,6 @@ import type { LiveUpdates } from '../live-updates';
 type Params = { driveId: string; deviceId: string };
 
 const HOUR_MS = 3_600_000;
-const SIGNERS_DEFAULT = 50;
-const SIGNERS_MAX = 500;
 /** Another instance may have taken the sync: look for changes this often on every stream. */
 const POLL_MS = 5_000;
 const HEARTBEAT_MS = 20_000;
@@ -98,22 +96,6 @@ export function leadRoutes(
     const dashboard = await dashboardOf(db, request.params.driveId);
     if (!dashboard) throw noDrive();
     return dashboard;
-  });
-
-  app.get<{ Params: Params; Querystring: { limit?: string } }>('/api/v1/drives/:driveId/signatures', { preHandler: ofDrive }, async (request, reply) => {
-    const limit = Math.min(SIGNERS_MAX, Math.max(1, Number(request.query.limit ?? SIGNERS_DEFAULT) || SIGNERS_DEFAULT));
-    // Signer details: never kept by a browser cache or a proxy.
-    reply.header('cache-control', 'no-store');
-    const signers = await recentSigners(db, request.params.driveId, limit);
-    // Signer details put in someone's hands: recorded before they leave.
-    await recordAudit(db, {
-      action: 'signers_read',
-      account: signedIn(request).account,
-      address: request.ip,
-      driveId: request.params.driveId,
-      signers: signers.length,
-    });
-    return { signers };
   });
 
   app.get<{ Params: Params }>('/api/v1/drives/:driveId/events', { preHandler: ofDrive }, async (request, reply) => {

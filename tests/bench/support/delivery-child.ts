@@ -5,19 +5,22 @@ import { mkdirSync } from 'node:fs';
 import { openDatabase } from '../../../src/server/db/connect';
 import { buildDelivery } from '../../../src/server/delivery/build';
 import { signatureRows } from '../../../src/server/delivery/signature-rows';
+import { unlockDeliveryDrive } from '../../support/delivery-drive';
 
 const [file, driveId, outDir, mode] = process.argv.slice(2) as [string, string, string, 'build' | 'read'];
 const database = openDatabase({ file });
+// The organizer's unlock comes before the build, as on the server: not part of what is timed.
+const key = await unlockDeliveryDrive(database.db, driveId);
 const started = performance.now();
 let detail: Record<string, unknown>;
 if (mode === 'build') {
   mkdirSync(outDir, { recursive: true });
-  const result = await buildDelivery(database.db, driveId, { fields: { street: true, email: false }, perState: false }, { outDir });
+  const result = await buildDelivery(database.db, driveId, { fields: { street: true, email: false }, perState: false }, { key, outDir });
   detail = { signatures: result.counts.signatures, bytes: result.packages.reduce((n, p) => n + p.bytes, 0) };
 } else {
   let rows = 0;
   let chars = 0;
-  for await (const row of signatureRows(database.db, driveId, { asOf: new Date().toISOString(), withAutograph: true })) {
+  for await (const row of signatureRows(database.db, driveId, { key, asOf: new Date().toISOString(), withAutograph: true })) {
     rows++;
     chars += row.autograph!.length;
   }
