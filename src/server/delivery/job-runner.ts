@@ -14,7 +14,10 @@ import { exportDrivePrivateKey } from '../../shared/signer-seal';
 import type { ConnectOptions } from '../db/connect';
 import { claimDelivery, failAbandonedDeliveries, failDelivery, finishDelivery, recordProgress, touchDelivery } from '../db/deliveries';
 import type { Database } from '../db/schema';
+import { sealKeyOf } from '../db/drive-keys';
 import { recordSignerDataRelease } from '../db/signer-data-releases';
+import { importDrivePublicKey, type SealContext } from '../../shared/signer-seal';
+import { sealFileInPlace } from './sealed-file';
 import type { JobWorkerData, JobWorkerMessage } from './job-worker';
 
 /** Progress reaches the database (where every instance reads it) at most this often. */
@@ -213,6 +216,14 @@ export class DeliveryJobs {
       return;
     }
     const { result } = outcome;
+    try {
+      await sealDeliveryFiles(db, request.driveId, id, temp, [...result.packages.map((p) => fileName(p.file)), fileName(result.reportFile)]);
+    } catch (e) {
+      rmSync(temp, { recursive: true, force: true });
+      this.config.log?.error({ err: { name: (e as Error).name } }, 'sealing a delivery failed');
+      await failDelivery(db, id, 'The finished files could not be sealed to the drive key. Build it again.');
+      return;
+    }
     renameSync(temp, this.folderOf(id));
     await finishDelivery(db, id, {
       counts: { ...result.counts, excluded: result.excluded },
@@ -272,6 +283,23 @@ export class PreviewFailed extends Error {
   constructor(readonly organizerMessage: string | undefined) {
     super(organizerMessage ?? 'the delivery preview failed');
   }
+}
+
+/**
+ * Seal a finished build's files to the drive's key before they are put in place: at rest, a delivery
+ * opens only with the organizer's unlocked key (sealed-file.ts). Each file's key is bound to the
+ * drive, the delivery and the file's name.
+ */
+async function sealDeliveryFiles(db: Kysely<Database>, driveId: string, deliveryId: string, folder: string, files: readonly string[]): Promise<void> {
+  const sealKey = await sealKeyOf(db, driveId);
+  if (!sealKey) throw new Error(`drive ${driveId} has no key`);
+  const publicKey = await importDrivePublicKey(sealKey);
+  for (const file of files) await sealFileInPlace(join(folder, file), publicKey, deliveryFileContext(driveId, deliveryId, file));
+}
+
+/** What a delivery file's key is bound to: its drive, its delivery and its name. */
+export function deliveryFileContext(driveId: string, deliveryId: string, file: string): SealContext {
+  return { driveId, recordId: `delivery/${deliveryId}/${file}` };
 }
 
 /** buildDelivery answers with paths inside outDir; the folder is renamed, so keep the names only. */
