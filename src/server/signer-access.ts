@@ -35,7 +35,7 @@ export const unlockLimits = (address: string, accountId: string, driveId: string
 ];
 
 /** Why the drive is being opened: written in the audit entry. */
-export type UnlockPurpose = 'signers' | 'delivery_preview' | 'delivery_build' | 'passphrase_change';
+export type UnlockPurpose = 'signers' | 'delivery_preview' | 'delivery_build' | 'delivery_download' | 'passphrase_change';
 
 export interface Unlocker {
   account: { id: string; email: string };

@@ -59,13 +59,13 @@ it('an organizer unlocks, builds and downloads a delivery and reads the latest s
   await panel.getByLabel('Street address').uncheck();
 
   // A wrong passphrase opens nothing: the panel says so, and no preview appears.
-  await panel.getByLabel('Drive passphrase').fill('not the drive passphrase');
+  await panel.getByLabel('Drive passphrase', { exact: true }).fill('not the drive passphrase');
   await panel.getByRole('button', { name: 'Preview delivery' }).click();
   await expect.poll(() => panel.getByRole('alert').textContent(), { timeout: 20_000 }).toContain('That passphrase does not open this drive');
   expect(await panel.getByTestId('delivery-count').count()).toBe(0);
 
   // Every exclusion before building: the voided signature and the repeat pair.
-  await panel.getByLabel('Drive passphrase').fill(passphrase);
+  await panel.getByLabel('Drive passphrase', { exact: true }).fill(passphrase);
   await panel.getByRole('button', { name: 'Preview delivery' }).click();
   await expect.poll(() => panel.getByTestId('delivery-count').textContent(), { timeout: 20_000 }).toMatch(new RegExp(`^${SIGNERS} signatures on \\d+ pages`));
   const voided = deliverySigner(SIGNERS + 1);
@@ -89,36 +89,33 @@ it('an organizer unlocks, builds and downloads a delivery and reads the latest s
   expect(await panel.getByRole('status').textContent()).toContain(`Delivery built: ${SIGNERS} signatures.`);
   const listedSha = (await panel.getByRole('status').getByTestId('package-sha256').textContent())!;
   expect(listedSha).toMatch(/^[0-9a-f]{64}$/);
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    panel
-      .getByRole('status')
-      .getByRole('link', { name: /\.zip$/ })
-      .click(),
-  ]);
+  // The package rests sealed on the server: the download, too, takes the passphrase.
+  const built = panel.getByRole('status');
+  await built.getByLabel('Drive passphrase to download').fill(passphrase);
+  const [download] = await Promise.all([page.waitForEvent('download'), built.getByRole('button', { name: /\.zip$/ }).click()]);
   const saved = join(work, 'downloaded.zip');
   await download.saveAs(saved);
   expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe(listedSha);
   // The past deliveries list the same SHA-256.
   expect(await panel.locator('table.deliveries').getByTestId('package-sha256').first().textContent()).toBe(listedSha);
   // The build took the passphrase with it: the field is empty again.
-  expect(await panel.getByLabel('Drive passphrase').inputValue()).toBe('');
+  expect(await panel.getByLabel('Drive passphrase', { exact: true }).inputValue()).toBe('');
 
   // Latest signers: sealed until the organizer types the passphrase; a wrong one shows no signer.
   const signers = page.getByRole('region', { name: 'Latest signers' });
   expect(await signers.locator('td.signer-name').count()).toBe(0);
-  await signers.getByLabel('Drive passphrase').fill('still not the passphrase');
+  await signers.getByLabel('Drive passphrase', { exact: true }).fill('still not the passphrase');
   await signers.getByRole('button', { name: 'Show latest signers' }).click();
   await expect.poll(() => signers.getByRole('alert').textContent(), { timeout: 20_000 }).toContain('That passphrase does not open this drive');
-  expect(await signers.getByLabel('Drive passphrase').inputValue()).toBe('');
-  await signers.getByLabel('Drive passphrase').fill(passphrase);
+  expect(await signers.getByLabel('Drive passphrase', { exact: true }).inputValue()).toBe('');
+  await signers.getByLabel('Drive passphrase', { exact: true }).fill(passphrase);
   await signers.getByRole('button', { name: 'Show latest signers' }).click();
   // Newest first: the voided signer was the last to arrive.
   await expect.poll(() => signers.locator('td.signer-name').count(), { timeout: 20_000 }).toBe(100);
   expect(await signers.locator('td.signer-name').first().textContent()).toBe(`${voided.givenName} ${voided.familyName}`);
   await signers.getByRole('button', { name: 'Hide signers' }).click();
   expect(await signers.locator('td.signer-name').count()).toBe(0);
-  expect(await signers.getByLabel('Drive passphrase').inputValue()).toBe('');
+  expect(await signers.getByLabel('Drive passphrase', { exact: true }).inputValue()).toBe('');
 
   // The lead: no Deliver on the dashboard, and the API says 403.
   await page.getByRole('button', { name: 'Sign out' }).click();

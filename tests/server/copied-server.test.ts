@@ -3,7 +3,7 @@
 // server's log hold no signer's name, street, email or autograph — only the sealed payloads and the
 // clear fields the figures need. The real server process (what `npm start` runs), real tablets' records.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,10 @@ import type { SignerDetails } from '../../src/shared/schema';
 import { PG_BIN } from '../postgres/cluster';
 import { sampleAutograph, signatureRecord } from '../support/records';
 import { encodeAutograph } from '../../src/shared/autograph-codec';
+import { printedDemoDrive, printedOrganizer, signInOverHttp } from '../support/lead-http';
 import { startServer, type ServerProcess } from '../support/server-process';
+import { readZip } from '../support/delivery-reader';
+import { LEAD_API, type DeliveryStarted, type DeliverySummary } from '../../src/shared/lead-api';
 import { createTestDatabase, TEST_DATABASE_URL } from './harness';
 
 /** Signers whose every value is distinctive, so a stray copy anywhere is found. */
@@ -45,6 +48,8 @@ let server: ServerProcess;
 let dropDatabase: (() => Promise<void>) | undefined;
 let databaseUrl: string | undefined;
 const autographs: string[] = [];
+/** The delivery package as downloaded: the proof that the scans look for what a package holds. */
+let downloaded: Buffer;
 
 async function post<T>(path: string, body: unknown, token?: string): Promise<{ status: number; json: T }> {
   const response = await fetch(`${server.url}${path}`, {
@@ -95,7 +100,29 @@ beforeAll(async () => {
   );
   const conflict = await post<BatchResponse>(API.batches, { ...batch, records: [altered] }, device.token);
   expect(conflict.json.results[0]!.status).toBe('conflict');
-}, 120_000);
+
+  // The organizer opens the signers: Latest signers, a delivery built and downloaded. What was
+  // opened in memory for them must leave nothing readable behind on disk or in the log.
+  const { email, password } = printedOrganizer(server.output());
+  const { passphrase } = printedDemoDrive(server.output());
+  const organizer = await signInOverHttp(server.url, email, password);
+  const latest = await organizer.request('POST', LEAD_API.signatures(device.drive.id), { passphrase, limit: 50 });
+  expect(latest.status).toBe(200);
+  expect(JSON.stringify(await latest.json())).toContain(SIGNERS[2]!.familyName);
+  const started = await organizer.request('POST', LEAD_API.deliveries(device.drive.id), { fields: { street: true, email: true }, perState: false, passphrase });
+  expect(started.status).toBe(202);
+  const { id } = (await started.json()) as DeliveryStarted;
+  let delivery: DeliverySummary;
+  for (;;) {
+    delivery = (await (await organizer.request('GET', LEAD_API.delivery(device.drive.id, id))).json()) as DeliverySummary;
+    if (delivery.state !== 'building') break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  expect(delivery.state).toBe('done');
+  const zip = await organizer.request('POST', LEAD_API.deliveryPackage(device.drive.id, id, delivery.packages[0]!.file), { passphrase });
+  expect(zip.status).toBe(200);
+  downloaded = Buffer.from(await zip.arrayBuffer());
+}, 180_000);
 
 afterAll(async () => {
   await server?.stop();
@@ -120,6 +147,13 @@ function found(bytes: Buffer, needles: readonly string[]): string[] {
   );
 }
 
+/** A file's bytes, and for a ZIP its entries inflated too (a package's CSV is deflated inside it). */
+async function readableContent(file: string): Promise<Buffer> {
+  const bytes = readFileSync(file);
+  if (!bytes.subarray(0, 4).equals(Buffer.from('PK\u0003\u0004', 'latin1'))) return bytes;
+  return Buffer.concat([bytes, ...(await readZip(file)).values()]);
+}
+
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -128,10 +162,21 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('a copy of the server', () => {
-  it('its data folder (the SQLite file and its write-ahead log, while running) holds no signer, but does hold the clear fields', () => {
+  it('served the signers to the organizer who unlocked: the package holds them (what a clear copy on disk would show)', async () => {
+    // Outside the data folder: the scans below read every file in it.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'fieldpen-downloaded-'));
+    writeFileSync(join(elsewhere, 'package.zip'), downloaded);
+    const entries = await readZip(join(elsewhere, 'package.zip'));
+    rmSync(elsewhere, { recursive: true, force: true });
+    const csv = [...entries].find(([name]) => name.endsWith('data/signatures.csv'))![1].toString('utf8');
+    for (const s of SIGNERS) expect(csv).toContain(s.street);
+  });
+
+  it('its data folder (the SQLite file and its write-ahead log while running, the delivery kept for download) holds no signer, but does hold the clear fields', async () => {
     const files = filesUnder(dataDir);
     if (!databaseUrl) expect(files.map((f) => f.slice(dataDir.length))).toEqual(expect.arrayContaining([expect.stringMatching(/\.sqlite-wal$/)]));
-    const all = Buffer.concat(files.map((f) => readFileSync(f)));
+    expect(files.filter((f) => f.endsWith('.zip.sealed'))).toHaveLength(1);
+    const all = Buffer.concat(await Promise.all(files.map(readableContent)));
     expect(found(all, signerStrings())).toEqual([]);
     // The search finds what is there in clear by design: it would find a signer if one were there.
     if (!databaseUrl) expect(found(all, ['Peoria', VOLUNTEER])).toEqual(['Peoria', VOLUNTEER]);
@@ -157,7 +202,7 @@ describe('a copy of the server', () => {
 
   it('after a clean stop, the database file alone still holds no signer', async () => {
     await server.stop();
-    const all = Buffer.concat(filesUnder(dataDir).map((f) => readFileSync(f)));
+    const all = Buffer.concat(await Promise.all(filesUnder(dataDir).map(readableContent)));
     expect(found(all, signerStrings())).toEqual([]);
   });
 });

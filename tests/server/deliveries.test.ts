@@ -89,7 +89,19 @@ describe('delivering a drive', () => {
     const listed = list.find((d) => d.id === id)!;
     expect(listed).toMatchObject({ state: 'done', builtBy: { id: organizer.accountId }, options: OPTIONS });
     for (const pkg of listed.packages) {
-      const download = await asSession(server.app, organizer, 'GET', LEAD_API.deliveryPackage(driveId, id, pkg.file));
+      // At rest the package is sealed to the drive key: no clear file, no ZIP bytes, no signer on disk.
+      const folder = join(deliveriesDir(), id);
+      expect(existsSync(join(folder, pkg.file))).toBe(false);
+      const atRest = readFileSync(join(folder, `${pkg.file}.sealed`));
+      expect(atRest.includes(Buffer.from('PK\u0003\u0004', 'latin1'))).toBe(false);
+      expect(atRest.includes(Buffer.from(seeded.repeat.name, 'utf8'))).toBe(false);
+      // A download without the passphrase, or with a wrong one, gets nothing.
+      expect((await asSession(server.app, organizer, 'POST', LEAD_API.deliveryPackage(driveId, id, pkg.file), {})).statusCode).toBe(400);
+      const wrong = await asSession(server.app, organizer, 'POST', LEAD_API.deliveryPackage(driveId, id, pkg.file), {
+        passphrase: 'not the passphrase at all',
+      });
+      expect(wrong.json()).toMatchObject({ error: { code: 'wrong_passphrase', field: 'passphrase' } });
+      const download = await asSession(server.app, organizer, 'POST', LEAD_API.deliveryPackage(driveId, id, pkg.file), UNLOCK);
       expect(download.statusCode).toBe(200);
       expect(download.headers['cache-control']).toBe('no-store');
       expect(download.headers['content-type']).toBe('application/zip');
@@ -98,13 +110,8 @@ describe('delivering a drive', () => {
       expect(bytes.length).toBe(pkg.bytes);
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(pkg.sha256);
       expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
-      expect(
-        createHash('sha256')
-          .update(readFileSync(join(deliveriesDir(), id, pkg.file)))
-          .digest('hex'),
-      ).toBe(pkg.sha256);
     }
-    const report = await asSession(server.app, organizer, 'GET', LEAD_API.deliveryReport(driveId, id));
+    const report = await asSession(server.app, organizer, 'POST', LEAD_API.deliveryReport(driveId, id), UNLOCK);
     expect(report.statusCode).toBe(200);
     expect(report.headers['cache-control']).toBe('no-store');
     expect(report.body).toContain(seeded.repeat.later);
@@ -135,9 +142,15 @@ describe('delivering a drive', () => {
   it('serves a package only under its own drive, and only a file the build listed', async () => {
     const [delivery] = (await asSession(server.app, organizer, 'GET', LEAD_API.deliveries(driveId))).json<{ deliveries: DeliverySummary[] }>().deliveries;
     const file = delivery!.packages[0]!.file;
-    expect((await asSession(server.app, organizer, 'GET', LEAD_API.deliveryPackage(otherDriveId, delivery!.id, file))).statusCode).toBe(404);
-    expect((await asSession(server.app, organizer, 'GET', LEAD_API.deliveryPackage(driveId, delivery!.id, '..%2F..%2Ffieldpen.sqlite'))).statusCode).toBe(404);
-    expect((await asSession(server.app, organizer, 'GET', LEAD_API.deliveryPackage(driveId, delivery!.id, delivery!.reportFile!))).statusCode).toBe(404);
+    expect((await asSession(server.app, organizer, 'POST', LEAD_API.deliveryPackage(otherDriveId, delivery!.id, file), UNLOCK)).statusCode).toBe(404);
+    expect(
+      (await asSession(server.app, organizer, 'POST', LEAD_API.deliveryPackage(driveId, delivery!.id, '..%2F..%2Ffieldpen.sqlite'), UNLOCK)).statusCode,
+    ).toBe(404);
+    expect((await asSession(server.app, organizer, 'POST', LEAD_API.deliveryPackage(driveId, delivery!.id, delivery!.reportFile!), UNLOCK)).statusCode).toBe(
+      404,
+    );
+    // The same request for a listed file is answered: the 404s above are about the file, not the route.
+    expect((await asSession(server.app, organizer, 'POST', LEAD_API.deliveryPackage(driveId, delivery!.id, file), UNLOCK)).statusCode).toBe(200);
   });
 
   it('per-state options make one package per state', async () => {
@@ -156,8 +169,8 @@ describe('delivering a drive', () => {
       ['POST', LEAD_API.deliveries(driveId), OPTIONS],
       ['GET', LEAD_API.deliveries(driveId)],
       ['GET', LEAD_API.delivery(driveId, delivery!.id)],
-      ['GET', LEAD_API.deliveryPackage(driveId, delivery!.id, delivery!.packages[0]!.file)],
-      ['GET', LEAD_API.deliveryReport(driveId, delivery!.id)],
+      ['POST', LEAD_API.deliveryPackage(driveId, delivery!.id, delivery!.packages[0]!.file), UNLOCK],
+      ['POST', LEAD_API.deliveryReport(driveId, delivery!.id), UNLOCK],
     ];
     for (const [method, url, body] of calls) {
       const answer = await asSession(server.app, lead, method, url, body);
@@ -263,7 +276,7 @@ describe('delivering a drive', () => {
     expect(ended.packages).toEqual([]);
     expect(readdirSync(deliveriesDir()).filter((name) => name.includes(id))).toEqual([]);
     expect(existsSync(join(deliveriesDir(), id))).toBe(false);
-    expect((await asSession(server.app, organizer, 'GET', LEAD_API.deliveryReport(driveId, id))).statusCode).toBe(409);
+    expect((await asSession(server.app, organizer, 'POST', LEAD_API.deliveryReport(driveId, id), UNLOCK)).statusCode).toBe(409);
     const releases = await server.db.selectFrom('signer_data_releases').select('id').where('delivery_id', '=', id).execute();
     expect(releases).toEqual([]);
     // The drive's slot is free again (the server's close stops this build).

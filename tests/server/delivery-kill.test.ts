@@ -65,7 +65,7 @@ it('a server killed mid-build lists no delivery as done and serves no partial fi
   const { deliveries: listed } = (await (await organizer.request('GET', LEAD_API.deliveries(driveId))).json()) as { deliveries: DeliverySummary[] };
   expect(listed.filter((d) => d.state === 'done')).toEqual([]);
   expect(existsSync(deliveries) ? readdirSync(deliveries) : []).toEqual([]);
-  expect((await organizer.request('GET', LEAD_API.deliveryReport(driveId, id))).status).toBe(409);
+  expect((await organizer.request('POST', LEAD_API.deliveryReport(driveId, id), { passphrase })).status).toBe(409);
   // And the drive can be delivered again.
   expect((await organizer.request('POST', LEAD_API.deliveries(driveId), { ...OPTIONS, passphrase })).status).toBe(202);
 }, 120_000);

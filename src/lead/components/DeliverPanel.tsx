@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DeliveryOptions, DeliveryPreview, ExcludedSigner, RepeatExclusion } from '../../shared/delivery';
 import { LEAD_API, type DeliveryStarted, type DeliverySummary, type DriveDetails } from '../../shared/lead-api';
-import { call } from '../api';
+import { call, downloadFile } from '../api';
 import { count, when } from '../format';
 import { DriveUnlockField, NO_SECRET, unlockBody, type UnlockSecret } from './DriveUnlockField';
 
@@ -389,28 +389,67 @@ export function DeliverPanel({ driveId }: { driveId: string }) {
   );
 }
 
+/**
+ * A finished delivery's files. They rest sealed to the drive's key on the server, so a download takes
+ * the passphrase (or recovery key) once more: kept here only until the download starts.
+ */
 function DeliveryFiles({ driveId, delivery }: { driveId: string; delivery: DeliverySummary }) {
+  const [secret, setSecret] = useState<UnlockSecret>(NO_SECRET);
+  const [error, setError] = useState<string>();
+  const [saving, setSaving] = useState<string>();
+
+  async function save(url: string, file: string) {
+    setError(undefined);
+    setSaving(file);
+    try {
+      await downloadFile(url, unlockBody(secret), file);
+      setSecret(NO_SECRET);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSaving(undefined);
+    }
+  }
+
   return (
-    <ul class="deliver__files">
-      {delivery.packages.map((p) => (
-        <li key={p.file}>
-          <a href={LEAD_API.deliveryPackage(driveId, delivery.id, p.file)} download={p.file}>
-            {p.file}
-          </a>{' '}
-          ({count(p.bytes)} bytes
-          {p.state ? `, ${p.state}` : ''})
-          <span class="sha">
-            SHA-256 <code data-testid="package-sha256">{p.sha256}</code>
-          </span>
-        </li>
-      ))}
-      {delivery.reportFile && (
-        <li>
-          <a href={LEAD_API.deliveryReport(driveId, delivery.id)} download={delivery.reportFile}>
-            Exclusions report (for the campaign only)
-          </a>
-        </li>
+    <div class="deliver__download">
+      <DriveUnlockField secret={secret} onChange={setSecret} label="Drive passphrase to download" />
+      {error && (
+        <p role="alert" class="lead__error">
+          {error}
+        </p>
       )}
-    </ul>
+      <ul class="deliver__files">
+        {delivery.packages.map((p) => (
+          <li key={p.file}>
+            <button
+              type="button"
+              class="link"
+              disabled={!secret.value || saving !== undefined}
+              onClick={() => void save(LEAD_API.deliveryPackage(driveId, delivery.id, p.file), p.file)}
+            >
+              {p.file}
+            </button>{' '}
+            ({count(p.bytes)} bytes
+            {p.state ? `, ${p.state}` : ''})
+            <span class="sha">
+              SHA-256 <code data-testid="package-sha256">{p.sha256}</code>
+            </span>
+          </li>
+        ))}
+        {delivery.reportFile && (
+          <li>
+            <button
+              type="button"
+              class="link"
+              disabled={!secret.value || saving !== undefined}
+              onClick={() => void save(LEAD_API.deliveryReport(driveId, delivery.id), delivery.reportFile!)}
+            >
+              Exclusions report (for the campaign only)
+            </button>
+          </li>
+        )}
+      </ul>
+    </div>
   );
 }
