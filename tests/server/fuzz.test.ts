@@ -111,6 +111,25 @@ const ENDPOINTS: Endpoint[] = [
     auth: 'organizer',
     body: () => ({ recoveryKey: '0000-0000', newPassphrase: 'a new long drive passphrase' }),
   },
+  {
+    method: 'POST',
+    url: () => LEAD_API.deliveryPreview(driveId),
+    auth: 'organizer',
+    body: () => ({ fields: { street: false, email: false }, perState: false, passphrase: 'not the drive passphrase' }),
+  },
+  {
+    method: 'POST',
+    url: () => LEAD_API.deliveries(driveId),
+    auth: 'organizer',
+    body: () => ({ fields: { street: true, email: false }, perState: true, passphrase: 'not the drive passphrase' }),
+  },
+  {
+    method: 'POST',
+    url: () => LEAD_API.deliveryPackage(driveId, 'no-such-delivery', 'x.zip'),
+    auth: 'organizer',
+    body: () => ({ passphrase: 'not the drive passphrase' }),
+  },
+  { method: 'POST', url: () => LEAD_API.deliveryReport(driveId, 'no-such-delivery'), auth: 'organizer', body: () => ({ recoveryKey: '0000-1111' }) },
   { method: 'GET', url: () => `${AUDIT_PATH}?limit=0`, auth: 'organizer' },
 ];
 
