@@ -1,12 +1,13 @@
-// The signer's input as the form holds it, kept as a draft in IndexedDB so that a reload, a crash or
-// a killed tab mid-form loses nothing — and only there: the form's fields opt out of the browser's
-// own form history and form-state restore (see TextField), so IndexedDB is the one place it lives.
+// The signer's input as the form holds it, kept as a draft (src/storage/draft.ts: a file in the origin
+// private file system) so that a reload, a crash or a killed tab mid-form loses nothing — and only
+// there: the form's fields opt out of the browser's own form history and form-state restore (see
+// TextField). The draft expires 30 minutes after its last change; the form then empties too.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AutographPad } from '../../capture/autograph-pad';
 import { emptySignerInput, isBlank, signerInputFrom, type SignerField, type SignerInput } from '../../capture/signer-form';
 import { AutographFormatError, decodeAutograph, encodeAutograph } from '../../shared/autograph-codec';
 import { LANGUAGES, type Language } from '../../shared/protocol';
-import { clearDraft, loadDraft, saveDraft } from '../../storage/draft';
+import { clearDraft, expireDraft, loadDraft, onDraftExpired, saveDraft } from '../../storage/draft';
 
 /** Typing is written to the draft this long after the last key: one write per pause, not per key. */
 const DRAFT_DELAY_MS = 300;
@@ -58,11 +59,20 @@ export function useSignerDraft(initialLanguage: Language, onDirty: (dirty: boole
     const flush = () => {
       if (timer.current !== undefined) write();
     };
-    const onVisibility = () => document.visibilityState === 'hidden' && flush();
+    // Back from sleep, the expiry timer may be late: check at once.
+    const onVisibility = () => (document.visibilityState === 'hidden' ? flush() : void expireDraft());
     document.addEventListener('visibilitychange', onVisibility);
     window.addEventListener('pagehide', flush);
+    // The draft expired while the form sat untouched: the signer has gone, and so does their input.
+    const unsubscribe = onDraftExpired(() => {
+      latest.current = { ...latest.current, input: emptySignerInput() };
+      setInput(latest.current.input);
+      pad.current?.clear();
+      onDirty(false);
+    });
     return () => {
       flush(); // leaving for another screen: the form comes back from the draft
+      unsubscribe();
       document.removeEventListener('visibilitychange', onVisibility);
       window.removeEventListener('pagehide', flush);
     };
