@@ -70,6 +70,21 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
     return () => sync.current?.stop();
   }, [device?.enrollment.deviceId]);
 
+  // Confirmed signers' details leave the tablet when their time has passed (src/storage/purge.ts),
+  // offline too: at start, on becoming visible, every few minutes.
+  useEffect(() => {
+    if (!device) return;
+    let stop: (() => void) | undefined;
+    let gone = false;
+    void import('../storage/purge').then((m) => {
+      if (!gone) stop = m.startPurgeSchedule();
+    });
+    return () => {
+      gone = true;
+      stop?.();
+    };
+  }, [device?.enrollment.deviceId]);
+
   useEffect(() => {
     if (!changedDrive || dirty || !device) return;
     setDevice({ ...device, drive: changedDrive });
@@ -103,6 +118,7 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
             setDevice({ ...device, volunteer });
             go('sign');
           }}
+          onEnded={() => setDevice({ ...device, volunteer: '' })}
         />
       )}
     </>

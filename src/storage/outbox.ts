@@ -115,7 +115,8 @@ export async function resendMissing(seqs: readonly number[]): Promise<number> {
       if (row.state === 'confirmed') {
         await db.signatures.update(row.id, { state: 'pending', confirmedAt: undefined });
         again++;
-      } else if (row.state === 'voided' && row.confirmedAt && !row.rejection && !row.voidRejection) {
+      } else if (row.state === 'voided' && row.confirmedAt && !row.rejection && !row.voidRejection && row.sealed !== undefined) {
+        // (A purged void has no details left to send: src/storage/purge.ts.)
         await db.signatures.update(row.id, { confirmedAt: undefined, voidConfirmedAt: undefined });
         again++;
       }
