@@ -175,11 +175,11 @@ async function draftAutograph(page: Page, givenName: string): Promise<string> {
   return autograph!;
 }
 
-async function open(url: string, offline = false): Promise<Page> {
-  tablet = await launchTablet(profile, { offline });
+async function open(url: string, ready = '#petition-title'): Promise<Page> {
+  tablet = await launchTablet(profile);
   const page = tablet.pages()[0] ?? (await tablet.newPage());
   await page.goto(url);
-  await page.locator('#petition-title').waitFor({ timeout: 20_000 });
+  await page.locator(ready).first().waitFor({ timeout: 20_000 });
   return page;
 }
 
@@ -253,7 +253,7 @@ describe('a lost tablet', () => {
     expectFoundInClear(afterSync.clear);
 
     // The volunteer ends the shift: the confirmed signers' sealed details leave the tablet.
-    page = await open(`${url}/#shift`);
+    page = await open(`${url}/#shift`, 'button:has-text("End shift")');
     await page.getByRole('button', { name: 'End shift' }).click();
     await page.getByRole('status').filter({ hasText: 'Shift ended.' }).waitFor({ timeout: 15_000 });
     const purged = await deviceSignatures(page);
