@@ -67,22 +67,10 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
   useEffect(() => {
     if (!device) return;
     sync.current = startAutoSync(__APP_VERSION__, { onDrive: setChangedDrive, syncAtStart: !justEnrolled.current });
+    // Confirmed signers' details leave the tablet when their time has passed (src/storage/purge.ts),
+    // offline too: at start, on becoming visible, every few minutes (the app never unmounts).
+    void import('../storage/purge').then((m) => m.startPurgeSchedule());
     return () => sync.current?.stop();
-  }, [device?.enrollment.deviceId]);
-
-  // Confirmed signers' details leave the tablet when their time has passed (src/storage/purge.ts),
-  // offline too: at start, on becoming visible, every few minutes.
-  useEffect(() => {
-    if (!device) return;
-    let stop: (() => void) | undefined;
-    let gone = false;
-    void import('../storage/purge').then((m) => {
-      if (!gone) stop = m.startPurgeSchedule();
-    });
-    return () => {
-      gone = true;
-      stop?.();
-    };
   }, [device?.enrollment.deviceId]);
 
   useEffect(() => {
@@ -118,7 +106,6 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
             setDevice({ ...device, volunteer });
             go('sign');
           }}
-          onEnded={() => setDevice({ ...device, volunteer: '' })}
         />
       )}
     </>

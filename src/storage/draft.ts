@@ -117,13 +117,15 @@ function inTurn<T>(op: () => Promise<T>): Promise<T> {
 // ── expiry while the app is open ─────────────────────────────────────────────
 
 let expiryTimer: ReturnType<typeof setTimeout> | undefined;
-const expiredListeners = new Set<() => void>();
+let expiredListener: (() => void) | undefined;
 
-/** Calls `listener` when the draft expires while the app is open (the form should empty). */
-export function onDraftExpired(listener: () => void): () => void {
-  expiredListeners.add(listener);
-  return () => expiredListeners.delete(listener);
+/** The form to empty when the draft expires while the app is open (one form: the last one mounted). */
+export function onDraftExpired(listener: (() => void) | undefined): void {
+  expiredListener = listener;
 }
+
+// Back from sleep, the expiry timer may be late: check at once (a service worker has no document).
+if (typeof document !== 'undefined') document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && void expireDraft());
 
 function scheduleExpiry(changedAt: string): void {
   clearTimeout(expiryTimer);
@@ -145,7 +147,7 @@ export function expireDraft(now: number = Date.now()): Promise<boolean> {
     }
     await draftPlace().remove();
     clearTimeout(expiryTimer);
-    for (const listener of expiredListeners) listener();
+    expiredListener?.();
     return true;
   });
 }

@@ -3,9 +3,18 @@
 // retention. What stays — id, seq, digest, state, capturedAt, place, volunteer, initials — is what
 // receipts, today's counts and completeness need. A record the server does not hold yet (waiting,
 // rejected, a void not yet acknowledged) is never purged: its sealed details are all there is of it.
+import { createStore, get, set, type UseStore } from 'idb-keyval';
 import { deviceDb, type DeviceSignature } from './device-db';
 import { clearDraft } from './draft';
-import { loadDrive, loadShiftEndedAt, saveShiftEndedAt, saveVolunteer } from './settings';
+import { loadDrive, saveVolunteer, SETTINGS_DATABASE, SETTINGS_STORE } from './settings';
+
+// When the last shift on this tablet ended, beside the other settings; kept here, not in settings.ts,
+// so that the signer form's first load does not carry it.
+const SHIFT_ENDED_KEY = 'shiftEndedAt';
+let store: UseStore | undefined;
+const settings = (): UseStore => (store ??= createStore(SETTINGS_DATABASE, SETTINGS_STORE));
+export const loadShiftEndedAt = (): Promise<string | undefined> => get(SHIFT_ENDED_KEY, settings());
+const saveShiftEndedAt = (at: Date): Promise<void> => set(SHIFT_ENDED_KEY, at.toISOString(), settings());
 
 /** How long confirmed details stay: the drive's hours, or (default) until the shift ends, at the latest midnight. */
 export interface Retention {

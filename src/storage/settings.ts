@@ -8,7 +8,6 @@ export const SETTINGS_KEYS = {
   driveCheckedAt: 'driveCheckedAt',
   volunteer: 'volunteer',
   receipt: 'receipt',
-  shiftEndedAt: 'shiftEndedAt',
 } as const;
 
 export interface Enrollment {
@@ -59,10 +58,6 @@ export const saveVolunteer = async (name: string): Promise<void> => {
   await set(SETTINGS_KEYS.volunteer, name, settings());
   updateBootCopy({ volunteer: name });
 };
-
-/** When the last volunteer's shift on this tablet ended (src/storage/purge.ts: their confirmed signers go). */
-export const loadShiftEndedAt = (): Promise<string | undefined> => get(SETTINGS_KEYS.shiftEndedAt, settings());
-export const saveShiftEndedAt = (at: Date): Promise<void> => set(SETTINGS_KEYS.shiftEndedAt, at.toISOString(), settings());
 
 export const withoutToken = ({ token: _token, ...rest }: Enrollment): DeviceEnrollment => rest;
 

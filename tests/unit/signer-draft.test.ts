@@ -71,7 +71,7 @@ describe('the draft of the signer at the door', () => {
   it('is deleted by a timer while the app stays open, and the form is told to empty', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: T0 });
     let emptied = 0;
-    const stop = onDraftExpired(() => emptied++);
+    onDraftExpired(() => emptied++);
     try {
       await saveDraft(door);
       await vi.advanceTimersByTimeAsync(29 * MINUTE);
@@ -81,7 +81,7 @@ describe('the draft of the signer at the door', () => {
       await vi.waitFor(async () => expect(emptied).toBe(1));
       expect(await idbPlace.read()).toBeUndefined();
     } finally {
-      stop();
+      onDraftExpired(undefined);
     }
   });
 

@@ -4,13 +4,14 @@
 // TextField). The draft expires 30 minutes after its last change; the form then empties too.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AutographPad } from '../../capture/autograph-pad';
-import { emptySignerInput, isBlank, signerInputFrom, type SignerField, type SignerInput } from '../../capture/signer-form';
-import { AutographFormatError, decodeAutograph, encodeAutograph } from '../../shared/autograph-codec';
-import { LANGUAGES, type Language } from '../../shared/protocol';
-import { clearDraft, expireDraft, loadDraft, onDraftExpired, saveDraft } from '../../storage/draft';
+import { emptySignerInput, isBlank, type SignerField, type SignerInput } from '../../capture/signer-form';
+import type { Language } from '../../shared/protocol';
 
 /** Typing is written to the draft this long after the last key: one write per pause, not per key. */
 const DRAFT_DELAY_MS = 300;
+
+/** The draft's reading and writing: loaded as the form mounts, not in the first load. */
+const drafts = () => import('./signer-draft-file');
 
 export interface SignerDraft {
   input: SignerInput;
@@ -43,9 +44,16 @@ export function useSignerDraft(initialLanguage: Language, onDirty: (dirty: boole
     timer.current = undefined;
     if (!restored.current) return;
     const { input: fields, language: lang } = latest.current;
-    const autograph = pad.current && !pad.current.isEmpty ? encodeAutograph(pad.current.toAutograph()) : undefined;
-    if (isBlank(fields) && !autograph) void clearDraft();
-    else void saveDraft({ fields, language: lang, ...(autograph ? { autograph } : {}) });
+    const autograph = pad.current && !pad.current.isEmpty ? pad.current.toAutograph() : undefined;
+    void drafts().then((d) => d.writeDraft(fields, lang, autograph));
+  }
+
+  /** An empty form and pad: after Save, or when the draft expired (the signer has gone). */
+  function empty() {
+    latest.current = { ...latest.current, input: emptySignerInput() };
+    setInput(latest.current.input);
+    pad.current?.clear();
+    onDirty(false);
   }
 
   function schedule() {
@@ -60,19 +68,11 @@ export function useSignerDraft(initialLanguage: Language, onDirty: (dirty: boole
       if (timer.current !== undefined) write();
     };
     // Back from sleep, the expiry timer may be late: check at once.
-    const onVisibility = () => (document.visibilityState === 'hidden' ? flush() : void expireDraft());
+    const onVisibility = () => document.visibilityState === 'hidden' && flush();
     document.addEventListener('visibilitychange', onVisibility);
     window.addEventListener('pagehide', flush);
-    // The draft expired while the form sat untouched: the signer has gone, and so does their input.
-    const unsubscribe = onDraftExpired(() => {
-      latest.current = { ...latest.current, input: emptySignerInput() };
-      setInput(latest.current.input);
-      pad.current?.clear();
-      onDirty(false);
-    });
     return () => {
       flush(); // leaving for another screen: the form comes back from the draft
-      unsubscribe();
       document.removeEventListener('visibilitychange', onVisibility);
       window.removeEventListener('pagehide', flush);
     };
@@ -94,35 +94,26 @@ export function useSignerDraft(initialLanguage: Language, onDirty: (dirty: boole
     },
     padReady(p) {
       pad.current = p;
-      void loadDraft().then((draft) => {
-        restored.current = true;
-        if (!draft) return;
-        const fields = signerInputFrom(draft.fields);
-        latest.current = { ...latest.current, input: fields };
-        setInput(fields);
-        onDirty(!isBlank(fields) || draft.autograph !== undefined);
-        if (draft.language && (LANGUAGES as readonly string[]).includes(draft.language)) {
-          latest.current = { ...latest.current, language: draft.language as Language };
-          setLanguageState(draft.language as Language);
-        }
-        if (draft.autograph) {
-          try {
-            p.load(decodeAutograph(draft.autograph));
-          } catch (e) {
-            if (!(e instanceof AutographFormatError)) throw e;
-          }
-        }
-      });
+      void drafts()
+        // The draft expired while the form sat untouched: the signer has gone, and so does their input.
+        .then((d) => d.readDraft(empty))
+        .then((draft) => {
+          restored.current = true;
+          if (!draft) return;
+          const { input: fields, language: lang = latest.current.language, autograph } = draft;
+          latest.current = { input: fields, language: lang };
+          setInput(fields);
+          setLanguageState(lang);
+          onDirty(!isBlank(fields) || autograph !== undefined);
+          if (autograph) p.load(autograph);
+        });
     },
     autographChanged: schedule,
     async clear() {
       clearTimeout(timer.current);
       timer.current = undefined;
-      await clearDraft();
-      latest.current = { ...latest.current, input: emptySignerInput() };
-      setInput(latest.current.input);
-      pad.current?.clear();
-      onDirty(false);
+      await (await drafts()).clearDraft();
+      empty();
     },
   };
 }

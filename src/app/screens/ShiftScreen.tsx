@@ -8,9 +8,8 @@ interface Props {
   /** The drive's volunteers, from the server at enrollment. */
   roster: string[];
   current: string;
+  /** A shift started; with '' the shift ended: no one is collecting on this tablet now. */
   onStarted: (volunteer: string) => void;
-  /** The volunteer ended their shift: no one is collecting on this tablet now. */
-  onEnded: () => void;
 }
 
 const NEW = '\u0000new';
@@ -19,7 +18,7 @@ const NEW = '\u0000new';
  * A volunteer's shift on this tablet: every signature taken from now on carries their name. Ending it
  * ("End shift", or another volunteer starting) removes the confirmed signers' details (src/storage/purge.ts).
  */
-export function ShiftScreen({ roster, current, onStarted, onEnded }: Props) {
+export function ShiftScreen({ roster, current, onStarted }: Props) {
   const known = roster.includes(current);
   const [picked, setPicked] = useState(known ? current : roster.length > 0 && current === '' ? '' : NEW);
   const [typed, setTyped] = useState(known ? '' : current);
@@ -41,7 +40,7 @@ export function ShiftScreen({ roster, current, onStarted, onEnded }: Props) {
     setPicked(roster.length > 0 ? '' : NEW);
     setTyped('');
     setEnded(SCREEN_MESSAGES.shiftEnded);
-    onEnded();
+    onStarted('');
   }
 
   return (
