@@ -50,8 +50,7 @@ export function useSignerDraft(initialLanguage: Language, onDirty: (dirty: boole
 
   /** An empty form and pad: after Save, or when the draft expired (the signer has gone). */
   function empty() {
-    latest.current = { ...latest.current, input: emptySignerInput() };
-    setInput(latest.current.input);
+    setInput((latest.current.input = emptySignerInput()));
     pad.current?.clear();
     onDirty(false);
   }
@@ -83,13 +82,11 @@ export function useSignerDraft(initialLanguage: Language, onDirty: (dirty: boole
     language,
     pad,
     setField(field, value) {
-      latest.current = { ...latest.current, input: { ...latest.current.input, [field]: value } };
-      setInput(latest.current.input);
+      setInput((latest.current.input = { ...latest.current.input, [field]: value }));
       schedule();
     },
     setLanguage(l) {
-      latest.current = { ...latest.current, language: l };
-      setLanguageState(l);
+      setLanguageState((latest.current.language = l));
       schedule();
     },
     padReady(p) {
