@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { drawAutograph, fillSigner, launchKillableTablet, type KillableTablet, type SignerDetails } from '../support/browser';
 import { filesUnder, scanFiles, valuesInFile } from '../support/profile-scan';
 import { startServer, type ServerProcess } from '../support/server-process';
+import { enrolledTablet, type EnrolledTablet } from '../support/volunteer';
 
 const SIGNERS: SignerDetails[] = [
   { givenName: 'Zebulon', familyName: 'Quixotera', street: '77 Wombat Lane', city: 'Xanaduville', state: 'OH', zip: '43215', email: 'zeb.quix@example.org' },
@@ -28,7 +29,10 @@ const profile = join(work, 'profile');
 let server: ServerProcess | undefined;
 let tablet: KillableTablet | undefined;
 
+let enrolled: EnrolledTablet | undefined;
+
 afterAll(async () => {
+  await enrolled?.close();
   await tablet?.kill().catch(() => {});
   await server?.stop();
   rmSync(work, { recursive: true, force: true });
@@ -110,4 +114,43 @@ describe("a signer's details in the browser profile", () => {
       db.close();
     }
   }, 120_000);
+});
+
+/** The draft file's given name, or undefined when there is no draft (read as the app reads it). */
+const draftGivenName = (page: import('playwright-core').Page) =>
+  page.evaluate(async () => {
+    try {
+      const dir = await navigator.storage.getDirectory();
+      const text = await (await (await dir.getFileHandle('signer-draft.json')).getFile()).text();
+      return (JSON.parse(text) as { fields?: { givenName?: string } }).fields?.givenName;
+    } catch {
+      return undefined;
+    }
+  });
+
+describe('the signer at the door, kept as a draft', () => {
+  it('is gone 30 minutes after the last change: the draft file deleted and the form emptied while the app stays open', async () => {
+    enrolled = await enrolledTablet();
+    const { page } = enrolled;
+    await page.clock.install();
+    await page.reload();
+    await page.locator('#petition-title').waitFor({ timeout: 20_000 });
+    await fillSigner(page, HALF);
+    await expect.poll(() => draftGivenName(page), { timeout: 10_000 }).toBe(HALF.givenName);
+
+    await page.clock.fastForward('29:00');
+    await page.waitForTimeout(500);
+    expect(await draftGivenName(page)).toBe(HALF.givenName);
+    expect(await page.getByLabel('Given name').inputValue()).toBe(HALF.givenName);
+
+    await page.clock.fastForward('02:00');
+    await expect.poll(() => page.getByLabel('Given name').inputValue(), { timeout: 10_000 }).toBe('');
+    expect(await page.getByLabel('Street address').inputValue()).toBe('');
+    expect(await draftGivenName(page)).toBeUndefined();
+    // And nothing comes back with a reload.
+    await page.reload();
+    await page.locator('#petition-title').waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(1_000);
+    expect(await page.getByLabel('Given name').inputValue()).toBe('');
+  }, 60_000);
 });
