@@ -56,10 +56,35 @@ export function purgeDue(row: DeviceSignature, retention: Retention, now: number
   return now >= nextLocalMidnight(settled);
 }
 
-/** The row as it stays: no sealed details, no signer key; a confirmed record becomes 'purged' (a void stays 'voided'). */
+/** What a purged row keeps: what receipts, counts, today's list and completeness read. Nothing else stays. */
+const KEPT = [
+  'id',
+  'deviceId',
+  'seq',
+  'driveId',
+  'petition',
+  'volunteer',
+  'capturedAt',
+  'place',
+  'assisted',
+  'digest',
+  'confirmedAt',
+  'rejection',
+  'void',
+  'voidConfirmedAt',
+  'voidRejection',
+  'initials',
+] as const satisfies readonly (keyof DeviceSignature)[];
+
+/**
+ * The row as it stays: the fields above and no others — no sealed details, no signer key, nor any
+ * field an older version kept (a clear `signer` or `autograph`). A confirmed record becomes 'purged';
+ * an acknowledged void stays 'voided' (it counts as voided).
+ */
 export function purged(row: DeviceSignature): DeviceSignature {
-  const { sealed: _sealed, signerKey: _signerKey, ...kept } = row;
-  return { ...kept, state: row.state === 'confirmed' ? 'purged' : row.state };
+  const kept: Record<string, unknown> = { state: row.state === 'confirmed' ? 'purged' : row.state };
+  for (const key of KEPT) if (row[key] !== undefined) kept[key] = row[key];
+  return kept as unknown as DeviceSignature;
 }
 
 /** The rows that may hold confirmed details: one index read each, never the purged ones. */

@@ -72,6 +72,27 @@ describe('purging confirmed signatures on the tablet', () => {
     expectPurgedFrom(await stored(1), confirmed);
   });
 
+  it('keeps only what receipts and counts read: a clear field an older version left goes too', async () => {
+    const legacy = { ...(await row(1, at(30, 9), confirmedAt(at(30, 10)))), signer: { givenName: 'Zoë' }, autograph: 'AQID' } as DeviceSignature;
+    await put(legacy);
+    expect(await purgeExpired(at(30, 10), { purgeAfterHours: 0 })).toBe(1);
+    const after = await stored(1);
+    expect(Object.keys(after).sort()).toEqual([
+      'capturedAt',
+      'confirmedAt',
+      'deviceId',
+      'digest',
+      'driveId',
+      'id',
+      'initials',
+      'petition',
+      'place',
+      'seq',
+      'state',
+      'volunteer',
+    ]);
+  });
+
   it('purgeAfterHours 0: as soon as the server confirms', async () => {
     await put(await row(1, at(30, 9), confirmedAt(at(30, 10))));
     expect(await purgeExpired(at(30, 10), { purgeAfterHours: 0 })).toBe(1);
