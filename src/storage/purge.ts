@@ -24,6 +24,29 @@ export interface Retention {
   shiftEndedAt?: string;
 }
 
+/** What a purged row keeps: what receipts, counts, today's list and completeness read. Nothing else stays. */
+const KEPT = [
+  'id',
+  'deviceId',
+  'seq',
+  'driveId',
+  'petition',
+  'volunteer',
+  'capturedAt',
+  'place',
+  'assisted',
+  'digest',
+  'confirmedAt',
+  'rejection',
+  'void',
+  'voidConfirmedAt',
+  'voidRejection',
+  'initials',
+] as const satisfies readonly (keyof DeviceSignature)[];
+
+/** Still holds something of the signer: a field a purged row does not keep (sealed details, the signer key…). */
+const holdsSigner = (row: DeviceSignature): boolean => Object.keys(row).some((key) => key !== 'state' && !(KEPT as readonly string[]).includes(key));
+
 /** When the server's acknowledgement settled the row: its confirmation, and for a void the later of both. */
 function settledAt(row: DeviceSignature): number | undefined {
   if (!row.confirmedAt) return undefined;
@@ -31,9 +54,6 @@ function settledAt(row: DeviceSignature): number | undefined {
   if (row.state === 'voided' && row.voidConfirmedAt) return Math.max(Date.parse(row.confirmedAt), Date.parse(row.voidConfirmedAt));
   return undefined;
 }
-
-/** Still holds something of the signer (a purged row holds neither). */
-const holdsSigner = (row: DeviceSignature): boolean => row.sealed !== undefined || row.signerKey !== undefined;
 
 /** The tablet's next local midnight after a moment. */
 export function nextLocalMidnight(at: number): number {
@@ -55,26 +75,6 @@ export function purgeDue(row: DeviceSignature, retention: Retention, now: number
   if (Date.parse(row.capturedAt) <= shiftEnded) return true;
   return now >= nextLocalMidnight(settled);
 }
-
-/** What a purged row keeps: what receipts, counts, today's list and completeness read. Nothing else stays. */
-const KEPT = [
-  'id',
-  'deviceId',
-  'seq',
-  'driveId',
-  'petition',
-  'volunteer',
-  'capturedAt',
-  'place',
-  'assisted',
-  'digest',
-  'confirmedAt',
-  'rejection',
-  'void',
-  'voidConfirmedAt',
-  'voidRejection',
-  'initials',
-] as const satisfies readonly (keyof DeviceSignature)[];
 
 /**
  * The row as it stays: the fields above and no others — no sealed details, no signer key, nor any
