@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deviceSignatures, drawAutograph, fillSigner, launchTablet, type SignerDetails } from '../support/browser';
-import { scanFiles } from '../support/profile-scan';
+import { filesUnder, scanFiles } from '../support/profile-scan';
 import { startServer, type ServerProcess } from '../support/server-process';
 
 const VOLUNTEER = 'Octavia Quillfeather';
@@ -183,10 +183,19 @@ async function open(url: string, ready = '#petition-title'): Promise<Page> {
   return page;
 }
 
+/** Where Chromium keeps what a page stores: each must be among the files read. */
+const STORES = ['IndexedDB/', 'Local Storage/', 'Session Storage/', 'Service Worker/CacheStorage/', 'File System/', 'Web Data', 'Sessions/'];
+
 /** Close the browser (its files flushed), then read every file of the profile. */
 async function closeAndScan(secrets: string[]): Promise<{ secrets: Record<string, string[]>; clear: Record<string, string[]> }> {
   await tablet!.close();
   tablet = undefined;
+  const files = filesUnder(profile).map((f) => f.slice(profile.length + 1));
+  for (const store of STORES)
+    expect(
+      files.some((f) => f.startsWith(`Default/${store}`)),
+      `${store} read`,
+    ).toBe(true);
   return { secrets: scanFiles(profile, secrets), clear: scanFiles(profile, IN_CLEAR) };
 }
 
