@@ -1,5 +1,5 @@
 // Small key-value facts about this device, one idb-keyval store per concern.
-import { createStore, del, get, set, setMany, type UseStore } from 'idb-keyval';
+import { createStore, del, get, set, setMany, update, type UseStore } from 'idb-keyval';
 import type { DriveInfo, Receipt } from '../shared/protocol';
 
 export const SETTINGS_KEYS = {
@@ -8,6 +8,7 @@ export const SETTINGS_KEYS = {
   driveCheckedAt: 'driveCheckedAt',
   volunteer: 'volunteer',
   receipt: 'receipt',
+  signerKeySecret: 'signerKeySecret',
 } as const;
 
 export interface Enrollment {
@@ -42,6 +43,7 @@ export const forgetEnrollment = async (): Promise<void> => {
 export const loadDrive = (): Promise<DriveInfo | undefined> => get(SETTINGS_KEYS.drive, settings());
 /** The drive as the server last sent it, and when that was (so a tablet asks again now and then, not at every sync). */
 export const saveDrive = async (d: DriveInfo, checkedAt = new Date()): Promise<void> => {
+  for (const listener of driveListeners) listener(d);
   await setMany(
     [
       [SETTINGS_KEYS.drive, d],
@@ -51,6 +53,11 @@ export const saveDrive = async (d: DriveInfo, checkedAt = new Date()): Promise<v
   );
   updateBootCopy({ drive: d });
 };
+const driveListeners = new Set<(d: DriveInfo) => void>();
+/** Told of every drive saved in this context (the sealing forgets a key it imported for another). */
+export function onDriveSaved(listener: (d: DriveInfo) => void): void {
+  driveListeners.add(listener);
+}
 export const loadDriveCheckedAt = (): Promise<string | undefined> => get(SETTINGS_KEYS.driveCheckedAt, settings());
 
 export const loadVolunteer = (): Promise<string | undefined> => get(SETTINGS_KEYS.volunteer, settings());
@@ -114,3 +121,20 @@ function storedBootCopy(): string | null {
 /** The server's last receipt for this device, shown until the next sync. */
 export const loadReceipt = (): Promise<Receipt | undefined> => get(SETTINGS_KEYS.receipt, settings());
 export const saveReceipt = (r: Receipt): Promise<void> => set(SETTINGS_KEYS.receipt, r, settings());
+
+// ── the signer-key secret ────────────────────────────────────────────────────
+//
+// 32 random bytes made when the tablet enrolls, the key of the same-signer warning's keyed hash
+// (src/storage/signer-hash.ts). A tablet enrolled before it existed makes it on first use. It stays on
+// this tablet: the server never sees it and no record carries it.
+
+const SIGNER_KEY_SECRET_BYTES = 32;
+
+/** The tablet's secret, made once: two tabs asking at once get the same one (one IndexedDB transaction). */
+export async function signerKeySecret(): Promise<Uint8Array> {
+  const stored = await get<Uint8Array>(SETTINGS_KEYS.signerKeySecret, settings());
+  if (stored) return stored;
+  const made = crypto.getRandomValues(new Uint8Array(SIGNER_KEY_SECRET_BYTES));
+  await update<Uint8Array>(SETTINGS_KEYS.signerKeySecret, (old) => old ?? made, settings());
+  return (await get<Uint8Array>(SETTINGS_KEYS.signerKeySecret, settings()))!;
+}

@@ -1,7 +1,7 @@
 // Enrollment: trade the lead's code for a device token, once, online.
 import { API, PROTOCOL_VERSION, type ApiError, type EnrollRequest, type EnrollResponse } from '../shared/protocol';
 import { storageEstimate } from '../storage/estimate';
-import { saveDrive, saveEnrollment, saveVolunteer, type Enrollment } from '../storage/settings';
+import { saveDrive, saveEnrollment, saveVolunteer, signerKeySecret, type Enrollment } from '../storage/settings';
 import { updateSyncStatus } from './sync-status';
 
 export class EnrollFailure extends Error {
@@ -51,6 +51,8 @@ export async function enrollDevice(code: string, volunteer: string, deviceName: 
     ...(deviceName ? { deviceName } : {}),
   };
   await saveDrive(answer.drive);
+  // The tablet's own secret for the same-signer warning's keyed hash (src/storage/signer-hash.ts).
+  await signerKeySecret();
   await saveVolunteer(volunteer);
   await saveEnrollment(enrollment);
   // The server just answered: the status bar says so until the first sync has something to say.

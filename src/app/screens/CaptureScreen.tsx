@@ -5,8 +5,10 @@ import { checkInk } from '../../capture/autograph-ink';
 import { checkSigner, FIELD_MAX, type FieldErrors, type SignerField } from '../../capture/signer-form';
 import { encodeAutograph } from '../../shared/autograph-codec';
 import { LANGUAGES, type DriveInfo } from '../../shared/protocol';
-import { InvalidSignatureError, StorageFullError } from '../../storage/errors';
+import { InvalidSignatureError, SealKeyMissingError, StorageFullError } from '../../storage/errors';
+import { warmSealing } from '../../storage/sealing';
 import type { DeviceEnrollment } from '../../storage/settings';
+import { warmSignerHash } from '../../storage/signer-hash';
 import { captureSignature } from '../../storage/signatures';
 import { AssistedSigning } from '../components/AssistedSigning';
 import { AutographField } from '../components/AutographField';
@@ -47,6 +49,13 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
   const [assisted, setAssisted] = useState(false);
   const [attested, setAttested] = useState(false);
   const [saving, setSaving] = useState(false);
+
+  // The sealing library loads after the form is shown (it is not in the first load), with the drive's
+  // key and the tablet's hash key: the first Save then waits for none of them.
+  useEffect(() => {
+    void warmSealing(drive);
+    void warmSignerHash();
+  }, [drive.id, drive.sealKey]);
 
   /** Whatever the volunteer does next hides the last outcome ("Saved #n", or the count of problems). */
   function clearOutcome() {
@@ -105,9 +114,10 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
       setSavedSeq(saved.seq);
       setNotice({ kind: 'saved', text: t.saved(saved.seq) });
     } catch (err) {
-      const text = err instanceof StorageFullError ? t.storageFull : err instanceof InvalidSignatureError ? err.message : t.saveFailed;
+      const text =
+        err instanceof StorageFullError ? t.storageFull : err instanceof InvalidSignatureError || err instanceof SealKeyMissingError ? err.message : t.saveFailed;
       setNotice({ kind: 'error', text });
-      if (!(err instanceof StorageFullError || err instanceof InvalidSignatureError)) console.error(err);
+      if (!(err instanceof StorageFullError || err instanceof InvalidSignatureError || err instanceof SealKeyMissingError)) console.error(err);
     } finally {
       setSaving(false);
     }

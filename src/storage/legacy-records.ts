@@ -1,0 +1,74 @@
+// Rows saved in clear before device database version 4 (protocol 1) that the server never confirmed:
+// the upgrade could not seal them (WebCrypto is asynchronous; an IndexedDB upgrade commits across such
+// an await), so they are sealed here, on start-up and before each sync, once the drive's key is known.
+//
+// Each becomes a protocol 2 record with a new digest. Why not keep the old one: the server never
+// acknowledged it, and a resend of the protocol 1 record would now be refused (protocol 1 is refused
+// whole). Same id and sequence number, so completeness holds; if the server did store the old record
+// and only its answer was lost, the new one arrives as a conflict, kept for the lead, never lost.
+import { withDigest } from '../shared/record';
+import { check, SignerDetailsSchema, type SignatureContent, type SignerDetails } from '../shared/schema';
+import { deviceDb, type DeviceDB, type DeviceSignature, type LegacyClearRow } from './device-db';
+import { canSealFor, sealDetails } from './sealing';
+import { signerHashOf } from './signer-hash';
+
+/** The database in which a run found nothing left to seal: new rows are always sealed, so no later run is needed. */
+let allSealed: DeviceDB | undefined;
+let running: Promise<number> | undefined;
+
+/**
+ * Seal every row still holding a signer in clear, where the tablet knows its drive's key. Returns how
+ * many were sealed; rows of a drive whose key is unknown stay (and are not sent) until it is.
+ */
+export function sealLegacyRecords(): Promise<number> {
+  if (allSealed === deviceDb()) return Promise.resolve(0);
+  running ??= sealAll().finally(() => (running = undefined));
+  return running;
+}
+
+async function sealAll(): Promise<number> {
+  const db = deviceDb();
+  const rows: LegacyClearRow[] = await db.signatures.where('legacyClear').equals(1).toArray();
+  let sealed = 0;
+  let left = 0;
+  for (const row of rows) {
+    if (!row.signer || row.autograph === undefined || !(await canSealFor(row.driveId))) {
+      left++;
+      continue;
+    }
+    const replacement = await sealedVersion(row);
+    // A short transaction of IndexedDB requests only; the row as it is now keeps its life (a void made meanwhile).
+    await db.transaction('rw', db.signatures, async () => {
+      const current: LegacyClearRow | undefined = await db.signatures.get(row.id);
+      if (!current?.legacyClear) return;
+      const { signer: _s, autograph: _a, location: _l, legacyClear: _c, ...life } = current;
+      await db.signatures.put({ ...life, ...replacement });
+      sealed++;
+    });
+  }
+  if (left === 0) allSealed = db;
+  return sealed;
+}
+
+/** The record's content fields sealed and digested anew, with the row's keyed hash. */
+async function sealedVersion(row: LegacyClearRow): Promise<Partial<DeviceSignature>> {
+  const raw = { signer: row.signer!, autograph: row.autograph!, ...(row.location ? { location: row.location } : {}) };
+  // Trimmed as the organizer's key will read it back; a row the schema now refuses is sealed as it is (never lost).
+  const checked = check(SignerDetailsSchema, raw);
+  const details: SignerDetails = checked.ok ? checked.value : raw;
+  const [sealedText, signerKey] = await Promise.all([sealDetails(details, { driveId: row.driveId, recordId: row.id }), signerHashOf(details.signer)]);
+  const content: SignatureContent = {
+    id: row.id,
+    deviceId: row.deviceId,
+    seq: row.seq,
+    driveId: row.driveId,
+    petition: row.petition,
+    volunteer: row.volunteer,
+    capturedAt: row.capturedAt,
+    place: row.place ?? { city: details.signer.city, state: details.signer.state },
+    ...(row.assisted ? { assisted: row.assisted } : {}),
+    sealed: sealedText,
+  };
+  const record = await withDigest(content);
+  return { ...record, ...(signerKey ? { signerKey } : {}) };
+}
