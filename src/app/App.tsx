@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DriveInfo } from '../shared/protocol';
-import { sealLegacyRecords } from '../storage/legacy-records';
 import { loadDrive, loadEnrollment, loadVolunteer, withoutToken, writeBootCopy, type BootCopy, type DeviceEnrollment } from '../storage/settings';
 import { startAutoSync, type AutoSync } from '../sync/scheduler';
 import type { ServiceWorkerHandle } from '../pwa/register';
@@ -68,7 +67,8 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
   // Rows an app before protocol 2 saved in clear are sealed as soon as the drive's key is known: at
   // start, and again when a drive from the server (with its key) arrives.
   useEffect(() => {
-    if (device) void sealLegacyRecords().catch((e: unknown) => console.error(e));
+    if (!device) return;
+    void import('../storage/legacy-records').then((m) => m.sealLegacyRecords()).catch((e: unknown) => console.error(e));
   }, [device?.enrollment.deviceId, device?.drive.sealKey]);
 
   useEffect(() => {

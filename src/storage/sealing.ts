@@ -1,32 +1,36 @@
-// Sealing a signer's details at Save, to the drive's public key (src/shared/signer-seal.ts, HPKE).
-// The HPKE library is not part of the first load (tests/unit/first-load-budget.test.ts): it is
-// imported here on first use, and warmed when the signer form opens, long before the first Save. The
-// service worker precaches its chunk like every other script, so it loads offline too.
+// Sealing a signer's details at Save, to the drive's public key (src/shared/signer-seal.ts, HPKE), and
+// the keyed hash of the same-signer warning. Not part of the first load (tests/unit/first-load-budget.test.ts):
+// the save path imports this module on first use (signatures.ts, `sealingModule`), and the signer form
+// warms it when it opens, long before the first Save. The service worker precaches its chunk like every
+// other script, so it loads offline too.
 import type { DriveInfo } from '../shared/protocol';
-import type { SignerDetails } from '../shared/schema';
+import { check, SignerDetailsSchema, type FieldProblem, type SignerDetails } from '../shared/schema';
+import { importDrivePublicKey, sealSignerDetails } from '../shared/signer-seal';
 import { SealKeyMissingError } from './errors';
 import { loadDrive, onDriveSaved } from './settings';
+import { warmSignerHash } from './signer-hash';
 
-type SignerSeal = typeof import('../shared/signer-seal');
+export { signerHashOf } from './signer-hash';
 
-let library: Promise<SignerSeal> | undefined;
-function signerSeal(): Promise<SignerSeal> {
-  library ??= import('../shared/signer-seal').catch((e: unknown) => {
-    library = undefined; // a failed chunk load is tried again at the next save
-    throw e;
-  });
-  return library;
+/** The signer's details checked (and trimmed) as the organizer's unlocked key will read them back (here, not in the first load). */
+export function checkDetails(details: SignerDetails): { ok: true; value: SignerDetails } | { ok: false; problems: FieldProblem[] } {
+  return check(SignerDetailsSchema, details);
 }
 
 /** The imported public key of the drive this tablet seals to, per drive id (a drive's key pair never changes). */
 const publicKeys = new Map<string, { sealKey: string; key: Promise<CryptoKey> }>();
-onDriveSaved((drive) => {
-  const cached = publicKeys.get(drive.id);
-  if (cached && cached.sealKey !== drive.sealKey) publicKeys.delete(drive.id);
-});
+let listening = false;
 
 function importKey(drive: Pick<DriveInfo, 'id' | 'sealKey'>): Promise<CryptoKey> {
-  const key = signerSeal().then((m) => m.importDrivePublicKey(drive.sealKey));
+  if (!listening) {
+    // Registered on first use, not as the module loads: no work at import time.
+    listening = true;
+    onDriveSaved((saved) => {
+      const cached = publicKeys.get(saved.id);
+      if (cached && cached.sealKey !== saved.sealKey) publicKeys.delete(saved.id);
+    });
+  }
+  const key = importDrivePublicKey(drive.sealKey);
   const entry = { sealKey: drive.sealKey, key };
   publicKeys.set(drive.id, entry);
   key.catch(() => {
@@ -54,15 +58,14 @@ export async function canSealFor(driveId: string): Promise<boolean> {
   }
 }
 
-/** Load the library and import the drive's key ahead of the first Save; never throws. */
+/** Import the drive's key and the hash key ahead of the first Save; never throws. */
 export function warmSealing(drive: Pick<DriveInfo, 'id' | 'sealKey'>): Promise<unknown> {
-  if (!drive.sealKey) return signerSeal().catch(() => undefined);
   const cached = publicKeys.get(drive.id);
-  return (cached && cached.sealKey === drive.sealKey ? cached.key : importKey(drive)).catch(() => undefined);
+  const key = !drive.sealKey ? undefined : cached && cached.sealKey === drive.sealKey ? cached.key : importKey(drive);
+  return Promise.all([key?.catch(() => undefined), warmSignerHash()]);
 }
 
 /** `record.sealed` for these (checked) details of record `recordId` of drive `driveId`. */
 export async function sealDetails(details: SignerDetails, context: { driveId: string; recordId: string }): Promise<string> {
-  const [m, key] = await Promise.all([signerSeal(), drivePublicKey(context.driveId)]);
-  return m.sealSignerDetails(key, details, context);
+  return sealSignerDetails(await drivePublicKey(context.driveId), details, context);
 }

@@ -1,5 +1,5 @@
 // Small key-value facts about this device, one idb-keyval store per concern.
-import { createStore, del, get, set, setMany, update, type UseStore } from 'idb-keyval';
+import { createStore, del, get, set, setMany, type UseStore } from 'idb-keyval';
 import type { DriveInfo, Receipt } from '../shared/protocol';
 
 export const SETTINGS_KEYS = {
@@ -29,6 +29,8 @@ let store: UseStore | undefined;
 export const SETTINGS_DATABASE = 'fieldpen-settings';
 export const SETTINGS_STORE = 'settings';
 const settings = (): UseStore => (store ??= createStore(SETTINGS_DATABASE, SETTINGS_STORE));
+/** The store itself, for the few settings kept beside their one user (signer-hash.ts). */
+export const settingsStore = settings;
 
 export const loadEnrollment = (): Promise<Enrollment | undefined> => get(SETTINGS_KEYS.enrollment, settings());
 export const saveEnrollment = async (e: Enrollment): Promise<void> => {
@@ -53,10 +55,10 @@ export const saveDrive = async (d: DriveInfo, checkedAt = new Date()): Promise<v
   );
   updateBootCopy({ drive: d });
 };
-const driveListeners = new Set<(d: DriveInfo) => void>();
+const driveListeners: ((d: DriveInfo) => void)[] = [];
 /** Told of every drive saved in this context (the sealing forgets a key it imported for another). */
 export function onDriveSaved(listener: (d: DriveInfo) => void): void {
-  driveListeners.add(listener);
+  driveListeners.push(listener);
 }
 export const loadDriveCheckedAt = (): Promise<string | undefined> => get(SETTINGS_KEYS.driveCheckedAt, settings());
 
@@ -122,19 +124,3 @@ function storedBootCopy(): string | null {
 export const loadReceipt = (): Promise<Receipt | undefined> => get(SETTINGS_KEYS.receipt, settings());
 export const saveReceipt = (r: Receipt): Promise<void> => set(SETTINGS_KEYS.receipt, r, settings());
 
-// ── the signer-key secret ────────────────────────────────────────────────────
-//
-// 32 random bytes made when the tablet enrolls, the key of the same-signer warning's keyed hash
-// (src/storage/signer-hash.ts). A tablet enrolled before it existed makes it on first use. It stays on
-// this tablet: the server never sees it and no record carries it.
-
-const SIGNER_KEY_SECRET_BYTES = 32;
-
-/** The tablet's secret, made once: two tabs asking at once get the same one (one IndexedDB transaction). */
-export async function signerKeySecret(): Promise<Uint8Array> {
-  const stored = await get<Uint8Array>(SETTINGS_KEYS.signerKeySecret, settings());
-  if (stored) return stored;
-  const made = crypto.getRandomValues(new Uint8Array(SIGNER_KEY_SECRET_BYTES));
-  await update<Uint8Array>(SETTINGS_KEYS.signerKeySecret, (old) => old ?? made, settings());
-  return (await get<Uint8Array>(SETTINGS_KEYS.signerKeySecret, settings()))!;
-}

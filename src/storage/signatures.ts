@@ -4,12 +4,11 @@
 import { liveQuery, type Observable } from 'dexie';
 import { uuidv7 } from '../shared/ids';
 import { withDigest } from '../shared/record';
-import { check, SignatureContentSchema, SignerDetailsSchema, type SignatureContent, type SignerDetails } from '../shared/schema';
+import { check, SignatureContentSchema, type SignatureContent, type SignerDetails } from '../shared/schema';
 import { addSignatureStrict, deviceDb, nextSequence, resetSequenceCache, sequenceTaken, type DeviceSignature } from './device-db';
 import { InvalidSignatureError, isConstraintError, isQuotaError, StorageFullError } from './errors';
 import { initialsOf } from './initials';
-import { sealDetails } from './sealing';
-import { signerHashOf } from './signer-hash';
+import type { DriveInfo } from '../shared/protocol';
 
 /** What the signer form hands over: the clear fields of the record, and the signer's details to seal. */
 export { initialsOf };
@@ -17,6 +16,24 @@ export { initialsOf };
 export type CaptureInput = Omit<SignatureContent, 'id' | 'seq' | 'capturedAt' | 'place' | 'sealed'> & SignerDetails;
 
 const SEQUENCE_RETRIES = 8;
+
+/** The sealing code (HPKE and the keyed hash), loaded after the form is shown: not in the first load. */
+let sealing: Promise<typeof import('./sealing')> | undefined;
+function sealingModule(): Promise<typeof import('./sealing')> {
+  sealing ??= import('./sealing').catch((e: unknown) => {
+    sealing = undefined; // a chunk that failed to load is asked for again at the next save
+    throw e;
+  });
+  return sealing;
+}
+
+/** Load the sealing code and import the drive's key, so the first Save waits for neither (the signer form calls it when it opens). */
+export function warmSaving(drive: Pick<DriveInfo, 'id' | 'sealKey'>): void {
+  void sealingModule().then(
+    (m) => m.warmSealing(drive),
+    () => undefined,
+  );
+}
 
 /**
  * Save a signature. Resolves only after the transaction has committed with strict durability, so
@@ -38,8 +55,9 @@ async function saveOne(input: CaptureInput, now: Date): Promise<DeviceSignature>
   const db = deviceDb();
   const id = uuidv7(now.getTime());
   const { signer, autograph, location, ...clear } = input;
+  const { checkDetails, sealDetails, signerHashOf } = await sealingModule();
   // Checked (and trimmed) as the organizer's unlocked key will read them back, before anything is sealed.
-  const details = check(SignerDetailsSchema, { signer, autograph, ...(location ? { location } : {}) });
+  const details = checkDetails({ signer, autograph, ...(location ? { location } : {}) });
   if (!details.ok) throw new InvalidSignatureError(details.problems);
   const who = details.value.signer;
   // Sealed before the transaction opens: an IndexedDB transaction commits by itself across an await
@@ -120,7 +138,7 @@ export interface SameSigner {
  */
 export async function findSameSigner(signer: { givenName: string; familyName: string; street: string; zip: string }): Promise<SameSigner | undefined> {
   // The keyed hash, as saved (signer-hash.ts): the rows hold no name to compare with.
-  const key = await signerHashOf(signer);
+  const key = await (await sealingModule()).signerHashOf(signer);
   if (!key) return undefined;
   const found = await deviceDb()
     .signatures.where('signerKey')

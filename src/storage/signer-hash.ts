@@ -7,8 +7,24 @@
 // (purging drops the hash). They cannot read a name off the disk or list anyone without a guess; but a
 // list of candidates (a voter roll of the city) can be tested entry by entry, quickly: the hash hides
 // the signers from a reader, not from someone who already knows whom to look for.
+import { get, update } from 'idb-keyval';
 import { signerKeyOf } from '../shared/signer-key';
-import { signerKeySecret } from './settings';
+import { SETTINGS_KEYS, settingsStore } from './settings';
+
+const SIGNER_KEY_SECRET_BYTES = 32;
+
+/**
+ * The tablet's secret: 32 random bytes in settings, made when the tablet enrolls (a tablet enrolled
+ * before it existed makes it on first use). Two tabs asking at once get the same one (one IndexedDB
+ * transaction). It never leaves the tablet: the server never sees it and no record carries it.
+ */
+export async function signerKeySecret(): Promise<Uint8Array> {
+  const stored = await get<Uint8Array>(SETTINGS_KEYS.signerKeySecret, settingsStore());
+  if (stored) return stored;
+  const made = crypto.getRandomValues(new Uint8Array(SIGNER_KEY_SECRET_BYTES));
+  await update<Uint8Array>(SETTINGS_KEYS.signerKeySecret, (old) => old ?? made, settingsStore());
+  return (await get<Uint8Array>(SETTINGS_KEYS.signerKeySecret, settingsStore()))!;
+}
 
 /** 128 bits of the HMAC: collisions stay out of reach for any tablet's few thousand signers. */
 const HASH_HEX_CHARS = 32;

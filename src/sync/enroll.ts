@@ -1,7 +1,8 @@
 // Enrollment: trade the lead's code for a device token, once, online.
 import { API, PROTOCOL_VERSION, type ApiError, type EnrollRequest, type EnrollResponse } from '../shared/protocol';
 import { storageEstimate } from '../storage/estimate';
-import { saveDrive, saveEnrollment, saveVolunteer, signerKeySecret, type Enrollment } from '../storage/settings';
+import { saveDrive, saveEnrollment, saveVolunteer, type Enrollment } from '../storage/settings';
+import { signerKeySecret } from '../storage/signer-hash';
 import { updateSyncStatus } from './sync-status';
 
 export class EnrollFailure extends Error {

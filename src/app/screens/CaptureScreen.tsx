@@ -6,10 +6,8 @@ import { checkSigner, FIELD_MAX, type FieldErrors, type SignerField } from '../.
 import { encodeAutograph } from '../../shared/autograph-codec';
 import { LANGUAGES, type DriveInfo } from '../../shared/protocol';
 import { InvalidSignatureError, SealKeyMissingError, StorageFullError } from '../../storage/errors';
-import { warmSealing } from '../../storage/sealing';
 import type { DeviceEnrollment } from '../../storage/settings';
-import { warmSignerHash } from '../../storage/signer-hash';
-import { captureSignature } from '../../storage/signatures';
+import { captureSignature, warmSaving } from '../../storage/signatures';
 import { AssistedSigning } from '../components/AssistedSigning';
 import { AutographField } from '../components/AutographField';
 import { PetitionCard } from '../components/PetitionCard';
@@ -52,10 +50,7 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
 
   // The sealing library loads after the form is shown (it is not in the first load), with the drive's
   // key and the tablet's hash key: the first Save then waits for none of them.
-  useEffect(() => {
-    void warmSealing(drive);
-    void warmSignerHash();
-  }, [drive.id, drive.sealKey]);
+  useEffect(() => warmSaving(drive), [drive.id, drive.sealKey]);
 
   /** Whatever the volunteer does next hides the last outcome ("Saved #n", or the count of problems). */
   function clearOutcome() {
