@@ -64,13 +64,6 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
     });
   }, []);
 
-  // Rows an app before protocol 2 saved in clear are sealed as soon as the drive's key is known: at
-  // start, and again when a drive from the server (with its key) arrives.
-  useEffect(() => {
-    if (!device) return;
-    void import('../storage/legacy-records').then((m) => m.sealLegacyRecords()).catch((e: unknown) => console.error(e));
-  }, [device?.enrollment.deviceId, device?.drive.sealKey]);
-
   useEffect(() => {
     if (!device) return;
     sync.current = startAutoSync(__APP_VERSION__, { onDrive: setChangedDrive, syncAtStart: !justEnrolled.current });

@@ -43,9 +43,6 @@ export interface LegacyClearRow extends DeviceSignature {
   legacyClear?: 1;
 }
 
-/** The server holds the record (it confirmed it): its clear details can go at once, nothing will send it again. */
-const serverHolds = (row: DeviceSignature): boolean => row.state === 'confirmed' || row.state === 'purged' || row.confirmedAt !== undefined;
-
 export const DEVICE_DB_NAME = 'fieldpen';
 
 export class DeviceDB extends Dexie {
@@ -83,15 +80,14 @@ export class DeviceDB extends Dexie {
           .modify((row: LegacyClearRow) => {
             delete row.signerKey;
             if (!row.signer) return;
-            row.place ??= { city: row.signer.city, state: row.signer.state };
-            row.initials ??= initialsOf(row.signer);
-            if (serverHolds(row)) {
+            row.place = { city: row.signer.city, state: row.signer.state };
+            row.initials = initialsOf(row.signer);
+            // The server holds it (it confirmed it; purged rows too): nothing will send it again.
+            if (row.confirmedAt || row.state === 'confirmed' || row.state === 'purged') {
               delete row.signer;
               delete row.autograph;
               delete row.location;
-            } else {
-              row.legacyClear = 1;
-            }
+            } else row.legacyClear = 1;
           }),
       );
   }
@@ -155,4 +151,3 @@ function wholeTable(db: Dexie, tableName: string): ObservabilitySet {
   for (const index of table.schema.indexes) parts[prefix + index.name] = new RangeSet(-Infinity, [[[]]]);
   return parts;
 }
-

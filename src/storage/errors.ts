@@ -16,14 +16,6 @@ export class InvalidSignatureError extends Error {
   }
 }
 
-/** The tablet has not yet heard the drive's key from the server: a signer's details cannot be sealed, so nothing was saved. */
-export class SealKeyMissingError extends Error {
-  override name = 'SealKeyMissingError';
-  constructor() {
-    super('This tablet does not have the drive’s key yet, so it cannot keep a signature safely. Connect to the network once and tap Sync now, then save again.');
-  }
-}
-
 /** Whether the error, or one it wraps (Dexie keeps the browser's as `inner`), is a DOMException of one of these names. */
 function isNamed(e: unknown, names: readonly string[]): boolean {
   let cause: unknown = e;

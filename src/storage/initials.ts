@@ -3,9 +3,9 @@
 
 /** "A. S.": the first letter of the given and the family name. */
 export function initialsOf(signer: { givenName: string; familyName: string }): string {
-  const first = (name: string) => Array.from(name.trim())[0]?.toLocaleUpperCase() ?? '';
+  // The first code point (a Han name's first character, an accented capital), not the first UTF-16 unit.
   return [signer.givenName, signer.familyName]
-    .map(first)
+    .map((name) => /\S/u.exec(name)?.[0]?.toUpperCase())
     .filter(Boolean)
     .map((letter) => `${letter}.`)
     .join(' ');

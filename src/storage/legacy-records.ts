@@ -7,7 +7,7 @@
 // whole). Same id and sequence number, so completeness holds; if the server did store the old record
 // and only its answer was lost, the new one arrives as a conflict, kept for the lead, never lost.
 import { withDigest } from '../shared/record';
-import { check, SignerDetailsSchema, type SignatureContent, type SignerDetails } from '../shared/schema';
+import type { SignatureContent, SignerDetails } from '../shared/schema';
 import { deviceDb, type DeviceDB, type DeviceSignature, type LegacyClearRow } from './device-db';
 import { canSealFor, sealDetails } from './sealing';
 import { signerHashOf } from './signer-hash';
@@ -53,9 +53,8 @@ async function sealAll(): Promise<number> {
 /** The record's content fields sealed and digested anew, with the row's keyed hash. */
 async function sealedVersion(row: LegacyClearRow): Promise<Partial<DeviceSignature>> {
   const raw = { signer: row.signer!, autograph: row.autograph!, ...(row.location ? { location: row.location } : {}) };
-  // Trimmed as the organizer's key will read it back; a row the schema now refuses is sealed as it is (never lost).
-  const checked = check(SignerDetailsSchema, raw);
-  const details: SignerDetails = checked.ok ? checked.value : raw;
+  // Sealed exactly as saved: protocol 1 checked and trimmed it at Save with the same signer and autograph rules.
+  const details: SignerDetails = raw;
   const [sealedText, signerKey] = await Promise.all([sealDetails(details, { driveId: row.driveId, recordId: row.id }), signerHashOf(details.signer)]);
   const content: SignatureContent = {
     id: row.id,

@@ -6,30 +6,36 @@
 import type { DriveInfo } from '../shared/protocol';
 import { check, SignerDetailsSchema, type FieldProblem, type SignerDetails } from '../shared/schema';
 import { importDrivePublicKey, sealSignerDetails } from '../shared/signer-seal';
-import { SealKeyMissingError } from './errors';
-import { loadDrive, onDriveSaved } from './settings';
+import { InvalidSignatureError } from './errors';
+import { loadDrive } from './settings';
 import { warmSignerHash } from './signer-hash';
 
 export { signerHashOf } from './signer-hash';
+
+/**
+ * The tablet has not yet heard the drive's key from the server: a signer's details cannot be sealed, so
+ * nothing was saved. A kind of InvalidSignatureError, so the form shows its message as it shows those;
+ * defined here, with the sealing, not in errors.ts (that file is in the first load).
+ */
+export class SealKeyMissingError extends InvalidSignatureError {
+  override name = 'SealKeyMissingError';
+  constructor() {
+    super([{ message: 'this tablet does not have the drive’s key yet. Connect to the network once and tap Sync now, then save again.' }]);
+  }
+}
 
 /** The signer's details checked (and trimmed) as the organizer's unlocked key will read them back (here, not in the first load). */
 export function checkDetails(details: SignerDetails): { ok: true; value: SignerDetails } | { ok: false; problems: FieldProblem[] } {
   return check(SignerDetailsSchema, details);
 }
 
-/** The imported public key of the drive this tablet seals to, per drive id (a drive's key pair never changes). */
+/**
+ * The imported public key of the drive this tablet seals to, per drive id: a drive's key pair is made
+ * with the drive and never changes (a new passphrase wraps the same private key again).
+ */
 const publicKeys = new Map<string, { sealKey: string; key: Promise<CryptoKey> }>();
-let listening = false;
 
 function importKey(drive: Pick<DriveInfo, 'id' | 'sealKey'>): Promise<CryptoKey> {
-  if (!listening) {
-    // Registered on first use, not as the module loads: no work at import time.
-    listening = true;
-    onDriveSaved((saved) => {
-      const cached = publicKeys.get(saved.id);
-      if (cached && cached.sealKey !== saved.sealKey) publicKeys.delete(saved.id);
-    });
-  }
   const key = importDrivePublicKey(drive.sealKey);
   const entry = { sealKey: drive.sealKey, key };
   publicKeys.set(drive.id, entry);
@@ -58,11 +64,16 @@ export async function canSealFor(driveId: string): Promise<boolean> {
   }
 }
 
-/** Import the drive's key and the hash key ahead of the first Save; never throws. */
+/**
+ * Import the drive's key and the hash key ahead of the first Save, when the signer form opens at the
+ * app's start; and seal what an app before protocol 2 left in clear, now that the key is known (the
+ * sync does too, before it sends). Never throws.
+ */
 export function warmSealing(drive: Pick<DriveInfo, 'id' | 'sealKey'>): Promise<unknown> {
   const cached = publicKeys.get(drive.id);
   const key = !drive.sealKey ? undefined : cached && cached.sealKey === drive.sealKey ? cached.key : importKey(drive);
-  return Promise.all([key?.catch(() => undefined), warmSignerHash()]);
+  const legacy = import('./legacy-records').then((m) => m.sealLegacyRecords()).catch((e: unknown) => console.error(e));
+  return Promise.all([key?.catch(() => undefined), warmSignerHash(), legacy]);
 }
 
 /** `record.sealed` for these (checked) details of record `recordId` of drive `driveId`. */

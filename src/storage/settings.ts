@@ -45,7 +45,6 @@ export const forgetEnrollment = async (): Promise<void> => {
 export const loadDrive = (): Promise<DriveInfo | undefined> => get(SETTINGS_KEYS.drive, settings());
 /** The drive as the server last sent it, and when that was (so a tablet asks again now and then, not at every sync). */
 export const saveDrive = async (d: DriveInfo, checkedAt = new Date()): Promise<void> => {
-  for (const listener of driveListeners) listener(d);
   await setMany(
     [
       [SETTINGS_KEYS.drive, d],
@@ -55,11 +54,6 @@ export const saveDrive = async (d: DriveInfo, checkedAt = new Date()): Promise<v
   );
   updateBootCopy({ drive: d });
 };
-const driveListeners: ((d: DriveInfo) => void)[] = [];
-/** Told of every drive saved in this context (the sealing forgets a key it imported for another). */
-export function onDriveSaved(listener: (d: DriveInfo) => void): void {
-  driveListeners.push(listener);
-}
 export const loadDriveCheckedAt = (): Promise<string | undefined> => get(SETTINGS_KEYS.driveCheckedAt, settings());
 
 export const loadVolunteer = (): Promise<string | undefined> => get(SETTINGS_KEYS.volunteer, settings());
@@ -123,4 +117,3 @@ function storedBootCopy(): string | null {
 /** The server's last receipt for this device, shown until the next sync. */
 export const loadReceipt = (): Promise<Receipt | undefined> => get(SETTINGS_KEYS.receipt, settings());
 export const saveReceipt = (r: Receipt): Promise<void> => set(SETTINGS_KEYS.receipt, r, settings());
-

@@ -29,17 +29,14 @@ function sealingModule(): Promise<typeof import('./sealing')> {
 
 /** Load the sealing code and import the drive's key, so the first Save waits for neither (the signer form calls it when it opens). */
 export function warmSaving(drive: Pick<DriveInfo, 'id' | 'sealKey'>): void {
-  void sealingModule().then(
-    (m) => m.warmSealing(drive),
-    () => undefined,
-  );
+  void sealingModule().then((m) => m.warmSealing(drive), noop);
 }
 
 /**
  * Save a signature. Resolves only after the transaction has committed with strict durability, so
  * the caller may then say "Saved"; rejects with StorageFullError when the disk is full,
  * InvalidSignatureError (per field: `signer.zip`, `autograph`, `volunteer`…) when the server would
- * refuse it, SealKeyMissingError when the tablet has no drive key to seal to. Nothing is written then.
+ * refuse it, or when the tablet has no drive key to seal to (SealKeyMissingError, sealing.ts). Nothing is written then.
  */
 export function captureSignature(input: CaptureInput, now: Date = new Date()): Promise<DeviceSignature> {
   // One save at a time in this tab, so two quick taps never race for a sequence number.

@@ -7,7 +7,6 @@
 // (purging drops the hash). They cannot read a name off the disk or list anyone without a guess; but a
 // list of candidates (a voter roll of the city) can be tested entry by entry, quickly: the hash hides
 // the signers from a reader, not from someone who already knows whom to look for.
-import { get, update } from 'idb-keyval';
 import { signerKeyOf } from '../shared/signer-key';
 import { SETTINGS_KEYS, settingsStore } from './settings';
 
@@ -18,12 +17,25 @@ const SIGNER_KEY_SECRET_BYTES = 32;
  * before it existed makes it on first use). Two tabs asking at once get the same one (one IndexedDB
  * transaction). It never leaves the tablet: the server never sees it and no record carries it.
  */
-export async function signerKeySecret(): Promise<Uint8Array> {
-  const stored = await get<Uint8Array>(SETTINGS_KEYS.signerKeySecret, settingsStore());
-  if (stored) return stored;
-  const made = crypto.getRandomValues(new Uint8Array(SIGNER_KEY_SECRET_BYTES));
-  await update<Uint8Array>(SETTINGS_KEYS.signerKeySecret, (old) => old ?? made, settingsStore());
-  return (await get<Uint8Array>(SETTINGS_KEYS.signerKeySecret, settingsStore()))!;
+export function signerKeySecret(): Promise<Uint8Array> {
+  // Read, and write if absent, in one transaction of the settings store (idb-keyval's own `update`
+  // would add to the first load: idb-keyval lives there).
+  return settingsStore()(
+    'readwrite',
+    (store) =>
+      new Promise<Uint8Array>((resolve, reject) => {
+        const read = store.get(SETTINGS_KEYS.signerKeySecret);
+        read.onerror = () => reject(read.error);
+        read.onsuccess = () => {
+          const stored = read.result as Uint8Array | undefined;
+          if (stored) return resolve(stored);
+          const made = crypto.getRandomValues(new Uint8Array(SIGNER_KEY_SECRET_BYTES));
+          const write = store.put(made, SETTINGS_KEYS.signerKeySecret);
+          write.onerror = () => reject(write.error);
+          write.onsuccess = () => resolve(made);
+        };
+      }),
+  );
 }
 
 /** 128 bits of the HMAC: collisions stay out of reach for any tablet's few thousand signers. */

@@ -5,7 +5,7 @@ import { checkInk } from '../../capture/autograph-ink';
 import { checkSigner, FIELD_MAX, type FieldErrors, type SignerField } from '../../capture/signer-form';
 import { encodeAutograph } from '../../shared/autograph-codec';
 import { LANGUAGES, type DriveInfo } from '../../shared/protocol';
-import { InvalidSignatureError, SealKeyMissingError, StorageFullError } from '../../storage/errors';
+import { InvalidSignatureError, StorageFullError } from '../../storage/errors';
 import type { DeviceEnrollment } from '../../storage/settings';
 import { captureSignature, warmSaving } from '../../storage/signatures';
 import { AssistedSigning } from '../components/AssistedSigning';
@@ -109,10 +109,10 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
       setSavedSeq(saved.seq);
       setNotice({ kind: 'saved', text: t.saved(saved.seq) });
     } catch (err) {
-      const text =
-        err instanceof StorageFullError ? t.storageFull : err instanceof InvalidSignatureError || err instanceof SealKeyMissingError ? err.message : t.saveFailed;
+      // InvalidSignatureError: also a tablet without the drive's key (its message says what to do).
+      const text = err instanceof StorageFullError ? t.storageFull : err instanceof InvalidSignatureError ? err.message : t.saveFailed;
       setNotice({ kind: 'error', text });
-      if (!(err instanceof StorageFullError || err instanceof InvalidSignatureError || err instanceof SealKeyMissingError)) console.error(err);
+      if (!(err instanceof StorageFullError || err instanceof InvalidSignatureError)) console.error(err);
     } finally {
       setSaving(false);
     }
