@@ -26,24 +26,31 @@ export function sealLegacyRecords(): Promise<number> {
   return running;
 }
 
+/** Rows sealed between two writes: one short transaction each, not one per row. */
+const CHUNK = 100;
+
 async function sealAll(): Promise<number> {
   const db = deviceDb();
   const rows: LegacyClearRow[] = await db.signatures.where('legacyClear').equals(1).toArray();
   let sealed = 0;
   let left = 0;
-  for (const row of rows) {
-    if (!row.signer || row.autograph === undefined || !(await canSealFor(row.driveId))) {
-      left++;
-      continue;
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    const replacements = new Map<string, Partial<DeviceSignature>>();
+    for (const row of rows.slice(start, start + CHUNK)) {
+      if (!row.signer || row.autograph === undefined || !(await canSealFor(row.driveId))) left++;
+      else replacements.set(row.id, await sealedVersion(row));
     }
-    const replacement = await sealedVersion(row);
-    // A short transaction of IndexedDB requests only; the row as it is now keeps its life (a void made meanwhile).
+    if (replacements.size === 0) continue;
+    // IndexedDB requests only inside: the rows as they are now keep their life (a void made meanwhile).
     await db.transaction('rw', db.signatures, async () => {
-      const current: LegacyClearRow | undefined = await db.signatures.get(row.id);
-      if (!current?.legacyClear) return;
-      const { signer: _s, autograph: _a, location: _l, legacyClear: _c, ...life } = current;
-      await db.signatures.put({ ...life, ...replacement });
-      sealed++;
+      const current: (LegacyClearRow | undefined)[] = await db.signatures.bulkGet([...replacements.keys()]);
+      const next = current.flatMap((row) => {
+        if (!row?.legacyClear) return [];
+        const { signer: _s, autograph: _a, location: _l, legacyClear: _c, ...life } = row;
+        return [{ ...life, ...replacements.get(row.id) }];
+      });
+      await db.signatures.bulkPut(next);
+      sealed += next.length;
     });
   }
   if (left === 0) allSealed = db;
