@@ -19,6 +19,7 @@ export const SCREEN_MESSAGES = {
   todayEmpty: 'No signatures yet today.',
   stateLabel: { pending: 'Waiting', confirmed: 'Confirmed', rejected: 'Rejected', voided: 'Voided', purged: 'Confirmed' },
   assistedMark: 'with assistance',
+  entrySigner: (initials: string, city: string) => [initials, city].filter(Boolean).join(', '),
   voidButton: (seq: number) => `Void #${seq}`,
   voidReason: 'Reason for voiding',
   voidReasonHint: 'For example: signer asked to withdraw, wrong address, signed twice.',

@@ -15,6 +15,7 @@ import type { DeviceSignature } from '../storage/device-db';
 import { applyResults, capturedThrough, deviceCounts, outbox, recordWaiting, resendMissing, voidWaiting, wireRecord, wireVoid } from '../storage/outbox';
 import { storageEstimate } from '../storage/estimate';
 import { purgeExpired, wipeConfirmed } from '../storage/purge';
+import { sealLegacyRecords } from '../storage/legacy-records';
 import { loadEnrollment, saveReceipt, type Enrollment } from '../storage/settings';
 import { parseRetryAfter } from './backoff';
 import { announceSynced, SYNC_LOCK, type SyncProblem } from './sync-status';
@@ -109,6 +110,8 @@ async function runAndAnnounce(options: SyncOptions): Promise<SyncReport> {
 async function runSync(options: SyncOptions): Promise<SyncReport> {
   const enrollment = await loadEnrollment();
   if (!enrollment) throw new SyncFailure('not_enrolled', 'This tablet is not enrolled yet: enter the code from your lead.', false);
+  // Rows saved in clear by an app before protocol 2 travel only sealed (none after the first run).
+  await sealLegacyRecords();
   const tally = { sent: 0, confirmed: 0, rejected: 0, voided: 0 };
   const totals = await startingTotals(options.appVersion);
   let receipt: Receipt | undefined;
