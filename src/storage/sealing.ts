@@ -24,7 +24,7 @@ export class SealKeyMissingError extends InvalidSignatureError {
   }
 }
 
-/** The signer's details checked (and trimmed) as the organizer's unlocked key will read them back (here, not in the first load). */
+/** The signer's details checked (and trimmed) with the shared schema, as the organizer's unlocked key will read them back. */
 export function checkDetails(details: SignerDetails): { ok: true; value: SignerDetails } | { ok: false; problems: FieldProblem[] } {
   return check(SignerDetailsSchema, details);
 }

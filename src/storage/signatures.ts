@@ -3,16 +3,16 @@
 // queries at the bottom.
 import { liveQuery, type Observable } from 'dexie';
 import { uuidv7 } from '../shared/ids';
+import type { DriveInfo } from '../shared/protocol';
 import { withDigest } from '../shared/record';
 import { check, SignatureContentSchema, type SignatureContent, type SignerDetails } from '../shared/schema';
 import { addSignatureStrict, deviceDb, nextSequence, resetSequenceCache, sequenceTaken, type DeviceSignature } from './device-db';
 import { InvalidSignatureError, isConstraintError, isQuotaError, StorageFullError } from './errors';
 import { initialsOf } from './initials';
-import type { DriveInfo } from '../shared/protocol';
 
-/** What the signer form hands over: the clear fields of the record, and the signer's details to seal. */
 export { initialsOf };
 
+/** What the signer form hands over: the clear fields of the record, and the signer's details to seal. */
 export type CaptureInput = Omit<SignatureContent, 'id' | 'seq' | 'capturedAt' | 'place' | 'sealed'> & SignerDetails;
 
 const SEQUENCE_RETRIES = 8;

@@ -46,7 +46,8 @@ const bench: Bench = async (log) => {
       baseline: round(median(times.raw)),
       goal: '<= 1.3',
       ours_median_ms: round(median(times.ours)),
-      baseline_is: 'raw IndexedDB put of a record of the same size, median, ms; ours is captureSignature (check, seal, keyed hash, digest, strict-durability add)',
+      baseline_is:
+        'raw IndexedDB put of a record of the same size, median, ms; ours is captureSignature (check, seal, keyed hash, digest, strict-durability add)',
     });
     const seals = await call(tablet.page, 'timeSeals', WHO, SEALS, fixtures, WARMUP);
     log({
@@ -58,7 +59,8 @@ const bench: Bench = async (log) => {
       median_ms: round(median(seals.seal)),
       seals: seals.seal.length,
       sealed_chars_max: seals.sealedChars,
-      baseline_is: 'AES-128-GCM alone over the same canonical JSON with a key already made, p95 ms; value is sealSignerDetails (ephemeral P-256 key, ECDH, HKDF, AES-128-GCM)',
+      baseline_is:
+        'AES-128-GCM alone over the same canonical JSON with a key already made, p95 ms; value is sealSignerDetails (ephemeral P-256 key, ECDH, HKDF, AES-128-GCM)',
     });
   } finally {
     await tablet.close();

@@ -154,14 +154,17 @@ describe('syncing a device', () => {
 
   it("keeps a rejected signature with the server's reason and never sends it again", async () => {
     await capture(3);
-    // As an older app version might have saved it: a ZIP the server refuses, sealed with its digest.
-    const { state: _s, digest: _d, ...second } = (await db.signatures.get({ seq: 2 }))!;
-    await db.signatures.put({ ...(await withDigest({ ...second, signer: { ...second.signer, zip: 'ABCDE' } })), state: 'pending' });
+    // As an older app version might have saved it: a state the server refuses, with its digest.
+    const { state: _s, digest: _d, initials: _i, signerKey: _k, ...second } = (await db.signatures.get({ seq: 2 }))!;
+    await db.signatures.put({
+      ...(await withDigest({ ...second, sealed: second.sealed!, place: { ...second.place, state: 'XX' as 'OH' } })),
+      state: 'pending',
+    });
     const report = await sync(network(server.app));
     expect(report).toMatchObject({ confirmed: 2, rejected: 1 });
     const rejected = (await db.signatures.where('state').equals('rejected').toArray())[0]!;
     expect(rejected.seq).toBe(2);
-    expect(rejected.rejection).toMatchObject({ code: 'invalid_field', field: 'signer.zip' });
+    expect(rejected.rejection).toMatchObject({ code: 'invalid_field', field: 'place.state' });
     const again = network(server.app);
     await sync(again);
     expect(again.sent).toEqual([0]);

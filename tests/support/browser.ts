@@ -117,7 +117,9 @@ export async function fillSigner(page: Page, s: SignerDetails): Promise<void> {
 export async function openedSignatures(page: Page, driveKey: CryptoKey): Promise<Record<string, unknown>[]> {
   return Promise.all(
     (await deviceSignatures(page)).map(async (row) =>
-      typeof row.sealed === 'string' ? { ...row, ...(await openSignerDetails(driveKey, row.sealed, { driveId: String(row.driveId), recordId: String(row.id) })) } : row,
+      typeof row.sealed === 'string'
+        ? { ...row, ...(await openSignerDetails(driveKey, row.sealed, { driveId: String(row.driveId), recordId: String(row.id) })) }
+        : row,
     ),
   );
 }
