@@ -14,6 +14,7 @@ import {
 import type { DeviceSignature } from '../storage/device-db';
 import { applyResults, capturedThrough, deviceCounts, outbox, recordWaiting, resendMissing, voidWaiting, wireRecord, wireVoid } from '../storage/outbox';
 import { storageEstimate } from '../storage/estimate';
+import { purgeExpired, wipeConfirmed } from '../storage/purge';
 import { sealLegacyRecords } from '../storage/legacy-records';
 import { loadEnrollment, saveReceipt, type Enrollment } from '../storage/settings';
 import { parseRetryAfter } from './backoff';
@@ -34,6 +35,24 @@ export class SyncFailure extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The server answered 403 `device_revoked`. The sync wipes every payload the server confirmed before
+ * it reports this (src/storage/purge.ts); what the server does not hold yet stays on the tablet, sealed.
+ */
+export class DeviceRevoked extends SyncFailure {
+  override name = 'DeviceRevoked';
+  constructor(message = 'This tablet was removed from the drive. Its signatures stay on it: hand it to your lead.') {
+    super('device_revoked', message, false);
+  }
+}
+
+/** What the volunteer reads once a revoked tablet has wiped what the server holds. */
+export function revokedMessage(keptSealed: number): string {
+  return `This tablet was revoked: the signatures the server confirmed are erased from it${
+    keptSealed > 0 ? `; ${keptSealed} not yet delivered ${keptSealed === 1 ? 'stays' : 'stay'} on it, sealed` : ''
+  }. Stop collecting and hand the tablet to your lead.`;
 }
 
 export interface SyncOptions {
@@ -64,7 +83,17 @@ export async function syncOnce(options: SyncOptions): Promise<SyncReport | 'busy
 }
 
 async function runAndAnnounce(options: SyncOptions): Promise<SyncReport> {
-  const report = await runSync(options);
+  let report: SyncReport;
+  try {
+    report = await runSync(options);
+  } catch (e) {
+    // Revoked: every confirmed payload leaves now (no answer is being applied any more: the sync awaits
+    // it before it throws); records not yet delivered stay, sealed.
+    if (e instanceof DeviceRevoked) throw new DeviceRevoked(revokedMessage((await wipeConfirmed()).keptSealed));
+    throw e;
+  }
+  // The answers are applied: confirmed records past their retention leave the tablet.
+  await purgeExpired().catch((e: unknown) => console.error('Purging confirmed signatures failed', e instanceof Error ? e.name : 'error'));
   announceSynced(report.receipt);
   return report;
 }
@@ -239,8 +268,11 @@ async function postBatch(enrollment: Enrollment, { records, voids }: Batch, tota
   if (response.status === 413) return 'too_large';
   if (response.status === 401)
     throw new SyncFailure('unauthorized', 'The server does not know this tablet. Ask your lead to enroll it again; its signatures stay on it.', false);
-  if (response.status === 403)
+  if (response.status === 403) {
+    // Only the server's own word wipes: a 403 from something in between (a proxy) does not.
+    if ((await errorCode(response)) === 'device_revoked') throw new DeviceRevoked();
     throw new SyncFailure('device_revoked', 'This tablet was removed from the drive. Its signatures stay on it: hand it to your lead.', false);
+  }
   if (!response.ok) {
     const detail = await errorMessage(response);
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
@@ -261,6 +293,14 @@ async function postBatch(enrollment: Enrollment, { records, voids }: Batch, tota
     throw new SyncFailure('bad_answer', 'The server sent an answer Fieldpen cannot read. Fieldpen will retry.', true);
   }
   return answer;
+}
+
+async function errorCode(response: Response): Promise<string | undefined> {
+  try {
+    return ((await response.json()) as ApiError).error?.code;
+  } catch {
+    return undefined;
+  }
 }
 
 async function errorMessage(response: Response): Promise<string | undefined> {
