@@ -1,12 +1,15 @@
-// One delivery build (or, as the baseline, one read of the same rows) in a process of its own, so
-// the benchmark can read its peak memory: prints {seconds, cpuSeconds, peakRssMb, ...} as one JSON
-// line (CPU seconds include loading the code; they say more than wall time on a shared machine).
+// One delivery build (or, as the baseline, one read of the same rows), run by delivery-child-host.mjs
+// in a worker thread with the limits the delivery job's worker gets, as plain JavaScript like that
+// worker (bundled by nodeBundle): posts {seconds, cpuSeconds, ...} to the host, which adds the
+// process's peak memory (CPU seconds include loading the code; they say more than wall time on a
+// shared machine).
 import { mkdirSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../../../src/server/db/connect';
 import { buildDelivery } from '../../../src/server/delivery/build';
 import { signatureRows } from '../../../src/server/delivery/signature-rows';
 
-const [file, driveId, outDir, mode] = process.argv.slice(2) as [string, string, string, 'build' | 'read'];
+const { file, driveId, outDir, mode } = workerData as { file: string; driveId: string; outDir: string; mode: 'build' | 'read' };
 const database = openDatabase({ file });
 const started = performance.now();
 let detail: Record<string, unknown>;
@@ -26,4 +29,4 @@ if (mode === 'build') {
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage();
 await database.close();
-console.log(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024, ...detail }));
+parentPort!.postMessage({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, ...detail });
