@@ -39,6 +39,8 @@ export interface SyncOptions {
   appVersion: string;
   fetch?: typeof fetch;
   onProgress?: (sent: number, total: number) => void;
+  /** Batches on the way at once (default BATCHES_IN_FLIGHT; the sync bench measures one against it). */
+  batchesInFlight?: number;
 }
 
 export interface SyncReport {
@@ -114,6 +116,7 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
   /** The last batch sent went while others were on the way: its totals may not be the last filed. */
   let lastOverlapped = false;
   const flights: Flight[] = [];
+  const window = Math.max(1, options.batchesInFlight ?? BATCHES_IN_FLIGHT);
 
   const settle = async (answer: BatchResponse, sent: Batch): Promise<void> => {
     // A well-formed answer settles every record and void it was sent; if not, stop rather than loop.
@@ -150,7 +153,7 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
 
   let next = await readBatch();
   for (;;) {
-    while (mayStillSend() && next.size > 0 && flights.length < BATCHES_IN_FLIGHT && !(next.tail && flights.length > 0)) {
+    while (mayStillSend() && next.size > 0 && flights.length < window && !(next.tail && flights.length > 0)) {
       const batch = next;
       await send(batch);
       // Read the batch after this one while it travels.
