@@ -23,6 +23,8 @@ const host = fileURLToPath(new URL('./support/delivery-child-host.mjs', import.m
 
 interface ChildRun {
   seconds: number;
+  heapMb: number;
+  externalMb: number;
   cpuSeconds: number;
   peakRssMb: number;
   signatures?: number;
@@ -88,6 +90,8 @@ export default async function bench(log: (m: Metric) => void): Promise<void> {
       goal: '<= 200',
       signatures: builtLarge.signatures,
       seconds: round(builtLarge.seconds),
+      peak_heap_mb: builtLarge.heapMb,
+      peak_external_mb: builtLarge.externalMb,
       limits: WORKER_RESOURCE_LIMITS,
       note: 'baseline: the same worker, code loaded, reading the same rows',
     });

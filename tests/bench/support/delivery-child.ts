@@ -10,6 +10,14 @@ import { buildDelivery } from '../../../src/server/delivery/build';
 import { signatureRows } from '../../../src/server/delivery/signature-rows';
 
 const { file, driveId, outDir, mode } = workerData as { file: string; driveId: string; outDir: string; mode: 'build' | 'read' };
+// Where the peak goes: the worker's V8 heap, and memory outside it (buffers, the font files).
+const peak = { heapMb: 0, externalMb: 0 };
+const sample = () => {
+  const m = process.memoryUsage();
+  peak.heapMb = Math.max(peak.heapMb, Math.round(m.heapTotal / 1048576));
+  peak.externalMb = Math.max(peak.externalMb, Math.round(m.external / 1048576));
+};
+const sampler = setInterval(sample, 100);
 const database = openDatabase({ file });
 const started = performance.now();
 let detail: Record<string, unknown>;
@@ -29,4 +37,6 @@ if (mode === 'build') {
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage();
 await database.close();
-parentPort!.postMessage({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, ...detail });
+clearInterval(sampler);
+sample();
+parentPort!.postMessage({ ...peak, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, ...detail });
