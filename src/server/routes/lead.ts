@@ -20,7 +20,7 @@ type Params = { driveId: string; deviceId: string };
 const HOUR_MS = 3_600_000;
 const SIGNERS_DEFAULT = 50;
 const SIGNERS_MAX = 500;
-/** Another instance may have taken the sync, or ended the session: look this often on every stream. */
+/** Another instance may have taken the sync: look for changes this often on every stream. */
 const POLL_MS = 5_000;
 const HEARTBEAT_MS = 20_000;
 
