@@ -47,6 +47,8 @@ export interface ServerOptions {
   limits?: Partial<OverloadLimits> | undefined;
   /** Queries waiting for a database connection (PostgreSQL's pool), for the overload guard. */
   poolQueue?: (() => number) | undefined;
+  /** How often each dashboard event stream checks its session and polls for changes (default 5 s; tests shorten it). */
+  livePollMs?: number | undefined;
 }
 
 declare module 'fastify' {
@@ -75,6 +77,7 @@ export function buildServer({
   deliveries,
   limits,
   poolQueue,
+  livePollMs,
 }: ServerOptions): FastifyInstance {
   // Record digests with node:crypto: the same SHA-256 as WebCrypto, without its per-call cost.
   useSha256Hex(nodeSha256Hex);
@@ -107,7 +110,7 @@ export function buildServer({
   batchesRoute(app, db, requireDevice, live);
   sessionRoutes(app, db, requireAccount);
   driveRoutes(app, db, requireAccount);
-  leadRoutes(app, db, requireAccount, live);
+  leadRoutes(app, db, requireAccount, live, livePollMs);
   signersRoutes(app, db, requireAccount);
   driveKeyRoutes(app, db, requireAccount);
   auditRoutes(app, db, requireAccount);

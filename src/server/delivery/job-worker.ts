@@ -12,7 +12,6 @@ import { buildDelivery, previewDelivery } from './build';
 import { DeliveryError } from './delivery-error';
 
 export interface JobWorkerData {
-  entry: string;
   kind: 'build' | 'preview';
   driveId: string;
   options: DeliveryOptions;

@@ -3,9 +3,9 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
 import QRCode from 'qrcode';
-import { DeviceEditSchema, NewCodeSchema, RosterSchema, type EnrollmentCodeInfo } from '../../shared/lead-api';
+import { DeviceEditSchema, NewCodeSchema, RosterSchema, SESSION_COOKIE, type EnrollmentCodeInfo } from '../../shared/lead-api';
 import { check } from '../../shared/schema';
-import { requestOrigin, signedIn, type AccessRule } from '../account-auth';
+import { requestOrigin, sessionAllowsDrive, signedIn, type AccessRule } from '../account-auth';
 import { apiError, ApiProblem, invalidRequest } from '../api-problem';
 import { recordAudit } from '../db/audit-log';
 import { dashboardOf } from '../db/dashboard';
@@ -22,6 +22,7 @@ const HOUR_MS = 3_600_000;
 const POLL_MS = 5_000;
 const HEARTBEAT_MS = 20_000;
 
+const ACCESS_ENDED = apiError('unauthorized', 'Your session has ended or you no longer lead this drive: sign in again.');
 const STREAM_FAILED = apiError('internal', 'The dashboard could not be read. The page tries again by itself; if it keeps happening, tell your organizer.');
 
 const noDrive = () => new ApiProblem(404, 'not_found', 'There is no such drive');
@@ -41,6 +42,8 @@ export function leadRoutes(
   db: Kysely<Database>,
   requireAccount: (rule?: AccessRule) => preHandlerAsyncHookHandler,
   live: LiveUpdates,
+  /** How often each stream checks its session and looks for changes another instance filed. */
+  pollMs = POLL_MS,
 ): void {
   const ofDrive = requireAccount({ drive: true });
   // Open event streams never finish by themselves: end them when the server closes, or it waits forever.
@@ -101,6 +104,7 @@ export function leadRoutes(
   app.get<{ Params: Params }>('/api/v1/drives/:driveId/events', { preHandler: ofDrive }, async (request, reply) => {
     const { driveId } = request.params;
     if (!(await dashboardExists(db, driveId))) throw noDrive();
+    const session = request.cookies[SESSION_COOKIE] ?? '';
     reply.hijack();
     const out = reply.raw;
     out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -108,15 +112,32 @@ export function leadRoutes(
     let pending: NodeJS.Timeout | undefined;
     let fingerprint = '';
     let first = true;
+    /**
+     * Nothing goes out on a stream whose session has ended (signed out, or the password changed
+     * elsewhere) or whose account no longer leads the drive: it says why and ends. The browser's
+     * reconnection then meets the sign-in check.
+     */
+    const mayStillSend = async (): Promise<boolean> => {
+      if (await sessionAllowsDrive(db, session, driveId)) return !closed;
+      if (!closed) out.write(`event: error\ndata: ${JSON.stringify(ACCESS_ENDED)}\n\n`);
+      end();
+      return false;
+    };
     const send = async () => {
       pending = undefined;
       if (closed) return;
       const opening = first;
       first = false;
       try {
-        fingerprint = await driveFingerprint(db, driveId);
-        const dashboard = await dashboardOf(db, driveId);
-        if (!closed && dashboard) out.write(`event: dashboard\ndata: ${JSON.stringify(dashboard)}\n\n`);
+        if (!(await mayStillSend())) return;
+        // Worked out once per change of the drive, whatever the number of streams watching it.
+        const latest = await live.latest(driveId, async () => {
+          const fingerprint = await driveFingerprint(db, driveId);
+          const dashboard = await dashboardOf(db, driveId);
+          return { fingerprint, event: dashboard && `event: dashboard\ndata: ${JSON.stringify(dashboard)}\n\n` };
+        });
+        fingerprint = latest.fingerprint;
+        if (!closed && latest.event) out.write(latest.event);
       } catch (e) {
         request.log.error({ err: e }, 'dashboard update failed');
         // A stream that cannot give its first figures would stay open with nothing to show: say so and
@@ -130,12 +151,17 @@ export function leadRoutes(
     // Several syncs in a burst make one update.
     const schedule = () => (pending ??= setTimeout(() => void send(), 200));
     const unsubscribe = live.subscribe(driveId, schedule);
+    // Every poll also checks the session: a lead signed out on another instance loses the stream too.
     const poll = setInterval(() => {
-      void driveFingerprint(db, driveId)
-        .then((now) => now !== fingerprint && schedule())
+      void mayStillSend()
+        .then(async (allowed) => allowed && (await driveFingerprint(db, driveId)) !== fingerprint && live.notify(driveId))
         .catch(() => {});
-    }, POLL_MS);
-    const heartbeat = setInterval(() => out.write(': still here\n\n'), HEARTBEAT_MS);
+    }, pollMs);
+    const heartbeat = setInterval(() => {
+      void mayStillSend()
+        .then((allowed) => allowed && out.write(': still here\n\n'))
+        .catch(() => {});
+    }, HEARTBEAT_MS);
     out.write(`retry: 3000\n\n`);
     const end = () => {
       if (closed) return;

@@ -249,13 +249,13 @@ async function seedWaiting(who: Identity, count: number, autographs: string[], f
   }
 }
 
-/** The app's sync engine, run until the device holds nothing unconfirmed. */
-async function syncUntilConfirmed(): Promise<{ ms: number; syncs: number; received: number; waiting: number }> {
+/** The app's sync engine, run until the device holds nothing unconfirmed (with this many batches on the way at once, or its own). */
+async function syncUntilConfirmed(batchesInFlight?: number): Promise<{ ms: number; syncs: number; received: number; waiting: number }> {
   const t0 = performance.now();
   let syncs = 0;
   let received = 0;
   while ((await deviceCounts()).waiting > 0) {
-    const report = await syncOnce({ appVersion: 'bench' });
+    const report = await syncOnce({ appVersion: 'bench', ...(batchesInFlight ? { batchesInFlight } : {}) });
     syncs++;
     if (report !== 'busy') received = report.receipt.received;
     if (syncs > 1000) throw new Error('sync did not finish');
