@@ -234,6 +234,24 @@ describe('what organizers and leads do', () => {
     expect((await server.db.selectFrom('drive_keys').select('drive_id').execute()).length).toBe(before);
   });
 
+  it('an organizer sets how long tablets keep confirmed signers; tablets read it with the drive; out of range is refused by field', async () => {
+    const organizer = await accountSession(server, 'organizer');
+    const { drive, code } = await createTestDrive(server.db, 'Retention');
+    const device = await enroll(server.app, code);
+    const driveOf = async () => (await server.app.inject({ method: 'GET', url: API.drive, headers: { authorization: `Bearer ${device.token}` } })).json();
+    expect(device.drive.purgeAfterHours).toBeUndefined();
+
+    expect((await asSession(server.app, organizer, 'PATCH', LEAD_API.drive(drive.id), { purgeAfterHours: 6 })).json().purgeAfterHours).toBe(6);
+    expect((await driveOf()).purgeAfterHours).toBe(6);
+    for (const purgeAfterHours of [-1, 1.5, 24 * 7 + 1, 'soon']) {
+      const refused = await asSession(server.app, organizer, 'PATCH', LEAD_API.drive(drive.id), { purgeAfterHours });
+      expect(refused.json()).toMatchObject({ error: { code: 'invalid_field', field: 'purgeAfterHours' } });
+    }
+    expect((await driveOf()).purgeAfterHours).toBe(6);
+    expect((await asSession(server.app, organizer, 'PATCH', LEAD_API.drive(drive.id), { purgeAfterHours: null })).json().purgeAfterHours).toBeNull();
+    expect((await driveOf()).purgeAfterHours).toBeUndefined();
+  });
+
   it('bad drive details get a 400 naming the field and create nothing', async () => {
     const organizer = await accountSession(server, 'organizer');
     const before = (await server.db.selectFrom('drives').select('id').execute()).length;

@@ -2,7 +2,7 @@
 // signatures made with the old text keep counting under it. A new drive gets its passphrase here (it
 // seals every signer; nobody can recover it) and its recovery key is shown once after creation.
 import { useEffect, useState } from 'preact/hooks';
-import { LEAD_API, MIN_PASSPHRASE_LENGTH, type CreatedDriveDetails, type DriveDetails } from '../../shared/lead-api';
+import { LEAD_API, MAX_PURGE_AFTER_HOURS, MIN_PASSPHRASE_LENGTH, type CreatedDriveDetails, type DriveDetails } from '../../shared/lead-api';
 import { LANGUAGES, type Language } from '../../shared/protocol';
 import { OPTIONAL_SIGNER_FIELDS, SIGNER_FIELDS } from '../../shared/schema';
 import { SIGNER_FIELD_LABELS } from '../../shared/signer-field-labels';
@@ -28,6 +28,8 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
   const [required, setRequired] = useState<string[]>([]);
   // A new drive counts its days in the organizer's own zone until they choose another.
   const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  /** Hours tablets keep confirmed signers, as typed; empty: the default (shift end, next day at the latest). */
+  const [purgeAfter, setPurgeAfter] = useState('');
   const [texts, setTexts] = useState<Texts>(emptyTexts);
   const [versions, setVersions] = useState(0);
   const [error, setError] = useState<string>();
@@ -47,6 +49,7 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
         setRecipient(d.recipient ?? '');
         setCoverLetter(d.coverLetter ?? '');
         setTimeZone(d.timeZone);
+        setPurgeAfter(d.purgeAfterHours === null ? '' : String(d.purgeAfterHours));
         if (d.requiredFields.length) setRequired(d.requiredFields);
         const next = emptyTexts();
         for (const p of d.petitions) next[p.language] = { title: p.title, text: p.text };
@@ -77,6 +80,7 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
       recipient: recipient || null,
       coverLetter: coverLetter || null,
       timeZone: timeZone.trim(),
+      purgeAfterHours: purgeAfter.trim() === '' ? null : Number(purgeAfter),
       requiredFields: required,
       petitions,
     };
@@ -128,6 +132,23 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
             <option key={z} value={z} />
           ))}
         </datalist>
+      </label>
+      <label>
+        Hours tablets keep a confirmed signer (sealed)
+        <input
+          type="number"
+          min={0}
+          max={MAX_PURGE_AFTER_HOURS}
+          step={1}
+          value={purgeAfter}
+          onInput={(e) => setPurgeAfter(e.currentTarget.value)}
+          placeholder="Until the shift ends (next day at the latest)"
+          aria-describedby="purge-after-help"
+        />
+        <small id="purge-after-help">
+          Once the server has confirmed a signature, the tablet erases its sealed details after this many hours. Empty: when the volunteer ends the shift, at
+          the latest the next day. Shorter is safer if a tablet is lost.
+        </small>
       </label>
       <label>
         Cover letter
