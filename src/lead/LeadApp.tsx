@@ -82,16 +82,17 @@ export function LeadApp() {
       <header class="lead__bar">
         <h1>Fieldpen</h1>
         {drives.length > 0 && (
-          <label>
-            Drive{' '}
-            <select value={driveId} onChange={(e) => setDriveId(e.currentTarget.value)}>
+          // Labelled by `for`, not by wrapping: a wrapping label's name would include the chosen drive's title.
+          <span class="lead__drive">
+            <label for="drive-select">Drive</label>{' '}
+            <select id="drive-select" value={driveId} onChange={(e) => setDriveId(e.currentTarget.value)}>
               {drives.map((d) => (
                 <option key={d.id} value={d.id}>
                   {d.title}
                 </option>
               ))}
             </select>
-          </label>
+          </span>
         )}
         {organizer && (
           <button type="button" onClick={() => setCreating(true)}>
