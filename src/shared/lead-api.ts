@@ -186,7 +186,7 @@ const line = (label: string, max: number) =>
   );
 
 export const SignInSchema = v.object({
-  email: v.pipe(v.string('email must be text'), v.trim(), v.toLowerCase(), v.nonEmpty('Enter your email'), v.maxLength(254)),
+  email: v.pipe(v.string('email must be text'), v.trim(), v.toLowerCase(), v.nonEmpty('Enter your email'), v.maxLength(254), showable('email')),
   password: v.pipe(v.string('password must be text'), v.nonEmpty('Enter your password'), v.maxLength(200)),
 });
 

@@ -135,3 +135,14 @@ describe('text a lead reads', () => {
     expect(lines.statusCode).toBe(200);
   });
 });
+
+describe('a sign-in with a NUL or control character in the email', () => {
+  it('is a 400 naming the field on SQLite and PostgreSQL alike (PostgreSQL text cannot hold NUL), and counts no try', async () => {
+    for (const email of ['\u0000', 'lee\u0000@example.org', 'lee@example.org\u0007']) {
+      const answer = await server.app.inject({ method: 'POST', url: LEAD_API.session, payload: { email, password: 'not the password' } });
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json()).toMatchObject({ error: { code: 'invalid_field', field: 'email' } });
+    }
+    expect(await server.db.selectFrom('failed_attempts').selectAll().where('key', 'like', '%\u0007%').execute()).toEqual([]);
+  });
+});
