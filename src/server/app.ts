@@ -12,6 +12,7 @@ import type { ConnectOptions } from './db/connect';
 import type { Database } from './db/schema';
 import { DeliveryJobs } from './delivery/job-runner';
 import { answerFrameworkError, handleErrors, handleNotFound } from './error-handling';
+import { ApiProblem } from './api-problem';
 import { auditRoutes } from './routes/audit';
 import { fastifyTrustProxy, type TrustProxy } from './proxy-config';
 import { batchesRoute } from './routes/batches';
@@ -97,6 +98,7 @@ export function buildServer({
   app.removeContentTypeParser('text/plain');
   handleErrors(app);
   securityHeaders(app, staticDir);
+  refuseControlCharactersInPaths(app);
   app.decorate('overload', guardAgainstOverload(app, { ...DEFAULT_LIMITS, ...limits }, poolQueue));
 
   const navigate = staticDir && existsSync(staticDir) ? serveStaticFiles(app, staticDir) : undefined;
@@ -124,4 +126,18 @@ export function buildServer({
     app.addHook('preClose', () => jobs.close());
   }
   return app;
+}
+
+/**
+ * An id in the path holding a NUL or another control character names nothing the server has (it
+ * never makes such ids), and PostgreSQL's text cannot even hold a NUL: answered 404 before any query.
+ */
+function refuseControlCharactersInPaths(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    if (!params) return;
+    for (const value of Object.values(params)) {
+      if (typeof value === 'string' && /[\u0000-\u001f\u007f]/.test(value)) throw new ApiProblem(404, 'not_found', 'There is nothing at this address');
+    }
+  });
 }

@@ -207,7 +207,7 @@ function attempts(): fc.Arbitrary<Attempt> {
         fc.string({ maxLength: 60 }),
         fc.constantFrom('%', '%E0%A4%A', 'a=b; c', `${SESSION_COOKIE}=%`, `${SESSION_COOKIE}=${'A'.repeat(5000)}`),
       ),
-      urlSuffix: fc.constantFrom('', '', '', '?x=%', '/%', '/..', '/%2e%2e', '?limit=-1', '#frag', '?a[b]=c'),
+      urlSuffix: fc.constantFrom('', '', '', '?x=%', '/%', '/..', '/%2e%2e', '?limit=-1', '#frag', '?a[b]=c', '%00', '/%00', '%07'),
     })
     .map(({ endpoint, pick, strategy, replacement, rawNumber, text, contentType, auth, garbage, urlSuffix }) => {
       const e = ENDPOINTS[endpoint]!;

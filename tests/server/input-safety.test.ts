@@ -146,3 +146,26 @@ describe('a sign-in with a NUL or control character in the email', () => {
     expect(await server.db.selectFrom('failed_attempts').selectAll().where('key', 'like', '%\u0007%').execute()).toEqual([]);
   });
 });
+
+describe('an id in the address holding a NUL or a control character', () => {
+  it('is a 404 on every drive route, before any query (PostgreSQL cannot hold a NUL)', async () => {
+    const organizer = await accountSession(server, 'organizer');
+    const ids = ['\u0000', 'a\u0000', 'drive\u0007'];
+    const urls = ids.flatMap((id) => [
+      LEAD_API.drive(id),
+      LEAD_API.dashboard(id),
+      LEAD_API.deliveries(id),
+      LEAD_API.codes(id),
+      LEAD_API.driveKey(id),
+      LEAD_API.roster(id),
+      LEAD_API.signatures(id),
+    ]);
+    for (const url of urls) {
+      for (const method of ['GET', 'POST'] as const) {
+        const answer = await asSession(server.app, organizer, method, url, method === 'POST' ? { passphrase: 'twelve chars or more', limit: 5 } : undefined);
+        expect(answer.statusCode, `${method} ${url}`).toBe(404);
+        expect(answer.json()).toMatchObject({ error: { code: 'not_found' } });
+      }
+    }
+  });
+});
