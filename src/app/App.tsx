@@ -67,6 +67,9 @@ export function App({ serviceWorker, boot }: { serviceWorker?: ServiceWorkerHand
   useEffect(() => {
     if (!device) return;
     sync.current = startAutoSync(__APP_VERSION__, { onDrive: setChangedDrive, syncAtStart: !justEnrolled.current });
+    // Confirmed signers' details leave the tablet when their time has passed (src/storage/purge.ts),
+    // offline too: at start, on becoming visible, every few minutes (the app never unmounts).
+    void import('../storage/purge').then((m) => m.startPurgeSchedule());
     return () => sync.current?.stop();
   }, [device?.enrollment.deviceId]);
 

@@ -8,12 +8,18 @@ export const SCREEN_MESSAGES = {
   shiftNewName: 'Your name',
   shiftStart: 'Start collecting',
   shiftNameMissing: 'Pick your name or type it: every signature you take carries it.',
+  shiftEndTitle: (volunteer: string) => `Done for today, ${volunteer}?`,
+  shiftEndHint:
+    'Ending your shift removes from this tablet the details of every signature the server has confirmed. Signatures still waiting stay, sealed, until they are sent.',
+  shiftEnd: 'End shift',
+  shiftEnded: 'Shift ended. Confirmed signatures’ details are removed from this tablet; hand it to your lead or to the next volunteer.',
 
   todayTitle: 'Today on this tablet',
   todaySummary: (n: number, voided: number) => `${n} ${n === 1 ? 'signature' : 'signatures'} today${voided ? ` (${voided} voided)` : ''}`,
   todayEmpty: 'No signatures yet today.',
   stateLabel: { pending: 'Waiting', confirmed: 'Confirmed', rejected: 'Rejected', voided: 'Voided', purged: 'Confirmed' },
   assistedMark: 'with assistance',
+  entrySigner: (initials: string, city: string) => [initials, city].filter(Boolean).join(', '),
   voidButton: (seq: number) => `Void #${seq}`,
   voidReason: 'Reason for voiding',
   voidReasonHint: 'For example: signer asked to withdraw, wrong address, signed twice.',

@@ -1,4 +1,5 @@
-// The lead and organizer dashboard: sign in, pick a drive, watch it and manage its devices.
+// The lead and organizer dashboard: sign in, pick a drive, watch it and manage its devices; organizers
+// also open its sealed signers with the drive's passphrase, deliver, and manage the passphrase.
 import { useEffect, useState } from 'preact/hooks';
 import { LEAD_API, type SessionInfo } from '../shared/lead-api';
 import { call, LeadApiError, useCsrfToken } from './api';
@@ -8,6 +9,7 @@ import { CodesPanel } from './components/CodesPanel';
 import { DashboardView } from './components/DashboardView';
 import { DeliverPanel } from './components/DeliverPanel';
 import { DriveForm } from './components/DriveForm';
+import { DrivePassphrasePanel } from './components/DrivePassphrasePanel';
 import { PasswordForm } from './components/PasswordForm';
 import { RosterPanel } from './components/RosterPanel';
 import { SignersPanel } from './components/SignersPanel';
@@ -80,16 +82,17 @@ export function LeadApp() {
       <header class="lead__bar">
         <h1>Fieldpen</h1>
         {drives.length > 0 && (
-          <label>
-            Drive{' '}
-            <select value={driveId} onChange={(e) => setDriveId(e.currentTarget.value)}>
+          // Labelled by `for`, not by wrapping: a wrapping label's name would include the chosen drive's title.
+          <span class="lead__drive">
+            <label for="drive-select">Drive</label>{' '}
+            <select id="drive-select" value={driveId} onChange={(e) => setDriveId(e.currentTarget.value)}>
               {drives.map((d) => (
                 <option key={d.id} value={d.id}>
                   {d.title}
                 </option>
               ))}
             </select>
-          </label>
+          </span>
         )}
         {organizer && (
           <button type="button" onClick={() => setCreating(true)}>
@@ -139,9 +142,11 @@ export function LeadApp() {
       {drive && (
         <>
           <DashboardView key={drive.id} driveId={drive.id} />
+          {organizer && <DrivePassphrasePanel key={`passphrase-${drive.id}`} driveId={drive.id} driveTitle={drive.title} />}
           <CodesPanel key={`codes-${drive.id}`} driveId={drive.id} />
           <RosterPanel key={`roster-${drive.id}`} driveId={drive.id} />
-          <SignersPanel key={`signers-${drive.id}`} driveId={drive.id} />
+          {/* Leads see figures, not signers: only organizers open the drive. */}
+          {organizer && <SignersPanel key={`signers-${drive.id}`} driveId={drive.id} />}
           {organizer && <DeliverPanel key={`deliver-${drive.id}`} driveId={drive.id} />}
           {organizer && <DriveForm key={`edit-${drive.id}`} driveId={drive.id} onSaved={() => void loadDrives(drive.id)} />}
           {organizer && <AccountsPanel key={`accounts-${drive.id}`} driveId={drive.id} />}

@@ -96,6 +96,15 @@ export function accountAuth(app: FastifyInstance, db: Kysely<Database>): (rule?:
     };
 }
 
+/**
+ * Whether the session of this cookie is still open and its account may still manage the drive: a
+ * long-lived answer (the dashboard's event stream) asks again before each send.
+ */
+export async function sessionAllowsDrive(db: Kysely<Database>, token: string, driveId: string): Promise<boolean> {
+  const session = token ? await findSession(db, token) : undefined;
+  return session !== undefined && (await mayManageDrive(db, session.account, driveId));
+}
+
 export function signedIn(request: FastifyRequest): SignedIn {
   if (!request.signedIn) throw new Error('route is missing the requireAccount hook');
   return request.signedIn;

@@ -2,7 +2,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import { useSha256Hex } from '../shared/digest';
 import { MAX_BATCH_BYTES } from '../shared/protocol';
@@ -12,6 +12,7 @@ import type { ConnectOptions } from './db/connect';
 import type { Database } from './db/schema';
 import { DeliveryJobs } from './delivery/job-runner';
 import { answerFrameworkError, handleErrors, handleNotFound } from './error-handling';
+import { ApiProblem } from './api-problem';
 import { auditRoutes } from './routes/audit';
 import { fastifyTrustProxy, type TrustProxy } from './proxy-config';
 import { batchesRoute } from './routes/batches';
@@ -21,6 +22,8 @@ import { enrollRoute } from './routes/enroll';
 import { driveRoutes } from './routes/drives';
 import { leadRoutes } from './routes/lead';
 import { sessionRoutes } from './routes/session';
+import { driveKeyRoutes } from './routes/drive-key';
+import { signersRoutes } from './routes/signers';
 import { LiveUpdates } from './live-updates';
 import { securityHeaders } from './security-headers';
 import { DEFAULT_LIMITS, guardAgainstOverload, type OverloadGuard, type OverloadLimits } from './overload';
@@ -30,7 +33,8 @@ export interface ServerOptions {
   db: Kysely<Database>;
   /** The built PWA (`dist/`); served when it exists. */
   staticDir?: string | undefined;
-  logger?: boolean | undefined;
+  /** Fastify's logger: `true` for the request log on stdout; tests pass pino options with a stream of their own. */
+  logger?: FastifyServerOptions['logger'] | undefined;
   /** Behind a reverse proxy: how many hops, or which proxy addresses, may set X-Forwarded-* (src/server/proxy-config.ts). */
   trustProxy?: TrustProxy | undefined;
   /** The origin tablets and leads reach the server at (`PUBLIC_URL`): QR codes, links, the Origin check. */
@@ -44,6 +48,8 @@ export interface ServerOptions {
   limits?: Partial<OverloadLimits> | undefined;
   /** Queries waiting for a database connection (PostgreSQL's pool), for the overload guard. */
   poolQueue?: (() => number) | undefined;
+  /** How often each dashboard event stream checks its session and polls for changes (default 5 s; tests shorten it). */
+  livePollMs?: number | undefined;
 }
 
 declare module 'fastify' {
@@ -72,6 +78,7 @@ export function buildServer({
   deliveries,
   limits,
   poolQueue,
+  livePollMs,
 }: ServerOptions): FastifyInstance {
   // Record digests with node:crypto: the same SHA-256 as WebCrypto, without its per-call cost.
   useSha256Hex(nodeSha256Hex);
@@ -91,6 +98,7 @@ export function buildServer({
   app.removeContentTypeParser('text/plain');
   handleErrors(app);
   securityHeaders(app, staticDir);
+  refuseControlCharactersInPaths(app);
   app.decorate('overload', guardAgainstOverload(app, { ...DEFAULT_LIMITS, ...limits }, poolQueue));
 
   const navigate = staticDir && existsSync(staticDir) ? serveStaticFiles(app, staticDir) : undefined;
@@ -104,7 +112,9 @@ export function buildServer({
   batchesRoute(app, db, requireDevice, live);
   sessionRoutes(app, db, requireAccount);
   driveRoutes(app, db, requireAccount);
-  leadRoutes(app, db, requireAccount, live);
+  leadRoutes(app, db, requireAccount, live, livePollMs);
+  signersRoutes(app, db, requireAccount);
+  driveKeyRoutes(app, db, requireAccount);
   auditRoutes(app, db, requireAccount);
 
   const jobs = deliveries && new DeliveryJobs({ db, ...deliveries, log: app.log });
@@ -116,4 +126,18 @@ export function buildServer({
     app.addHook('preClose', () => jobs.close());
   }
   return app;
+}
+
+/**
+ * An id in the path holding a NUL or another control character names nothing the server has (it
+ * never makes such ids), and PostgreSQL's text cannot even hold a NUL: answered 404 before any query.
+ */
+function refuseControlCharactersInPaths(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    if (!params) return;
+    for (const value of Object.values(params)) {
+      if (typeof value === 'string' && /[\u0000-\u001f\u007f]/.test(value)) throw new ApiProblem(404, 'not_found', 'There is nothing at this address');
+    }
+  });
 }

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { createDrive, hasAnyDrive, type NewDrive } from './db/drives';
 import { createEnrollmentCode, findUsableCode } from './db/enrollment-codes';
 import type { Database } from './db/schema';
+import { makeOneTimePassword } from './passwords';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEMO_CODE_USES = 100;
@@ -46,11 +47,20 @@ export const DEMO_DRIVE: NewDrive = {
   ],
 };
 
-/** On an empty database, create the demo drive and its enrollment code; returns the code, or undefined when drives exist. */
-export async function seedDemoDrive(db: Kysely<Database>, now = new Date()): Promise<string | undefined> {
+export interface DemoDrive {
+  code: string;
+  /** The demo drive's passphrase and recovery key: printed once at the first start, never stored. */
+  passphrase: string;
+  recoveryKey: string;
+}
+
+/** On an empty database, create the demo drive (with a random passphrase) and its enrollment code; undefined when drives exist. */
+export async function seedDemoDrive(db: Kysely<Database>, now = new Date()): Promise<DemoDrive | undefined> {
   if (await hasAnyDrive(db)) return undefined;
-  const drive = await createDrive(db, DEMO_DRIVE, now);
-  return createEnrollmentCode(db, { driveId: drive.id, uses: DEMO_CODE_USES, expiresAt: new Date(now.getTime() + DEMO_CODE_DAYS * DAY_MS) }, now);
+  const passphrase = makeOneTimePassword();
+  const drive = await createDrive(db, { ...DEMO_DRIVE, passphrase }, now);
+  const code = await createEnrollmentCode(db, { driveId: drive.id, uses: DEMO_CODE_USES, expiresAt: new Date(now.getTime() + DEMO_CODE_DAYS * DAY_MS) }, now);
+  return { code, passphrase, recoveryKey: drive.recoveryKey };
 }
 
 /** A code that still enrolls devices on the first drive (the demo drive on a seeded server). */

@@ -3,7 +3,8 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
 import { ApiProblem } from './api-problem';
-import { findDeviceByToken, type DeviceIdentity } from './db/devices';
+import { recordAudit } from './db/audit-log';
+import { findDeviceByToken, markWipeTold, type DeviceIdentity } from './db/devices';
 import type { Database } from './db/schema';
 
 declare module 'fastify' {
@@ -21,8 +22,14 @@ export function deviceAuth(app: FastifyInstance, db: Kysely<Database>): onReques
     if (!token) throw new ApiProblem(401, 'unauthorized', 'This device is not enrolled: send its token as "Authorization: Bearer <token>"');
     const device = await findDeviceByToken(db, token);
     if (!device) throw new ApiProblem(401, 'unauthorized', 'The server does not know this device token: enroll the device again');
-    // Its records stay on the device; only the lead can re-enroll it.
-    if (device.revoked) throw new ApiProblem(403, 'device_revoked', 'This device was removed from the drive: hand it to your lead');
+    // The answer tells the tablet to wipe its confirmed payloads; records not yet confirmed stay on it
+    // (sealed), so nothing is lost. Only the lead can re-enroll it.
+    if (device.revoked) {
+      if (await markWipeTold(db, device.id)) {
+        await recordAudit(db, { action: 'device_wiped', actor: `device:${device.id}`, address: request.ip, driveId: device.driveId });
+      }
+      throw new ApiProblem(403, 'device_revoked', 'This device was removed from the drive: its confirmed signatures are wiped. Hand it to your lead');
+    }
     request.device = device;
   };
 }

@@ -3,12 +3,11 @@
 // N=2^17, r=8, p=1, the OWASP figure) and under a random recovery key the organizer downloads once.
 // Losing both loses the drive's signers: nothing else can open them, by design.
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
+import { MIN_PASSPHRASE_LENGTH } from '../shared/lead-api';
 import { exportDrivePrivateKey, generateDriveKeyPair, importDrivePrivateKey } from '../shared/signer-seal';
 
 /** scrypt's cost; stored with every wrap so a later raise still opens older ones. */
 export const PASSPHRASE_KDF = { N: 2 ** 17, r: 8, p: 1 } as const;
-/** A passphrase shorter than this is refused: it guards every signer of the drive. */
-export const MIN_PASSPHRASE_LENGTH = 12;
 const KEY_BYTES = 32;
 
 export class WrongPassphraseError extends Error {
@@ -73,14 +72,25 @@ function parseRecoveryKey(text: string): Buffer | null {
   return /^[0-9a-fA-F]{64}$/.test(hex) ? Buffer.from(hex, 'hex') : null;
 }
 
+export type PassphraseCost = { N: number; r: number; p: number };
+
+let newWrapCost: PassphraseCost = PASSPHRASE_KDF;
+/**
+ * The cost new passphrase wraps get. Only tests lower it (every test drive would otherwise spend a
+ * second and 128 MiB); the server always wraps at PASSPHRASE_KDF. Opening reads the cost stored in the wrap.
+ */
+export function useDriveKeyCost(cost: PassphraseCost): void {
+  newWrapCost = cost;
+}
+
 /** Makes a drive's key pair and wraps its private key; `aad` binds the wraps to the drive (its id). */
-export async function createDriveKey(passphrase: string, aad: string): Promise<NewDriveKey> {
+export async function createDriveKey(passphrase: string, aad: string, cost: PassphraseCost = newWrapCost): Promise<NewDriveKey> {
   if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new RangeError(`A drive passphrase has at least ${MIN_PASSPHRASE_LENGTH} characters.`);
   const pair = await generateDriveKeyPair();
   const secret = await exportDrivePrivateKey(pair.privateKey);
   try {
     const salt = randomBytes(16);
-    const byPassphrase = wrap('scrypt', await scrypt(passphrase, salt, PASSPHRASE_KDF), secret, aad, { ...PASSPHRASE_KDF, salt: salt.toString('base64url') });
+    const byPassphrase = wrap('scrypt', await scrypt(passphrase, salt, cost), secret, aad, { ...cost, salt: salt.toString('base64url') });
     const recovery = randomBytes(KEY_BYTES);
     const byRecoveryKey = wrap('recovery', recovery, secret, aad);
     return { publicKey: pair.publicKey, byPassphrase, byRecoveryKey, recoveryKey: formatRecoveryKey(recovery) };
@@ -115,13 +125,15 @@ export async function unlockWithRecoveryKey(wrapped: WrappedKey, recoveryKey: st
 }
 
 /** Re-wraps under a new passphrase (after unlocking with the old one or the recovery key). */
-export async function rewrapWithPassphrase(privateKey: CryptoKey, passphrase: string, aad: string): Promise<WrappedKey> {
+export async function rewrapWithPassphrase(privateKey: CryptoKey, passphrase: string, aad: string, cost: PassphraseCost = newWrapCost): Promise<WrappedKey> {
   if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new RangeError(`A drive passphrase has at least ${MIN_PASSPHRASE_LENGTH} characters.`);
   const secret = await exportDrivePrivateKey(privateKey);
   try {
     const salt = randomBytes(16);
-    return wrap('scrypt', await scrypt(passphrase, salt, PASSPHRASE_KDF), secret, aad, { ...PASSPHRASE_KDF, salt: salt.toString('base64url') });
+    return wrap('scrypt', await scrypt(passphrase, salt, cost), secret, aad, { ...cost, salt: salt.toString('base64url') });
   } finally {
     secret.fill(0);
   }
 }
+
+export { MIN_PASSPHRASE_LENGTH };

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_BATCH_BYTES } from '../shared/protocol';
 import { ApiProblem } from './api-problem';
+import { DriveKeyMissingError } from './db/drive-keys';
 
 /** Fastify's own request errors, by their code. */
 const FASTIFY_PROBLEMS: Record<string, () => ApiProblem> = {
@@ -19,6 +20,13 @@ const INTERNAL = (): ApiProblem => new ApiProblem(500, 'internal', 'The server r
 
 export function toApiProblem(error: unknown): ApiProblem {
   if (error instanceof ApiProblem) return error;
+  if (error instanceof DriveKeyMissingError) {
+    return new ApiProblem(
+      409,
+      'drive_key_missing',
+      "This drive has no passphrase yet: the organizer sets it on the drive's page before tablets can take signers",
+    );
+  }
   const known = FASTIFY_PROBLEMS[String(property(error, 'code'))];
   if (known) return known();
   const status = Number(property(error, 'statusCode'));

@@ -54,7 +54,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(poolSize) || poolSize < 1) fail(`DB_POOL_SIZE=${process.env.DB_POOL_SIZE} is not a positive whole number`);
   const database = openDatabase(databaseUrl ? { url: databaseUrl, poolSize } : { file: join(dataDir, DB_FILE) });
   await migrateToLatest(database.db);
-  const code = (await seedDemoDrive(database.db)) ?? (await currentDemoCode(database.db));
+  const demo = await seedDemoDrive(database.db);
+  const code = demo?.code ?? (await currentDemoCode(database.db));
   const organizer = await createFirstOrganizer(database.db, process.env.ORGANIZER_EMAIL || undefined);
 
   const deliveries = { dir: join(dataDir, 'deliveries'), connection: database.connection };
@@ -96,6 +97,11 @@ async function main(): Promise<void> {
   if (organizer) {
     console.log(`Organizer account: ${organizer.email}`);
     console.log(`Organizer one-time password: ${organizer.password}  (shown only now: sign in and change it)`);
+  }
+  if (demo) {
+    // The demo drive's signers open only with these; nothing on the server can recover them.
+    console.log(`Demo drive passphrase: ${demo.passphrase}  (shown only now: it opens the demo drive's signers)`);
+    console.log(`Demo drive recovery key: ${demo.recoveryKey}`);
   }
   console.log('');
 }

@@ -17,7 +17,7 @@ export interface OverloadLimits {
    * alone lets a starved instance (slow disk, busy CPU) queue batches until they time out.
    */
   batchWaitMs: number;
-  /** Batches of one device token at once (the app overlaps two; a resend may add one). */
+  /** Batches of one device token at once (the app sends up to three, BATCHES_IN_FLIGHT; a resend may add one). */
   batchesPerDevice: number;
   /** API requests from one client address at once (behind a proxy: set TRUST_PROXY, or every client is the proxy). */
   requestsPerAddress: number;

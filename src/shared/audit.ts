@@ -9,6 +9,11 @@ export const AUDIT_ACTIONS = [
   'lead_added',
   'lead_removed',
   'drive_unlocked',
+  /** A wrong passphrase or recovery key: nothing opened. */
+  'drive_unlock_failed',
+  /** The drive's first key made for a drive created before sealing (its clear rows sealed). */
+  'drive_passphrase_set',
+  'drive_passphrase_changed',
   'signers_read',
   'delivery_built',
   'delivery_downloaded',

@@ -2,7 +2,9 @@
 // Nothing here imports anything, so the schema (schema.ts) and the messages (protocol.ts) can both
 // build on it: constants → schema → protocol.
 
-export const PROTOCOL_VERSION = 1;
+// Version 2: a record carries its signer's details and autograph sealed to the drive's key (`sealed`),
+// with only the fields the counts need in clear (city, state). Version 1 devices are refused.
+export const PROTOCOL_VERSION = 2;
 
 /** Bounds of one batch: the client splits to stay under them, the server refuses more. */
 export const MAX_BATCH_RECORDS = 500;
@@ -50,6 +52,10 @@ export const ERROR_CODES = [
   'delivery_running',
   /** The delivery is still building, or failed: it has no files to download. */
   'delivery_not_ready',
+  /** The drive's passphrase or recovery key does not open its key. */
+  'wrong_passphrase',
+  /** The drive has no key yet: the organizer sets its passphrase before any tablet can seal to it. */
+  'drive_key_missing',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -28,7 +28,7 @@ export const DeliveryOptionsSchema = v.object({
 });
 export type DeliveryOptions = v.InferOutput<typeof DeliveryOptionsSchema>;
 
-export const EXCLUSION_REASONS = ['voided', 'rejected', 'conflict', 'repeat'] as const;
+export const EXCLUSION_REASONS = ['voided', 'rejected', 'conflict', 'repeat', 'unreadable'] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
 /** Who an excluded signature was, for the organizer's review (never sent to the recipient). */
@@ -57,6 +57,11 @@ export interface DeliveryExclusions {
   conflict: ExcludedSigner[];
   /** Later signatures of a signer who signed before; an override `include` delivers one. */
   repeat: RepeatExclusion[];
+  /**
+   * Records whose sealed details do not open with the drive's key, fail the shared schema, or name
+   * another city or state than they were counted under: never delivered (the name is not known).
+   */
+  unreadable: ExcludedSigner[];
 }
 
 /** A delivered signer whose name no embedded font can draw: printed as a note, listed in the campaign's report. */

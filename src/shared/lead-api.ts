@@ -21,7 +21,12 @@ export const LEAD_API = {
   revokeDevice: (driveId: string, deviceId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/devices/${encodeURIComponent(deviceId)}/revoke`,
   roster: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/roster`,
   dashboard: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/dashboard`,
+  /** POST with the drive's passphrase (DriveUnlock): the latest signers, opened (`no-store`). */
   signatures: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/signatures`,
+  /** GET: whether the drive has its key (DriveKeyStatus); POST: set it on a drive made before sealing. */
+  driveKey: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/key`,
+  /** POST: a new passphrase, opened with the old one or the recovery key. */
+  drivePassphrase: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/key/passphrase`,
   events: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/events`,
   deliveries: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/deliveries`,
   deliveryPreview: (driveId: string) => `/api/v1/drives/${encodeURIComponent(driveId)}/deliveries/preview`,
@@ -64,6 +69,10 @@ export interface DriveDetails {
   /** IANA zone of the drive's days (the organizer's): every day figure counts by it. */
   timeZone: string;
   requiredFields: string[];
+  /** Hours tablets keep a confirmed record's sealed details; null: until the shift ends, at the latest the next day. */
+  purgeAfterHours: number | null;
+  /** False for a drive made before drive keys: the organizer must set its passphrase before tablets can enroll. */
+  hasKey: boolean;
   /** Current texts, one per language. */
   petitions: (PetitionText & { version: string })[];
   /** Every text the drive has had, oldest first; records made with any of them still count. */
@@ -129,6 +138,8 @@ export interface SignerRow {
   state: string;
   zip: string;
   email: string | null;
+  /** The record did not open with the drive's key (or disagrees with its clear place): no details shown. */
+  unreadable?: boolean;
 }
 
 export const DELIVERY_STATES = ['building', 'done', 'failed'] as const;
@@ -175,7 +186,7 @@ const line = (label: string, max: number) =>
   );
 
 export const SignInSchema = v.object({
-  email: v.pipe(v.string('email must be text'), v.trim(), v.toLowerCase(), v.nonEmpty('Enter your email'), v.maxLength(254)),
+  email: v.pipe(v.string('email must be text'), v.trim(), v.toLowerCase(), v.nonEmpty('Enter your email'), v.maxLength(254), showable('email')),
   password: v.pipe(v.string('password must be text'), v.nonEmpty('Enter your password'), v.maxLength(200)),
 });
 
@@ -204,6 +215,9 @@ const PetitionTextSchema = v.object({
   ),
 });
 
+/** A week: a tablet that keeps confirmed signers longer is a tablet worth stealing. */
+export const MAX_PURGE_AFTER_HOURS = 24 * 7;
+
 const DriveFields = {
   title: line('drive title', 200),
   goal: v.pipe(finite('goal'), v.safeInteger('goal must be a whole number'), v.minValue(1, 'goal must be at least 1'), v.maxValue(100_000_000)),
@@ -211,6 +225,14 @@ const DriveFields = {
   recipient: v.nullish(v.pipe(v.string(), v.trim(), v.maxLength(500, 'The recipient is too long'), showable('recipient'))),
   coverLetter: v.nullish(v.pipe(v.string(), v.maxLength(20_000, 'The cover letter is too long'), showable('cover letter', { lines: true }))),
   timeZone: v.optional(v.pipe(v.string('timeZone must be text'), v.check(isTimeZone, 'Choose a time zone by its name, like America/Chicago'))),
+  purgeAfterHours: v.nullish(
+    v.pipe(
+      finite('purgeAfterHours'),
+      v.safeInteger('purgeAfterHours must be a whole number of hours'),
+      v.minValue(0, 'purgeAfterHours is 0 or more'),
+      v.maxValue(MAX_PURGE_AFTER_HOURS, `Tablets keep sealed signers at most ${MAX_PURGE_AFTER_HOURS} hours after the server confirmed them`),
+    ),
+  ),
   requiredFields: v.optional(v.array(v.picklist(SIGNER_FIELDS, 'requiredFields names a field the form does not have'))),
   petitions: v.pipe(
     v.array(PetitionTextSchema),
@@ -219,7 +241,19 @@ const DriveFields = {
   ),
 };
 
-export const NewDriveSchema = v.object(DriveFields);
+/** A drive passphrase guards every signer of the drive. */
+export const MIN_PASSPHRASE_LENGTH = 12;
+export const MAX_PASSPHRASE_LENGTH = 1024;
+export const PassphraseSchema = v.pipe(
+  v.string('passphrase must be text'),
+  v.minLength(MIN_PASSPHRASE_LENGTH, `The drive passphrase has at least ${MIN_PASSPHRASE_LENGTH} characters`),
+  v.maxLength(MAX_PASSPHRASE_LENGTH, 'The drive passphrase is too long'),
+);
+
+export const NewDriveSchema = v.object({ ...DriveFields, passphrase: PassphraseSchema });
+
+/** The answer to creating a drive: its details and the recovery key, shown this once and never stored. */
+export type CreatedDriveDetails = DriveDetails & { recoveryKey: string };
 export const DriveEditSchema = v.partial(v.object(DriveFields));
 
 export const MAX_CODE_USES = 100;
@@ -246,3 +280,86 @@ export const DeviceEditSchema = v.object({ name: line('device name', 80) });
 export const RosterSchema = v.object({
   volunteers: v.pipe(v.array(line('volunteer name', 80)), v.maxLength(1000, 'A roster holds at most 1000 names')),
 });
+
+// ── the drive's key: unlocking, setting and changing its passphrase ───────────
+
+const SECRET_MAX = MAX_PASSPHRASE_LENGTH;
+
+/** What opens a drive's key for one operation: its passphrase, or the recovery key shown at its creation. */
+export type DriveUnlock = { passphrase: string } | { recoveryKey: string };
+
+const unlockFields = {
+  passphrase: v.optional(v.pipe(v.string('passphrase must be text'), v.maxLength(SECRET_MAX, 'The passphrase is too long'))),
+  recoveryKey: v.optional(v.pipe(v.string('recoveryKey must be text'), v.maxLength(200, 'A recovery key is 64 hexadecimal digits'))),
+};
+
+/** Exactly one of passphrase and recoveryKey, not empty; a missing one is named as `passphrase`. */
+function unlockOf(body: { passphrase?: string | undefined; recoveryKey?: string | undefined }): DriveUnlock {
+  return body.recoveryKey ? { recoveryKey: body.recoveryKey } : { passphrase: body.passphrase ?? '' };
+}
+
+type Secrets = { passphrase?: string | undefined; recoveryKey?: string | undefined };
+
+/** One secret, not both: the problem is named on the passphrase field. */
+function oneSecret<T extends Secrets>() {
+  return v.forward<T, v.CheckIssue<T>, ['passphrase']>(
+    v.check((b: T) => Boolean(b.passphrase) !== Boolean(b.recoveryKey), "Enter the drive's passphrase (or its recovery key)"),
+    // `passphrase` is a key of every T here; the generic hides it from ValidPath.
+    ['passphrase'] as never,
+  );
+}
+
+/** A body that opens the drive: `{passphrase}` or `{recoveryKey}`. */
+export const DriveUnlockSchema = v.pipe(v.object(unlockFields), oneSecret(), v.transform(unlockOf));
+
+export const SIGNERS_MAX = 500;
+
+/** `POST signatures`: the drive's passphrase and how many of the latest signers to open. */
+export const SignersRequestSchema = v.pipe(
+  v.object({
+    ...unlockFields,
+    limit: v.optional(
+      v.pipe(
+        finite('limit'),
+        v.safeInteger('limit must be a whole number'),
+        v.minValue(1, 'limit must be at least 1'),
+        v.maxValue(SIGNERS_MAX, `at most ${SIGNERS_MAX} signers at once`),
+      ),
+      50,
+    ),
+  }),
+  oneSecret(),
+  v.transform((b) => ({ unlock: unlockOf(b), limit: b.limit })),
+);
+
+const newPassphrase = v.pipe(
+  v.string('newPassphrase must be text'),
+  v.minLength(MIN_PASSPHRASE_LENGTH, `The new passphrase needs at least ${MIN_PASSPHRASE_LENGTH} characters: a few words nobody could guess`),
+  v.maxLength(MAX_PASSPHRASE_LENGTH, 'The new passphrase is too long'),
+);
+
+/** `POST key`: the first passphrase of a drive made before sealing. */
+export const SetPassphraseSchema = v.object({ newPassphrase });
+
+/** `POST key/passphrase`: the old passphrase (or the recovery key) and the new one. */
+export const ChangePassphraseSchema = v.pipe(
+  v.object({ ...unlockFields, newPassphrase }),
+  oneSecret(),
+  v.transform((b) => ({ unlock: unlockOf(b), newPassphrase: b.newPassphrase })),
+);
+
+export interface DriveKeyStatus {
+  /** The drive has its key: tablets seal to it, and only its passphrase or recovery key opens a signer. */
+  hasKey: boolean;
+  /** When the passphrase was last set or changed. */
+  updatedAt: string | null;
+  /** Rows filed before sealing whose details are still in clear (sealed when the passphrase is set). */
+  clearSignatures: number;
+}
+
+/** The answer to setting a drive's first passphrase: the recovery key, shown this once (`no-store`). */
+export interface DriveKeySet {
+  recoveryKey: string;
+  /** Rows filed before sealing that were sealed to the new key. */
+  sealedSignatures: number;
+}

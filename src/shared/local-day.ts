@@ -26,7 +26,20 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+const daysOfMinutes = new Map<string, string>();
+const MAX_REMEMBERED_MINUTES = 10_000;
+
 /** The calendar day (YYYY-MM-DD) in `timeZone` of a UTC ISO-8601 timestamp. */
 export function localDay(isoUtc: string, timeZone: string): string {
-  return formatterFor(timeZone).format(new Date(isoUtc));
+  // Every zone's offset is whole minutes, so a UTC minute falls on one local day: remember it. A
+  // batch's signatures share a few minutes, and Intl's formatting was 2% of filing a batch.
+  if (!isoUtc.endsWith('Z') || isoUtc.length < 17) return formatterFor(timeZone).format(new Date(isoUtc));
+  const key = `${timeZone} ${isoUtc.slice(0, 16)}`;
+  let day = daysOfMinutes.get(key);
+  if (day === undefined) {
+    day = formatterFor(timeZone).format(new Date(isoUtc));
+    if (daysOfMinutes.size >= MAX_REMEMBERED_MINUTES) daysOfMinutes.clear();
+    daysOfMinutes.set(key, day);
+  }
+  return day;
 }

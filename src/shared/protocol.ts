@@ -1,4 +1,4 @@
-// The device ⇄ server sync protocol, version 1. Messages per direction; the README documents them
+// The device ⇄ server sync protocol, version 2. Messages per direction; the README documents them
 // with examples. Bump PROTOCOL_VERSION on any change a deployed device could misread. What the server
 // validates is typed from its schema (src/shared/schema.ts), never declared twice; the constants live
 // in constants.ts (imports run one way: constants → schema → protocol) and are re-exported here.
@@ -67,6 +67,16 @@ export interface DriveInfo {
   roster?: string[];
   /** Signer fields this drive requires (SIGNER_FIELDS names); absent means the schema's defaults. */
   requiredFields?: string[];
+  /**
+   * The drive's public key (base64url of the raw P-256 point): every signer's details are sealed to it
+   * at Save (src/shared/signer-seal.ts). Only the organizer's passphrase opens the private key.
+   */
+  sealKey: string;
+  /**
+   * Hours after the server confirmed it that a record's sealed details leave the tablet; absent means
+   * the default: when the shift ends, at the latest the next day (tablet's local midnight).
+   */
+  purgeAfterHours?: number;
 }
 
 export interface EnrollResponse {

@@ -75,7 +75,32 @@ export const AutographSchema = v.pipe(
 
 const id = (label: string) => v.pipe(v.string(`${label} must be text`), v.minLength(1, `${label} is missing`), v.maxLength(64, `${label} is too long`));
 
-/** A signature record as it travels from device to server. `digest` covers every other field. */
+/**
+ * What is sealed to the drive's key (src/shared/signer-seal.ts): everything that identifies the
+ * signer. Only the organizer's unlocked key opens it; the tablet and the server's disk hold it sealed.
+ */
+export const SignerDetailsSchema = v.object({
+  signer: SignerSchema,
+  autograph: AutographSchema,
+  location: v.optional(
+    v.object({
+      latitude: v.pipe(finite('location.latitude'), v.minValue(-90), v.maxValue(90)),
+      longitude: v.pipe(finite('location.longitude'), v.minValue(-180), v.maxValue(180)),
+      accuracy: v.pipe(finite('location.accuracy'), v.minValue(0)),
+    }),
+  ),
+});
+export type SignerDetails = v.InferOutput<typeof SignerDetailsSchema>;
+
+/** base64url of format byte ‖ encapsulated key ‖ ciphertext: at least 82 bytes, at most what the largest details make. */
+const SEALED_PATTERN = /^[A-Za-z0-9_-]{110,}$/;
+export const MAX_SEALED_CHARS = Math.ceil(((AUTOGRAPH_LIMITS.maxEncodedChars + 4096) * 4) / 3);
+
+/**
+ * A signature record as it travels from device to server (protocol 2). `digest` covers every other
+ * field, the sealed payload included. In clear only what the server's figures need: who collected it,
+ * when, in which petition text, and the signer's city and state (`place`, for the counts per place).
+ */
 export const SignatureRecordSchema = v.object({
   id: v.pipe(v.string('id must be text'), v.regex(UUID_V7_PATTERN, 'id must be a lowercase UUIDv7')),
   deviceId: id('deviceId'),
@@ -87,16 +112,15 @@ export const SignatureRecordSchema = v.object({
   }),
   volunteer: text('volunteer name', 80),
   capturedAt: v.pipe(v.string('capturedAt must be text'), v.isoTimestamp('capturedAt must be an ISO 8601 timestamp')),
-  signer: SignerSchema,
-  autograph: AutographSchema,
+  /** The signer's city and state, in clear for the counts per place (the rest of the address is sealed). */
+  place: v.object({ city: SignerSchema.entries.city, state: SignerSchema.entries.state }),
   /** The signer could not sign alone: the volunteer attests they helped and the signer agreed. */
   assisted: v.optional(v.object({ attestedBy: text('attesting volunteer name', 80) })),
-  location: v.optional(
-    v.object({
-      latitude: v.pipe(finite('location.latitude'), v.minValue(-90), v.maxValue(90)),
-      longitude: v.pipe(finite('location.longitude'), v.minValue(-180), v.maxValue(180)),
-      accuracy: v.pipe(finite('location.accuracy'), v.minValue(0)),
-    }),
+  /** SignerDetails sealed to the drive's public key, bound to this drive and record id. */
+  sealed: v.pipe(
+    v.string('sealed must be text'),
+    v.maxLength(MAX_SEALED_CHARS, 'The sealed details are too large'),
+    v.regex(SEALED_PATTERN, 'sealed must be the signer details sealed to the drive key (base64url)'),
   ),
   digest: v.pipe(v.string('digest must be text'), v.regex(HEX_SHA256, 'digest must be a SHA-256 hex digest')),
 });

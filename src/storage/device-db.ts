@@ -1,18 +1,19 @@
 // The device database. Records live here until the server has acknowledged them one by one: this
 // table, not any queue, is the system of record: Background Sync only wakes the engine that reads it.
 import Dexie, { RangeSet, type ObservabilitySet, type Table } from 'dexie';
-import type { SignatureRecord } from '../shared/schema';
+import type { SignatureRecord, Signer, SignerDetails } from '../shared/schema';
 import type { ErrorCode } from '../shared/protocol';
-import { signerKeyOf } from '../shared/signer-key';
-
-/** Where the tablet's signer key is made (shared with the server's repeat-signer check). */
-export { signerKeyOf };
+import { initialsOf } from './initials';
 
 export const SIGNATURE_STATES = ['pending', 'confirmed', 'rejected', 'voided', 'purged'] as const;
 export type SignatureState = (typeof SIGNATURE_STATES)[number];
 
-/** A signature as the device keeps it: the wire record plus its life on the device. */
-export interface DeviceSignature extends SignatureRecord {
+/**
+ * A signature as the device keeps it: the wire record (the signer's details only sealed) plus its life
+ * on the device. Purging drops `sealed` (and the keyed `signerKey`); id, seq, digest and state stay.
+ */
+export interface DeviceSignature extends Omit<SignatureRecord, 'sealed'> {
+  sealed?: string;
   state: SignatureState;
   /** When the server acknowledged it (stored or duplicate). */
   confirmedAt?: string;
@@ -22,10 +23,24 @@ export interface DeviceSignature extends SignatureRecord {
   void?: { reason: string; at: string };
   /** When the server acknowledged the void. */
   voidConfirmedAt?: string;
-  /** The signer's name and address, normalized, for the same-signer warning (version 3 on; never sent). */
+  /** Keyed hash of the signer's normalized name and address, for the same-signer warning (never sent). */
   signerKey?: string;
+  /** The signer's initials, for today's list on this tablet (never sent). */
+  initials?: string;
   /** The server's reason for refusing the void (it never held the record); not retried. */
   voidRejection?: { code: ErrorCode; message: string; field?: string };
+}
+
+/**
+ * A row saved in clear before version 4 (protocol 1), as the version 4 upgrade leaves it when the
+ * server had not yet confirmed it: the details stay only until sealLegacyRecords (legacy-records.ts)
+ * seals them, marked `legacyClear` so it finds them in one index lookup. Nothing else has these fields.
+ */
+export interface LegacyClearRow extends DeviceSignature {
+  signer?: Signer;
+  autograph?: string;
+  location?: SignerDetails['location'];
+  legacyClear?: 1;
 }
 
 export const DEVICE_DB_NAME = 'fieldpen';
@@ -48,15 +63,31 @@ export class DeviceDB extends Dexie {
       signatures: 'id, &seq, state, [state+seq], capturedAt, [state+capturedAt]',
     });
     // Version 3: the same-signer warning looks the signer up by a key instead of reading every row
-    // of a tablet that may hold thousands. Rows saved before get their key; nothing else changes.
-    this.version(3)
-      .stores({ signatures: 'id, &seq, state, [state+seq], capturedAt, [state+capturedAt], signerKey' })
+    // of a tablet that may hold thousands. (Its upgrade wrote the key in clear; version 4 removes it,
+    // so a tablet upgrading from before 3 skips that step.)
+    this.version(3).stores({ signatures: 'id, &seq, state, [state+seq], capturedAt, [state+capturedAt], signerKey' });
+    // Version 4 (protocol 2): no signer in clear at rest. Rows saved before keep working on the screens
+    // (initials, city) and lose what named the signer: the v3 key (the normalized name and address)
+    // always; the details themselves at once where the server holds the record. A row the server never
+    // confirmed cannot be sealed here (WebCrypto is asynchronous; an upgrade transaction commits across
+    // such an await), so it is marked and sealed on start-up once the drive's key is known.
+    this.version(4)
+      .stores({ signatures: 'id, &seq, state, [state+seq], capturedAt, [state+capturedAt], signerKey, legacyClear' })
       .upgrade((tx) =>
         tx
-          .table<DeviceSignature, string>('signatures')
+          .table<LegacyClearRow, string>('signatures')
           .toCollection()
-          .modify((row) => {
-            row.signerKey = signerKeyOf(row.signer);
+          .modify((row: LegacyClearRow) => {
+            delete row.signerKey;
+            if (!row.signer) return;
+            row.place = { city: row.signer.city, state: row.signer.state };
+            row.initials = initialsOf(row.signer);
+            // The server holds it (it confirmed it; purged rows too): nothing will send it again.
+            if (row.confirmedAt || row.state === 'confirmed' || row.state === 'purged') {
+              delete row.signer;
+              delete row.autograph;
+              delete row.location;
+            } else row.legacyClear = 1;
           }),
       );
   }

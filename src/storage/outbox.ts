@@ -5,10 +5,18 @@ import type { SignatureRecord } from '../shared/schema';
 import type { RecordResult, VoidNotice, VoidResult } from '../shared/protocol';
 import { deviceDb, type DeviceSignature } from './device-db';
 
-/** The oldest waiting records (after sequence number `afterSeq`), in sequence order. */
-export function waitingRecords(limit: number, afterSeq = 0): Promise<DeviceSignature[]> {
-  return deviceDb().signatures.where('[state+seq]').between(['pending', afterSeq], ['pending', Dexie.maxKey], false).limit(limit).toArray();
+/**
+ * The oldest waiting records (after sequence number `afterSeq`), in sequence order. Only sealed ones:
+ * a row saved in clear before protocol 2 waits until sealLegacyRecords seals it (legacy-records.ts).
+ * Filtered after the read, not in it: a Dexie filter walks a cursor instead of one getAll.
+ */
+export async function waitingRecords(limit: number, afterSeq = 0): Promise<DeviceSignature[]> {
+  const rows = await deviceDb().signatures.where('[state+seq]').between(['pending', afterSeq], ['pending', Dexie.maxKey], false).limit(limit).toArray();
+  return rows.every(isSealed) ? rows : rows.filter(isSealed);
 }
+
+/** A row that can travel: its signer sealed. One without `sealed` is either purged (the server confirmed it) or not yet sealed. */
+export const isSealed = (row: DeviceSignature): boolean => typeof row.sealed === 'string' && !('signer' in row);
 
 /** A voided row the server has not yet acknowledged (and has not refused). */
 export const voidWaiting = (row: DeviceSignature): boolean => row.state === 'voided' && !row.voidConfirmedAt && !row.voidRejection;
@@ -27,7 +35,7 @@ export async function outbox(limit: number, afterSeq = 0): Promise<DeviceSignatu
       db.signatures
         .where('state')
         .equals('voided')
-        .filter((row) => row.seq > afterSeq && voidWaiting(row))
+        .filter((row) => row.seq > afterSeq && voidWaiting(row) && (!recordWaiting(row) || isSealed(row)))
         .toArray(),
     ]);
     return [...pending, ...voided].sort((a, b) => a.seq - b.seq).slice(0, limit);
@@ -112,6 +120,8 @@ export async function resendMissing(seqs: readonly number[]): Promise<number> {
       .where('seq')
       .anyOf([...seqs])
       .toArray()) {
+      // A purged row no longer has its sealed details: nothing of it can travel again.
+      if (!isSealed(row)) continue;
       if (row.state === 'confirmed') {
         await db.signatures.update(row.id, { state: 'pending', confirmedAt: undefined });
         again++;
@@ -146,9 +156,25 @@ export async function deviceCounts(): Promise<DeviceCounts> {
   });
 }
 
-/** Strip the device's own fields: exactly what travels. */
+/**
+ * Exactly what travels (protocol 2): the wire record's fields, sealed details included, and nothing of
+ * the device's own (state, initials, the keyed hash…). Only for a sealed row (isSealed).
+ */
 export function wireRecord(row: DeviceSignature): SignatureRecord {
-  const { state: _s, confirmedAt: _c, rejection: _r, void: _v, voidConfirmedAt: _vc, voidRejection: _vr, signerKey: _k, ...record } = row;
+  if (typeof row.sealed !== 'string') throw new TypeError(`Record #${row.seq} has no sealed details and cannot be sent.`);
+  const record: SignatureRecord = {
+    id: row.id,
+    deviceId: row.deviceId,
+    seq: row.seq,
+    driveId: row.driveId,
+    petition: row.petition,
+    volunteer: row.volunteer,
+    capturedAt: row.capturedAt,
+    place: row.place,
+    sealed: row.sealed,
+    digest: row.digest,
+  };
+  if (row.assisted) record.assisted = row.assisted;
   return record;
 }
 

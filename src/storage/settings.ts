@@ -8,6 +8,7 @@ export const SETTINGS_KEYS = {
   driveCheckedAt: 'driveCheckedAt',
   volunteer: 'volunteer',
   receipt: 'receipt',
+  signerKeySecret: 'signerKeySecret',
 } as const;
 
 export interface Enrollment {
@@ -28,6 +29,8 @@ let store: UseStore | undefined;
 export const SETTINGS_DATABASE = 'fieldpen-settings';
 export const SETTINGS_STORE = 'settings';
 const settings = (): UseStore => (store ??= createStore(SETTINGS_DATABASE, SETTINGS_STORE));
+/** The store itself, for the few settings kept beside their one user (signer-hash.ts). */
+export const settingsStore = settings;
 
 export const loadEnrollment = (): Promise<Enrollment | undefined> => get(SETTINGS_KEYS.enrollment, settings());
 export const saveEnrollment = async (e: Enrollment): Promise<void> => {

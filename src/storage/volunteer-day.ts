@@ -7,7 +7,7 @@ import { InvalidSignatureError } from './errors';
 import { startOfToday } from './signatures';
 
 /**
- * Strike a signature, with the volunteer's reason. Its sequence number stays taken and the void is
+ * Strike a signature, with the volunteer's reason. Reads only the row's clear fields (the signer is sealed). Its sequence number stays taken and the void is
  * synced as a change of state; striking it again changes nothing.
  */
 export async function voidSignature(id: string, reason: string, now: Date = new Date()): Promise<DeviceSignature> {
@@ -25,13 +25,14 @@ export async function voidSignature(id: string, reason: string, now: Date = new 
   });
 }
 
-/** What today's list shows of a signature: no more of the signer than a first name and an initial. */
+/** What today's list shows of a signature: of the signer only their initials and city, never a name. */
 export interface TodayEntry {
   id: string;
   seq: number;
   capturedAt: string;
-  firstName: string;
-  initial: string;
+  /** "A. S." (empty for a row that has none). */
+  initials: string;
+  city: string;
   state: DeviceSignature['state'];
   rejection?: DeviceSignature['rejection'];
   void?: DeviceSignature['void'];
@@ -46,8 +47,8 @@ export function todaySignatures$(): Observable<TodayEntry[]> {
       id: r.id,
       seq: r.seq,
       capturedAt: r.capturedAt,
-      firstName: r.signer.givenName,
-      initial: r.signer.familyName.slice(0, 1).toUpperCase(),
+      initials: r.initials ?? '',
+      city: r.place?.city ?? '',
       state: r.state,
       ...(r.rejection ? { rejection: r.rejection } : {}),
       ...(r.void ? { void: r.void } : {}),

@@ -2,6 +2,7 @@
 import { API, PROTOCOL_VERSION, type ApiError, type EnrollRequest, type EnrollResponse } from '../shared/protocol';
 import { storageEstimate } from '../storage/estimate';
 import { saveDrive, saveEnrollment, saveVolunteer, type Enrollment } from '../storage/settings';
+import { signerKeySecret } from '../storage/signer-hash';
 import { updateSyncStatus } from './sync-status';
 
 export class EnrollFailure extends Error {
@@ -51,6 +52,8 @@ export async function enrollDevice(code: string, volunteer: string, deviceName: 
     ...(deviceName ? { deviceName } : {}),
   };
   await saveDrive(answer.drive);
+  // The tablet's own secret for the same-signer warning's keyed hash (src/storage/signer-hash.ts).
+  await signerKeySecret();
   await saveVolunteer(volunteer);
   await saveEnrollment(enrollment);
   // The server just answered: the status bar says so until the first sync has something to say.

@@ -14,6 +14,8 @@ import {
 import type { DeviceSignature } from '../storage/device-db';
 import { applyResults, capturedThrough, deviceCounts, outbox, recordWaiting, resendMissing, voidWaiting, wireRecord, wireVoid } from '../storage/outbox';
 import { storageEstimate } from '../storage/estimate';
+import { purgeExpired, wipeConfirmed } from '../storage/purge';
+import { sealLegacyRecords } from '../storage/legacy-records';
 import { loadEnrollment, saveReceipt, type Enrollment } from '../storage/settings';
 import { parseRetryAfter } from './backoff';
 import { announceSynced, SYNC_LOCK, type SyncProblem } from './sync-status';
@@ -35,10 +37,30 @@ export class SyncFailure extends Error {
   }
 }
 
+/**
+ * The server answered 403 `device_revoked`. The sync wipes every payload the server confirmed before
+ * it reports this (src/storage/purge.ts); what the server does not hold yet stays on the tablet, sealed.
+ */
+export class DeviceRevoked extends SyncFailure {
+  override name = 'DeviceRevoked';
+  constructor(message = 'This tablet was removed from the drive. Its signatures stay on it: hand it to your lead.') {
+    super('device_revoked', message, false);
+  }
+}
+
+/** What the volunteer reads once a revoked tablet has wiped what the server holds. */
+export function revokedMessage(keptSealed: number): string {
+  return `This tablet was revoked: the signatures the server confirmed are erased from it${
+    keptSealed > 0 ? `; ${keptSealed} not yet delivered ${keptSealed === 1 ? 'stays' : 'stay'} on it, sealed` : ''
+  }. Stop collecting and hand the tablet to your lead.`;
+}
+
 export interface SyncOptions {
   appVersion: string;
   fetch?: typeof fetch;
   onProgress?: (sent: number, total: number) => void;
+  /** Batches on the way at once (default BATCHES_IN_FLIGHT; the sync bench measures one against it). */
+  batchesInFlight?: number;
 }
 
 export interface SyncReport {
@@ -63,33 +85,70 @@ export async function syncOnce(options: SyncOptions): Promise<SyncReport | 'busy
 }
 
 async function runAndAnnounce(options: SyncOptions): Promise<SyncReport> {
-  const report = await runSync(options);
+  let report: SyncReport;
+  try {
+    report = await runSync(options);
+  } catch (e) {
+    // Revoked: every confirmed payload leaves now (no answer is being applied any more: the sync awaits
+    // it before it throws); records not yet delivered stay, sealed.
+    if (e instanceof DeviceRevoked) throw new DeviceRevoked(revokedMessage((await wipeConfirmed()).keptSealed));
+    throw e;
+  }
+  // The answers are applied: confirmed records past their retention leave the tablet.
+  await purgeExpired().catch((e: unknown) => console.error('Purging confirmed signatures failed', e instanceof Error ? e.name : 'error'));
   announceSynced(report.receipt);
   return report;
 }
 
 /**
- * Batches travel one at a time, but the device's own work overlaps the trip: while batch N is on
- * the way, the answer to batch N-1 is applied and batch N+1 is read (records after N's last sequence
- * number). Reading, applying and the round trip each took about a third of a sync
- * (tests/bench/sync.bench.ts). Answers are still applied in the order the batches were sent.
+ * Batches on the way at once. Round trip, the server's filing and the tablet's own work (reading the
+ * next batch, applying an answer) overlap; with one batch at a time the round trip alone held a sync
+ * near 1,300 signatures/s at 50 ms each way (tests/bench/sync.bench.ts). Three stay under the
+ * server's bound of four per device (overload.ts, MAX_BATCHES_PER_DEVICE), one left for a resend.
+ */
+export const BATCHES_IN_FLIGHT = 3;
+
+/** What came back for a batch: an answer, 413, or the failure to throw. */
+type Outcome = { answer: BatchResponse | 'too_large' } | { failure: unknown };
+
+interface Flight {
+  batch: Batch;
+  outcome: Promise<Outcome>;
+}
+
+/**
+ * Up to BATCHES_IN_FLIGHT batches travel at once; answers are applied strictly in the order the
+ * batches were sent, one at a time, each changing only the rows it answers. Each next batch is read
+ * past the last one sent (records after its last sequence number), so no row is in two batches.
  *
- * When the reads past the last batch find nothing, one more pass reads from the start: it picks up
- * what changed behind the reads (a void made during the sync, a record the server asked for again).
+ * The totals a batch carries are the last the server files only if nothing after it lands first: the
+ * outbox's tail (a short batch) waits until every answer before it is in, and a sync whose last batch
+ * overlapped another ends with an empty batch that reports the final totals.
+ *
+ * Whenever nothing is on the way, the outbox is read again from the start: it picks up what changed
+ * behind the reads (a void made during the sync) and, after a 413, sends the refused batch again in
+ * halves. A sync ends only when that read finds nothing. A failure stops new sends; the answers still
+ * on the way are applied (they are the server's word), then the first failure is thrown.
  */
 async function runSync(options: SyncOptions): Promise<SyncReport> {
   const enrollment = await loadEnrollment();
   if (!enrollment) throw new SyncFailure('not_enrolled', 'This tablet is not enrolled yet: enter the code from your lead.', false);
+  // Rows saved in clear by an app before protocol 2 travel only sealed (none after the first run).
+  await sealLegacyRecords();
   const tally = { sent: 0, confirmed: 0, rejected: 0, voided: 0 };
   const totals = await startingTotals(options.appVersion);
   let receipt: Receipt | undefined;
   let maxRecords = MAX_BATCH_RECORDS;
   let healed = false;
-  let fromStart = false;
-  /** An answer came (it may still be being applied): an empty batch now ends the sync, it is not sent. */
-  let answered = false;
-  /** The previous answer, being applied while the next batch travels. */
-  let settling: Promise<void> = Promise.resolve();
+  /** The first failure: nothing more is sent, what is on the way is still applied. */
+  let failure: { error: unknown } | undefined;
+  /** A 413 came: once nothing is on the way, read again from the start in smaller batches. */
+  let refused = false;
+  let sentAny = false;
+  /** The last batch sent went while others were on the way: its totals may not be the last filed. */
+  let lastOverlapped = false;
+  const flights: Flight[] = [];
+  const window = Math.max(1, options.batchesInFlight ?? BATCHES_IN_FLIGHT);
 
   const settle = async (answer: BatchResponse, sent: Batch): Promise<void> => {
     // A well-formed answer settles every record and void it was sent; if not, stop rather than loop.
@@ -106,53 +165,73 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
     // A batch that settled nothing would only repeat itself.
     if (sent.size > 0 && settled === 0) throw new SyncFailure('bad_answer', 'The server answered for other signatures than were sent.', true);
   };
-  const readBatch = async (afterSeq = 0) => batchOf(fitBatch(await outbox(maxRecords, afterSeq)));
+  const readBatch = async (afterSeq = 0): Promise<Batch> => {
+    const rows = await outbox(maxRecords, afterSeq);
+    // Fewer than asked for: nothing waited after these when they were read.
+    return { ...batchOf(fitBatch(rows)), tail: rows.length < maxRecords };
+  };
+  const send = async (batch: Batch): Promise<void> => {
+    tally.sent += batch.size;
+    const carried = await batchTotals(totals, tally.sent);
+    lastOverlapped = flights.length > 0;
+    sentAny = true;
+    const outcome = postBatch(enrollment, batch, carried, options).then(
+      (answer): Outcome => ({ answer }),
+      (e: unknown): Outcome => ({ failure: e }),
+    );
+    flights.push({ batch, outcome });
+  };
+  const mayStillSend = () => !failure && !refused;
 
-  let batch = await readBatch();
+  let next = await readBatch();
   for (;;) {
-    if (batch.size === 0 && answered) {
-      await settling;
-      if (!receipt) throw new SyncFailure('bad_answer', 'The server sent an answer Fieldpen cannot read. Fieldpen will retry.', true);
-      if (!fromStart) {
-        // The reads ahead found nothing more: once from the start, for what changed behind them.
-        fromStart = true;
-        batch = await readBatch();
-        if (batch.size > 0) continue;
+    while (mayStillSend() && next.size > 0 && flights.length < window && !(next.tail && flights.length > 0)) {
+      const batch = next;
+      await send(batch);
+      // Read the batch after this one while it travels.
+      next = batch.tail ? { ...batchOf([]), tail: true } : await readBatch(batch.lastSeq);
+    }
+    const flight = flights.shift();
+    if (!flight) {
+      // Nothing on the way.
+      if (failure) throw failure.error;
+      if (!sentAny) {
+        // An empty sync still reports totals once.
+        await send(next);
+        continue;
       }
+      refused = false;
+      next = await readBatch();
+      if (next.size > 0) continue;
+      if (!receipt) throw new SyncFailure('bad_answer', 'The server sent an answer Fieldpen cannot read. Fieldpen will retry.', true);
       // Once per sync: what the server lost since it confirmed it (a restored backup) travels again.
       if (!healed && (receipt.missing?.length ?? 0) > 0) {
         healed = true;
         if ((await resendMissing(receipt.missing)) > 0) {
-          batch = await readBatch();
+          next = await readBatch();
           continue;
         }
       }
-      // An empty sync still reports totals once.
+      if (lastOverlapped) {
+        await send(next);
+        continue;
+      }
       return { ...tally, receipt };
     }
-    tally.sent += batch.size;
-    const sending = postBatch(enrollment, batch, await batchTotals(totals, tally.sent), options);
-    // While it travels: finish applying the previous answer, then read the batch after this one.
-    const readsAhead = !fromStart && batch.size > 0;
-    const afterSeq = batch.lastSeq;
-    const ahead = settling.then(() => (readsAhead ? readBatch(afterSeq) : undefined));
-    const [answer, next] = await Promise.allSettled([sending, ahead]);
-    if (next.status === 'rejected') throw next.reason;
-    if (answer.status === 'rejected') throw answer.reason;
-    if (answer.value === 'too_large') {
-      if (batch.size <= 1) throw new SyncFailure('bad_answer', 'The server refused even one signature as too large.', false);
-      tally.sent -= batch.size;
-      maxRecords = Math.max(1, Math.floor(batch.size / 2));
-      batch = await readBatch(batch.firstSeq - 1);
-      continue;
-    }
-    settling = settle(answer.value, batch);
-    answered = true;
-    if (next.value) {
-      batch = next.value;
+    const outcome = await flight.outcome;
+    if ('failure' in outcome) {
+      failure ??= { error: outcome.failure };
+    } else if (outcome.answer === 'too_large') {
+      tally.sent -= flight.batch.size;
+      if (flight.batch.size <= 1) failure ??= { error: new SyncFailure('bad_answer', 'The server refused even one signature as too large.', false) };
+      maxRecords = Math.max(1, Math.min(maxRecords, Math.floor(flight.batch.size / 2)));
+      refused = true;
     } else {
-      await settling;
-      batch = fromStart ? await readBatch() : batchOf([]);
+      try {
+        await settle(outcome.answer, flight.batch);
+      } catch (e) {
+        failure ??= { error: e };
+      }
     }
   }
 }
@@ -165,6 +244,8 @@ interface Batch {
   size: number;
   firstSeq: number;
   lastSeq: number;
+  /** The outbox held nothing after it when it was read. */
+  tail?: boolean;
 }
 
 function batchOf(rows: DeviceSignature[]): Batch {
@@ -236,8 +317,11 @@ async function postBatch(enrollment: Enrollment, { records, voids }: Batch, tota
   if (response.status === 413) return 'too_large';
   if (response.status === 401)
     throw new SyncFailure('unauthorized', 'The server does not know this tablet. Ask your lead to enroll it again; its signatures stay on it.', false);
-  if (response.status === 403)
+  if (response.status === 403) {
+    // Only the server's own word wipes: a 403 from something in between (a proxy) does not.
+    if ((await errorCode(response)) === 'device_revoked') throw new DeviceRevoked();
     throw new SyncFailure('device_revoked', 'This tablet was removed from the drive. Its signatures stay on it: hand it to your lead.', false);
+  }
   if (!response.ok) {
     const detail = await errorMessage(response);
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
@@ -258,6 +342,14 @@ async function postBatch(enrollment: Enrollment, { records, voids }: Batch, tota
     throw new SyncFailure('bad_answer', 'The server sent an answer Fieldpen cannot read. Fieldpen will retry.', true);
   }
   return answer;
+}
+
+async function errorCode(response: Response): Promise<string | undefined> {
+  try {
+    return ((await response.json()) as ApiError).error?.code;
+  } catch {
+    return undefined;
+  }
 }
 
 async function errorMessage(response: Response): Promise<string | undefined> {

@@ -10,7 +10,7 @@ import type { DeliveryOptions } from '../../src/shared/delivery';
 import { LEAD_API, type DeliveryStarted, type DeliverySummary } from '../../src/shared/lead-api';
 import { API, PROTOCOL_VERSION } from '../../src/shared/protocol';
 import type { SignatureRecord } from '../../src/shared/schema';
-import { seedDeliveryDrive } from '../support/delivery-drive';
+import { DELIVERY_DRIVE_PASSPHRASE, seedDeliveryDrive } from '../support/delivery-drive';
 import { printedOrganizer, signInOverHttp } from '../support/lead-http';
 import { percentile, type Bench } from './metric';
 import { enrollOverHttp, sealedRecords, startBenchServer } from './support/bench-server';
@@ -61,7 +61,7 @@ const bench: Bench = async (log) => {
     const { email, password } = printedOrganizer(server.output());
     const organizer = await signInOverHttp(server.url, email, password);
     const t0 = performance.now();
-    const started = await organizer.request('POST', LEAD_API.deliveries(drive.driveId), OPTIONS);
+    const started = await organizer.request('POST', LEAD_API.deliveries(drive.driveId), { ...OPTIONS, passphrase: DELIVERY_DRIVE_PASSPHRASE });
     if (started.status !== 202) throw new Error(`build refused: ${started.status} ${await started.text()}`);
     const { id } = (await started.json()) as DeliveryStarted;
     const during: number[] = [];

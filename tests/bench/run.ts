@@ -1,5 +1,5 @@
 // `npm run bench [-- filter]`: runs every tests/bench/*.bench.ts (or those whose name contains the
-// filter) one after another and prints one JSON object per line. Not part of `npm test`.
+// filter; a bench's exact name runs it alone) one after another and prints one JSON object per line. Not part of `npm test`.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureChromium } from '../ensure-chromium.mjs';
@@ -9,9 +9,12 @@ ensureChromium(); // the browser benchmarks drive Debian's Chromium
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const filter = process.argv[2] ?? '';
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.bench.ts') && f.includes(filter))
+const all = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts'))
   .sort();
+// A name that is a whole bench runs that bench alone (`sync` is not also `delivery-sync`).
+const exact = all.filter((f) => f === `${filter}.bench.ts`);
+const files = exact.length > 0 ? exact : all.filter((f) => f.includes(filter));
 if (files.length === 0) {
   console.error(`No benchmark matches "${filter}".`);
   process.exit(1);

@@ -81,7 +81,13 @@ async function enroll(url: string, code: string): Promise<EnrolledDevice> {
   });
   if (r.status !== 201) throw new Error(`enroll: ${r.status} ${await r.text()}`);
   const a = (await r.json()) as EnrollResponse;
-  return { deviceId: a.deviceId, token: a.token, driveId: a.drive.id, petitionVersion: a.drive.petitions.find((p) => p.language === 'en')!.version };
+  return {
+    deviceId: a.deviceId,
+    token: a.token,
+    driveId: a.drive.id,
+    petitionVersion: a.drive.petitions.find((p) => p.language === 'en')!.version,
+    sealKey: a.drive.sealKey,
+  };
 }
 
 async function postBatch(url: string, token: string, records: SignatureRecord[], capturedThrough: number): Promise<BatchResponse> {

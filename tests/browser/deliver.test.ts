@@ -1,7 +1,9 @@
 // An organizer delivers a drive from the dashboard, in real Chromium against the real server process:
 // preview (every exclusion shown, the repeat pair with its choice), Build, the progress bar, the
-// download — whose bytes hash to the SHA-256 the page lists. A lead's dashboard offers no Deliver,
-// and the API refuses the lead (403).
+// download — whose bytes hash to the SHA-256 the page lists — each opened with the drive's passphrase
+// typed into the panel (a wrong one is refused and opens nothing). Latest signers opens the same way
+// and its passphrase field is empty again after. A lead's dashboard offers neither Deliver nor Latest
+// signers, and the Deliver API refuses the lead (403; tests/server/signer-access.test.ts refuses it signers).
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +12,7 @@ import { afterAll, expect, it } from 'vitest';
 import { LEAD_API } from '../../src/shared/lead-api';
 import { launchTablet } from '../support/browser';
 import { deliverySigner, seedDeliveryDrive } from '../support/synced-drive';
-import { batchPoster, enrollOverHttp, printedOrganizer, signInOverHttp } from '../support/lead-http';
+import { batchPoster, enrollOverHttp, printedDemoDrive, printedOrganizer, signInOverHttp } from '../support/lead-http';
 import { startServer } from '../support/server-process';
 
 /** Enough signers that the build runs for a moment (its progress bar is seen), few enough to stay quick. */
@@ -23,10 +25,11 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-it('an organizer builds and downloads a delivery from the dashboard; a lead has no Deliver and gets 403', async () => {
+it('an organizer unlocks, builds and downloads a delivery and reads the latest signers; a lead has neither and gets 403', async () => {
   const server = await startServer(join(work, 'data'));
   cleanups.push(() => server.stop());
   const organizerLogin = printedOrganizer(server.output());
+  const { passphrase } = printedDemoDrive(server.output());
   const a = await enrollOverHttp(server.url, server.enrollmentCode, 'Tablet A');
   const b = await enrollOverHttp(server.url, server.enrollmentCode, 'Tablet B');
   const seeded = await seedDeliveryDrive(batchPoster(server.url), a, b, SIGNERS);
@@ -55,7 +58,14 @@ it('an organizer builds and downloads a delivery from the dashboard; a lead has 
   await expect.poll(() => panel.getByRole('note').textContent()).toContain("leaves the campaign's hands");
   await panel.getByLabel('Street address').uncheck();
 
+  // A wrong passphrase opens nothing: the panel says so, and no preview appears.
+  await panel.getByLabel('Drive passphrase', { exact: true }).fill('not the drive passphrase');
+  await panel.getByRole('button', { name: 'Preview delivery' }).click();
+  await expect.poll(() => panel.getByRole('alert').textContent(), { timeout: 20_000 }).toContain('That passphrase does not open this drive');
+  expect(await panel.getByTestId('delivery-count').count()).toBe(0);
+
   // Every exclusion before building: the voided signature and the repeat pair.
+  await panel.getByLabel('Drive passphrase', { exact: true }).fill(passphrase);
   await panel.getByRole('button', { name: 'Preview delivery' }).click();
   await expect.poll(() => panel.getByTestId('delivery-count').textContent(), { timeout: 20_000 }).toMatch(new RegExp(`^${SIGNERS} signatures on \\d+ pages`));
   const voided = deliverySigner(SIGNERS + 1);
@@ -79,18 +89,33 @@ it('an organizer builds and downloads a delivery from the dashboard; a lead has 
   expect(await panel.getByRole('status').textContent()).toContain(`Delivery built: ${SIGNERS} signatures.`);
   const listedSha = (await panel.getByRole('status').getByTestId('package-sha256').textContent())!;
   expect(listedSha).toMatch(/^[0-9a-f]{64}$/);
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    panel
-      .getByRole('status')
-      .getByRole('link', { name: /\.zip$/ })
-      .click(),
-  ]);
+  // The package rests sealed on the server: the download, too, takes the passphrase.
+  const built = panel.getByRole('status');
+  await built.getByLabel('Drive passphrase to download').fill(passphrase);
+  const [download] = await Promise.all([page.waitForEvent('download'), built.getByRole('button', { name: /\.zip$/ }).click()]);
   const saved = join(work, 'downloaded.zip');
   await download.saveAs(saved);
   expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe(listedSha);
   // The past deliveries list the same SHA-256.
   expect(await panel.locator('table.deliveries').getByTestId('package-sha256').first().textContent()).toBe(listedSha);
+  // The build took the passphrase with it: the field is empty again.
+  expect(await panel.getByLabel('Drive passphrase', { exact: true }).inputValue()).toBe('');
+
+  // Latest signers: sealed until the organizer types the passphrase; a wrong one shows no signer.
+  const signers = page.getByRole('region', { name: 'Latest signers' });
+  expect(await signers.locator('td.signer-name').count()).toBe(0);
+  await signers.getByLabel('Drive passphrase', { exact: true }).fill('still not the passphrase');
+  await signers.getByRole('button', { name: 'Show latest signers' }).click();
+  await expect.poll(() => signers.getByRole('alert').textContent(), { timeout: 20_000 }).toContain('That passphrase does not open this drive');
+  expect(await signers.getByLabel('Drive passphrase', { exact: true }).inputValue()).toBe('');
+  await signers.getByLabel('Drive passphrase', { exact: true }).fill(passphrase);
+  await signers.getByRole('button', { name: 'Show latest signers' }).click();
+  // Newest first: the voided signer was the last to arrive.
+  await expect.poll(() => signers.locator('td.signer-name').count(), { timeout: 20_000 }).toBe(100);
+  expect(await signers.locator('td.signer-name').first().textContent()).toBe(`${voided.givenName} ${voided.familyName}`);
+  await signers.getByRole('button', { name: 'Hide signers' }).click();
+  expect(await signers.locator('td.signer-name').count()).toBe(0);
+  expect(await signers.getByLabel('Drive passphrase', { exact: true }).inputValue()).toBe('');
 
   // The lead: no Deliver on the dashboard, and the API says 403.
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -100,6 +125,7 @@ it('an organizer builds and downloads a delivery from the dashboard; a lead has 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#progress-title').waitFor({ timeout: 15_000 });
   expect(await page.getByRole('heading', { name: 'Deliver' }).count()).toBe(0);
+  expect(await page.getByRole('heading', { name: 'Latest signers' }).count()).toBe(0);
   const refused = await page.request.get(`${server.url}${LEAD_API.deliveries(driveId)}`);
   expect(refused.status()).toBe(403);
   expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('forbidden');

@@ -13,6 +13,8 @@ import { startServer, type ServerProcess } from '../support/server-process';
 import { createTestDatabase, TEST_DATABASE_URL } from '../server/harness';
 
 const XSS_NAME = '<img src=x onerror=alert(1)>';
+/** What the organizer types when creating the drive, and again to open its signers. */
+const DRIVE_PASSPHRASE = 'library books on sunday afternoons';
 const TABLETS: { name: string; volunteer: string; signers: SignerDetails[] }[] = [
   {
     name: 'Blue tablet',
@@ -102,7 +104,16 @@ async function runDrive(label: string, env: Record<string, string>): Promise<voi
   await form.getByLabel('Recipient').fill('Columbus City Council');
   await form.getByLabel('Petition title (en)').fill('Library hours on Sundays');
   await form.getByLabel('Petition text (en)').fill('We ask the city to open every public library on Sundays.');
+  // The drive's passphrase, with the plain warning; then its recovery key, shown once.
+  expect(await form.getByRole('note').textContent()).toContain('Fieldpen cannot recover this passphrase');
+  await form.getByLabel('Drive passphrase', { exact: true }).fill(DRIVE_PASSPHRASE);
+  await form.getByLabel('Drive passphrase again').fill(DRIVE_PASSPHRASE);
   await form.getByRole('button', { name: 'Create drive' }).click();
+  const recovery = page.getByRole('region', { name: "Save the drive's recovery key now" });
+  expect(await recovery.getByTestId('recovery-key').textContent({ timeout: 10_000 })).toMatch(/^([0-9A-F]{4}-){15}[0-9A-F]{4}$/);
+  const [saved] = await Promise.all([page.waitForEvent('download'), recovery.getByRole('button', { name: 'Download the recovery key' }).click()]);
+  expect(saved.suggestedFilename()).toBe('fieldpen-recovery-key-Library-hours-on-Sundays.txt');
+  await recovery.getByRole('button', { name: 'I have saved it' }).click();
   await expect.poll(() => page.locator('#progress-title').textContent(), { timeout: 10_000 }).toBe('Library hours on Sundays');
 
   // … adds a lead to it, who gets a one-time password.
@@ -137,8 +148,18 @@ async function runDrive(label: string, env: Record<string, string>): Promise<voi
   await expect.poll(() => page.getByTestId('total').textContent()).toBe('4');
   expect(await page.getByText('Every device has handed in everything it captured.').isVisible()).toBe(true);
 
+  // Leads see figures, not signers; the organizer opens them with the drive's passphrase.
+  expect(await page.getByRole('heading', { name: 'Latest signers' }).count()).toBe(0);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('Email').fill(email!);
+  await page.getByLabel('Password').fill(password!);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Drive', { exact: true }).selectOption({ label: 'Library hours on Sundays' });
+  await expect.poll(() => page.locator('#progress-title').textContent(), { timeout: 10_000 }).toBe('Library hours on Sundays');
+  const signers = page.getByRole('region', { name: 'Latest signers' });
+  await signers.getByLabel('Drive passphrase').fill(DRIVE_PASSPHRASE);
   // Signer details, escaped: the markup name is text, and nothing ran.
-  await page.getByRole('button', { name: 'Show latest signers' }).click();
+  await signers.getByRole('button', { name: 'Show latest signers' }).click();
   await expect.poll(() => page.locator('td.signer-name').allTextContents(), { timeout: 10_000 }).toContain(`${XSS_NAME} Tester`);
   expect(await page.locator('table.signers img').count()).toBe(0);
   await page.waitForTimeout(300); // an onerror handler would have fired by now

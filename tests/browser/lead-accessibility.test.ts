@@ -24,6 +24,7 @@ let browser: BrowserContext;
 let page: Page;
 let email: string;
 let password: string;
+let passphrase: string;
 
 /** A tablet enrolls with the demo code and delivers signatures through the device API, so the dashboard has figures. */
 async function deliverSignatures(count: number): Promise<void> {
@@ -45,6 +46,7 @@ beforeAll(async () => {
   server = await startServer(join(work, 'data'));
   email = /Organizer account:\s*(\S+)/.exec(server.output())?.[1] ?? '';
   password = /Organizer one-time password:\s*(\S+)/.exec(server.output())?.[1] ?? '';
+  passphrase = /Demo drive passphrase:\s*(\S+)/.exec(server.output())?.[1] ?? '';
   await deliverSignatures(3);
   browser = await launchTablet(join(work, 'office'));
   page = browser.pages()[0] ?? (await browser.newPage());
@@ -70,6 +72,7 @@ describe("the lead's pages pass axe", () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await expect.poll(() => page.getByTestId('total').textContent(), { timeout: 10_000 }).toBe('3');
       await page.locator('tr[data-device="Blue tablet"]').waitFor();
+      await page.getByRole('region', { name: 'Latest signers' }).getByLabel('Drive passphrase').fill(passphrase);
       await page.getByRole('button', { name: 'Show latest signers' }).click();
       await expect.poll(() => page.locator('td.signer-name').count(), { timeout: 10_000 }).toBe(3);
       expect(await axeViolations(page), 'dashboard').toEqual([]);
@@ -81,7 +84,7 @@ describe("the lead's pages pass axe", () => {
     const region = page.getByRole('region', { name: 'Table of the latest signers' });
     // The table is wider than the phone: the region scrolls, so it must take focus.
     expect(await region.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
-    await page.getByRole('button', { name: 'Refresh signers' }).focus();
+    await page.getByRole('button', { name: 'Hide signers' }).focus();
     await page.keyboard.press('Tab');
     expect(await region.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.press('ArrowRight');

@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deviceSignatures, drawAutograph, fillSigner, launchTablet, type SignerDetails } from '../support/browser';
+import { deviceSignatures, drawAutograph, fillSigner, launchTablet, openedSignatures, type SignerDetails } from '../support/browser';
 import { startServer, type ServerProcess } from '../support/server-process';
+import { openDriveKey } from '../support/volunteer';
 
 const SIGNERS: SignerDetails[] = [
   { givenName: 'Rosa', familyName: 'Delgado', street: '12 Oak Avenue', city: 'Columbus', state: 'OH', zip: '43215', email: 'rosa@example.org' },
@@ -28,6 +29,7 @@ describe('a tablet with no network', () => {
   it('saves three signatures offline, keeps them through a browser restart, and delivers each exactly once', async () => {
     server = await startServer(dataDir);
     const { url, port, enrollmentCode } = server;
+    const passphrase = /Demo drive passphrase:\s*(\S+)/.exec(server.output())?.[1] ?? '';
     expect(enrollmentCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
 
     // Online once: enroll, and let the service worker take the page.
@@ -110,15 +112,16 @@ describe('a tablet with no network', () => {
       const rows = db.prepare('select * from signatures order by seq').all() as Record<string, unknown>[];
       expect(rows).toHaveLength(3);
       const device = (await deviceSignatures(page)).sort((a, b) => Number(a.seq) - Number(b.seq));
+      // The server holds each record sealed, exactly as the tablet sealed it, and only the drive's key opens it.
+      const opened = (await openedSignatures(page, await openDriveKey(dataDir, passphrase))).sort((a, b) => Number(a.seq) - Number(b.seq));
       rows.forEach((row, i) => {
         const local = device[i]!;
-        const signer = local.signer as Record<string, string>;
         expect(row.id).toBe(local.id);
         expect(row.digest).toBe(local.digest);
-        expect(row.autograph).toBe(local.autograph);
-        expect(row.given_name).toBe(SIGNERS[i]!.givenName);
-        expect(row.family_name).toBe(signer.familyName);
-        expect(row.zip).toBe(SIGNERS[i]!.zip);
+        expect(row.sealed).toBe(local.sealed);
+        expect([row.given_name, row.family_name, row.street, row.zip, row.email, row.autograph]).toEqual([null, null, null, null, null, null]);
+        expect([row.city, row.state]).toEqual([SIGNERS[i]!.city, SIGNERS[i]!.state]);
+        expect(opened[i]!.signer).toEqual({ ...SIGNERS[i], ...(SIGNERS[i]!.email ? {} : { email: undefined }) });
         expect(row.volunteer).toBe('Sam Rivera');
         expect(local.state).toBe('confirmed');
       });
@@ -134,11 +137,11 @@ describe('a tablet with no network', () => {
             get.onsuccess = () => resolve(get.result.token);
           };
         });
-        const wire = records.map(({ state: _s, confirmedAt: _c, ...r }) => r);
+        const wire = records.map(({ state: _s, confirmedAt: _c, initials: _i, signerKey: _k, ...r }) => r);
         const res = await fetch('/api/v1/batches', {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ protocol: 1, records: wire, totals: { capturedThrough: 3, waiting: 0, appVersion: 'test' } }),
+          body: JSON.stringify({ protocol: 2, records: wire, totals: { capturedThrough: 3, waiting: 0, appVersion: 'test' } }),
         });
         return (await res.json()) as { results: { status: string }[] };
       }, device);

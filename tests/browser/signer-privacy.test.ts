@@ -1,14 +1,17 @@
-// A signer's details live in the app's IndexedDB and nowhere else in the browser profile: Chromium's
-// form history (`Web Data`, table `autofill`: what it offers as suggestions to the next signer) and its
-// session-restore files (`Sessions/*`: form state) hold none of them, after saves, a reload with a
-// half-filled form, a browser killed with SIGKILL and a clean shutdown.
+// A signer's details live nowhere in the browser profile in clear but the draft of the signer at the
+// door (one file in the origin private file system, src/storage/draft.ts): saved signatures are sealed
+// in IndexedDB, and Chromium's form history (`Web Data`, table `autofill`: what it offers as suggestions
+// to the next signer) and its session-restore files (`Sessions/*`: form state) hold none of them, after
+// saves, a reload with a half-filled form, a browser killed with SIGKILL and a clean shutdown.
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { drawAutograph, fillSigner, launchKillableTablet, type KillableTablet, type SignerDetails } from '../support/browser';
+import { filesUnder, scanFiles, valuesInFile } from '../support/profile-scan';
 import { startServer, type ServerProcess } from '../support/server-process';
+import { enrolledTablet, type EnrolledTablet } from '../support/volunteer';
 
 const SIGNERS: SignerDetails[] = [
   { givenName: 'Zebulon', familyName: 'Quixotera', street: '77 Wombat Lane', city: 'Xanaduville', state: 'OH', zip: '43215', email: 'zeb.quix@example.org' },
@@ -16,29 +19,26 @@ const SIGNERS: SignerDetails[] = [
 ];
 /** Left half-filled in the form when the page reloads and the browser is killed. */
 const HALF: SignerDetails = { givenName: 'Hermengild', familyName: 'Pottersby', street: '9 Ocelot Row', city: 'Quillhaven', state: 'OH', zip: '45402' };
-const VALUES = [...SIGNERS, HALF].flatMap((s) => [s.givenName, s.familyName, s.street, s.city, ...(s.email ? [s.email] : [])]);
+/** What Save seals: the saved signers' names, streets and emails (their cities stay in clear, for the counts). */
+const SAVED = SIGNERS.flatMap((s) => [s.givenName, s.familyName, s.street, ...(s.email ? [s.email] : [])]);
+const AT_THE_DOOR = [HALF.givenName, HALF.familyName, HALF.street, HALF.city];
+const VALUES = [...SAVED, ...AT_THE_DOOR, ...SIGNERS.map((s) => s.city)];
 
 const work = mkdtempSync(join(tmpdir(), 'fieldpen-privacy-'));
 const profile = join(work, 'profile');
 let server: ServerProcess | undefined;
 let tablet: KillableTablet | undefined;
 
+let enrolled: EnrolledTablet | undefined;
+
 afterAll(async () => {
+  await enrolled?.close();
   await tablet?.kill().catch(() => {});
   await server?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
-/** The signer values found in a file's bytes, as UTF-8 or UTF-16LE (how Chromium's files hold text). */
-function valuesIn(file: string): string[] {
-  const bytes = readFileSync(file);
-  return VALUES.filter((v) => bytes.includes(Buffer.from(v, 'utf8')) || bytes.includes(Buffer.from(v, 'utf16le')));
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
-}
+const valuesIn = (file: string) => valuesInFile(file, VALUES);
 
 describe("a signer's details in the browser profile", () => {
   it('stay out of form history and session restore, through saves, a reload, a killed browser and a clean shutdown', async () => {
@@ -58,7 +58,7 @@ describe("a signer's details in the browser profile", () => {
       await page.locator('.notice', { hasText: `Saved #${i + 1}.` }).waitFor({ timeout: 10_000 });
       await page.getByRole('button', { name: 'Next signer' }).click();
     }
-    // A signer half-way through: the reload brings the form back from the app's draft (IndexedDB).
+    // A signer half-way through: the reload brings the form back from the app's draft (a file in OPFS).
     await fillSigner(page, HALF);
     await page.waitForTimeout(1_000); // the draft is written 300 ms after the last key
     await page.reload();
@@ -79,10 +79,17 @@ describe("a signer's details in the browser profile", () => {
     tablet = undefined;
 
     const files = filesUnder(join(profile, 'Default'));
-    // The search finds what it looks for: the app's own database holds the signers, as it must (most
-    // of them as plain bytes; LevelDB's compression may split a value it has seen a part of before).
+    // Saved signers are sealed: found nowhere in the profile. The signer at the door is in the draft
+    // file, and only there (the search finds what it looks for).
+    const found = scanFiles(profile, [...SAVED, ...AT_THE_DOOR]);
+    for (const value of SAVED) expect(found[value], value).toBeUndefined();
+    for (const value of AT_THE_DOOR) {
+      expect(found[value]?.length, value).toBeGreaterThan(0);
+      for (const file of found[value]!) expect(file, value).toMatch(/^Default\/File System\//);
+    }
+    // The saved signers' cities stay in clear in IndexedDB, for the counts per place.
     const inIndexedDb = new Set(files.filter((f) => f.includes('/IndexedDB/')).flatMap(valuesIn));
-    expect(inIndexedDb.size).toBeGreaterThanOrEqual(VALUES.length / 2);
+    expect([...inIndexedDb].sort()).toEqual([...new Set(SIGNERS.map((s) => s.city))].sort());
 
     const sessions = files.filter((f) => f.includes('/Sessions/'));
     expect(sessions.length).toBeGreaterThan(0);
@@ -107,4 +114,44 @@ describe("a signer's details in the browser profile", () => {
       db.close();
     }
   }, 120_000);
+});
+
+/** The draft file's fields, or undefined when there is no draft (read as the app reads it). */
+const draftFields = (page: import('playwright-core').Page) =>
+  page.evaluate(async () => {
+    try {
+      const dir = await navigator.storage.getDirectory();
+      const text = await (await (await dir.getFileHandle('signer-draft.json')).getFile()).text();
+      return (JSON.parse(text) as { fields?: Record<string, string> }).fields;
+    } catch {
+      return undefined;
+    }
+  });
+
+describe('the signer at the door, kept as a draft', () => {
+  it('is gone 30 minutes after the last change: the draft file deleted and the form emptied while the app stays open', async () => {
+    enrolled = await enrolledTablet();
+    const { page } = enrolled;
+    await page.clock.install();
+    await page.reload();
+    await page.locator('#petition-title').waitFor({ timeout: 20_000 });
+    await fillSigner(page, HALF);
+    // The last field written: no write is still waiting to restart the draft's 30 minutes later on.
+    await expect.poll(async () => (await draftFields(page))?.zip, { timeout: 10_000 }).toBe(HALF.zip);
+
+    await page.clock.fastForward('29:00');
+    await page.waitForTimeout(500);
+    expect((await draftFields(page))?.givenName).toBe(HALF.givenName);
+    expect(await page.getByLabel('Given name').inputValue()).toBe(HALF.givenName);
+
+    await page.clock.fastForward('02:00');
+    await expect.poll(() => page.getByLabel('Given name').inputValue(), { timeout: 10_000 }).toBe('');
+    expect(await page.getByLabel('Street address').inputValue()).toBe('');
+    expect(await draftFields(page)).toBeUndefined();
+    // And nothing comes back with a reload.
+    await page.reload();
+    await page.locator('#petition-title').waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(1_000);
+    expect(await page.getByLabel('Given name').inputValue()).toBe('');
+  }, 60_000);
 });

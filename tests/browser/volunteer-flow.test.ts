@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAutograph } from '../../src/shared/autograph-codec';
-import { deviceSignatures, drawAutograph, fillSigner, type SignerDetails } from '../support/browser';
+import { deviceSignatures, drawAutograph, fillSigner, openedSignatures, type SignerDetails } from '../support/browser';
 import { drawDot, enrolledTablet, setRoster, type EnrolledTablet } from '../support/volunteer';
 
 const ROSA: SignerDetails = { givenName: 'Rosa', familyName: 'Delgado', street: '12 Oak Avenue', city: 'Columbus', state: 'OH', zip: '43215' };
@@ -18,7 +18,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const bySeq = async () => (await deviceSignatures(t.page)).sort((a, b) => Number(a.seq) - Number(b.seq));
+/** The tablet's rows in order, their sealed details opened with the drive's key (what the organizer's unlock reads). */
+const bySeq = async () => (await openedSignatures(t.page, await t.driveKey())).sort((a, b) => Number(a.seq) - Number(b.seq));
 
 describe('the signer form at the door', () => {
   it('gives every field a keyboard that fits, and keeps every field out of the browser’s form history', async () => {
@@ -180,13 +181,14 @@ describe('the signer’s language', () => {
 });
 
 describe("the volunteer's day", () => {
-  it("lists today's signatures with first name and initial, and voids one with a reason, keeping its number", async () => {
+  it("lists today's signatures with initials and city — never a name — and voids one with a reason, keeping its number", async () => {
     const { page } = t;
     await page.getByRole('link', { name: 'Today' }).click();
     await expect.poll(() => page.getByTestId('today-summary').textContent()).toBe('5 signatures today');
     const rows = await page.getByTestId('today-entry').allTextContents();
     expect(rows[0]).toContain('#5');
-    expect(rows[0]).toContain('Lucía F.');
+    expect(rows[0]).toContain('L. F., Columbus');
+    expect(rows.join(' ')).not.toContain('Lucía');
     // Waiting, or already confirmed if the sync that follows each save has run.
     expect(rows[0]).toMatch(/Waiting|Confirmed/);
     expect(rows.join(' ')).not.toContain('Delgado');
@@ -199,6 +201,11 @@ describe("the volunteer's day", () => {
     await expect.poll(() => page.getByTestId('today-summary').textContent()).toBe('5 signatures today (1 voided)');
     const second = (await bySeq())[1]!;
     expect(second).toMatchObject({ seq: 2, state: 'voided', void: { reason: 'Signed twice' } });
+    // What the tablet keeps of it in clear: no signer, only the sealed details, initials and place.
+    const kept = (await deviceSignatures(page)).find((r) => r.seq === 2)!;
+    expect(Object.keys(kept)).not.toContain('signer');
+    expect(Object.keys(kept)).not.toContain('autograph');
+    expect(kept).toMatchObject({ initials: expect.stringMatching(/^\S\. \S\.$/), place: { city: 'Columbus', state: 'OH' }, sealed: expect.any(String) });
     expect(await page.getByTestId('today-entry').nth(3).textContent()).toContain('Signed twice');
   });
 

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deviceSignatures, fillSigner, launchKillableTablet as launch, type KillableTablet } from '../support/browser';
+import { fillSigner, launchKillableTablet as launch, openedSignatures, type KillableTablet } from '../support/browser';
 import { startServer, type ServerProcess } from '../support/server-process';
+import { openDriveKey } from '../support/volunteer';
 
 const TRIALS = Number(process.env.KILL_TRIALS ?? 20);
 
@@ -51,6 +52,8 @@ async function openApp(page: Page, url: string): Promise<boolean> {
 describe('a browser killed right after "Saved"', () => {
   it(`keeps the signature, ${TRIALS} times out of ${TRIALS}`, async () => {
     server = await startServer(join(work, 'data'));
+    // What was kept is read as the organizer would: the sealed details opened with the drive's key.
+    const driveKey = await openDriveKey(join(work, 'data'), /Demo drive passphrase:\s*(\S+)/.exec(server.output())?.[1] ?? '');
     const profile = join(work, 'profile');
     tablet = await launch(profile);
     await tablet.page.goto(server.url);
@@ -77,7 +80,7 @@ describe('a browser killed right after "Saved"', () => {
       const t3 = Date.now();
       if (!(await openApp(tablet.page, server.url))) reloads++;
       if (process.env.KILL_TIMING) console.log(`form ${t1 - t0} kill ${t2 - t1} launch ${t3 - t2} open ${Date.now() - t3}`);
-      const rows = await deviceSignatures(tablet.page);
+      const rows = await openedSignatures(tablet.page, driveKey);
       const row = rows.find((r) => r.seq === trial);
       kept.push((row?.signer as { familyName?: string } | undefined)?.familyName === familyName);
     }

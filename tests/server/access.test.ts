@@ -2,7 +2,18 @@
 // lead where only organizers may act: nothing is read or changed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEAD_API } from '../../src/shared/lead-api';
-import { accountSession, asSession, createTestDrive, enroll, postBatch, signatureRecord, startServer, type Harness, type Session } from './harness';
+import {
+  accountSession,
+  asSession,
+  createTestDrive,
+  enroll,
+  postBatch,
+  signatureRecord,
+  startServer,
+  TEST_DRIVE_PASSPHRASE,
+  type Harness,
+  type Session,
+} from './harness';
 
 let server: Harness;
 let driveId: string;
@@ -48,7 +59,15 @@ const ROUTES: Route[] = [
   { method: 'GET', url: () => LEAD_API.roster(driveId) },
   { method: 'PUT', url: () => LEAD_API.roster(driveId), body: { volunteers: ['Mallory'] } },
   { method: 'GET', url: () => LEAD_API.dashboard(driveId) },
-  { method: 'GET', url: () => LEAD_API.signatures(driveId) },
+  { method: 'POST', url: () => LEAD_API.signatures(driveId), body: { passphrase: TEST_DRIVE_PASSPHRASE }, organizerOnly: true },
+  { method: 'GET', url: () => LEAD_API.driveKey(driveId), organizerOnly: true },
+  { method: 'POST', url: () => LEAD_API.driveKey(driveId), body: { newPassphrase: 'a new drive passphrase' }, organizerOnly: true },
+  {
+    method: 'POST',
+    url: () => LEAD_API.drivePassphrase(driveId),
+    body: { passphrase: TEST_DRIVE_PASSPHRASE, newPassphrase: 'a new drive passphrase' },
+    organizerOnly: true,
+  },
   { method: 'GET', url: () => LEAD_API.events(driveId) },
   { method: 'POST', url: () => LEAD_API.deliveryPreview(driveId), body: DELIVERY_OPTIONS, organizerOnly: true },
   { method: 'POST', url: () => LEAD_API.deliveries(driveId), body: DELIVERY_OPTIONS, organizerOnly: true },
@@ -67,6 +86,8 @@ async function snapshot() {
     accounts: await db.selectFrom('accounts').select(['id', 'email', 'password_hash']).orderBy('id').execute(),
     deliveries: await db.selectFrom('deliveries').select('id').execute(),
     releases: await db.selectFrom('signer_data_releases').select('id').execute(),
+    driveKeys: await db.selectFrom('drive_keys').selectAll().orderBy('drive_id').execute(),
+    signatures: await db.selectFrom('signatures').selectAll().orderBy('id').execute(),
   };
 }
 
@@ -115,12 +136,15 @@ describe('every lead and organizer route', () => {
     for (const route of ROUTES) expect((await asSession(server.app, forged, route.method, route.url(), route.body)).statusCode).toBe(401);
   });
 
-  it("lets the drive's own lead and an organizer read the signer details", async () => {
-    for (const session of [ownLead, organizer]) {
-      const response = await asSession(server.app, session, 'GET', LEAD_API.signatures(driveId));
-      expect(response.statusCode).toBe(200);
-      expect(response.headers['cache-control']).toBe('no-store');
-      expect(response.json().signers).toEqual([expect.objectContaining({ givenName: 'Ada', familyName: 'Signer 1', city: 'Springfield' })]);
-    }
+  it("lets an organizer read the signer details with the drive's passphrase, and never the drive's own lead", async () => {
+    const response = await asSession(server.app, organizer, 'POST', LEAD_API.signatures(driveId), { passphrase: TEST_DRIVE_PASSPHRASE });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.json().signers).toEqual([expect.objectContaining({ givenName: 'Ada', familyName: 'Signer 1', city: 'Springfield' })]);
+    const asLead = await asSession(server.app, ownLead, 'POST', LEAD_API.signatures(driveId), { passphrase: TEST_DRIVE_PASSPHRASE });
+    expect(asLead.statusCode).toBe(403);
+    expect(asLead.body).not.toContain('Ada');
+    // The old way in, a GET, is gone.
+    expect((await asSession(server.app, ownLead, 'GET', LEAD_API.signatures(driveId))).statusCode).toBe(404);
   });
 });

@@ -5,7 +5,18 @@ import { createFirstOrganizer } from '../../src/server/first-organizer';
 import { CSRF_HEADER, LEAD_API, SESSION_COOKIE } from '../../src/shared/lead-api';
 import { API, PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { createEnrollmentCode } from '../../src/server/db/enrollment-codes';
-import { accountSession, asSession, createTestDrive, enroll, postBatch, signatureRecord, signIn, startServer, type Harness } from './harness';
+import {
+  accountSession,
+  asSession,
+  createTestDrive,
+  enroll,
+  postBatch,
+  signatureRecord,
+  signIn,
+  startServer,
+  TEST_DRIVE_PASSPHRASE,
+  type Harness,
+} from './harness';
 
 let server: Harness;
 
@@ -160,10 +171,19 @@ describe('what organizers and leads do', () => {
       recipient: 'Springfield City Council',
       coverLetter: 'Dear members of the council,',
       requiredFields: ['givenName', 'familyName', 'zip'],
+      passphrase: TEST_DRIVE_PASSPHRASE,
       petitions: [{ language: 'en', title: 'Library hours', text: 'Open the library on Sundays.' }],
     });
     expect(created.statusCode).toBe(201);
     const drive = created.json();
+    // The recovery key is in this answer only; the passphrase in none, and neither is stored.
+    expect(drive.recoveryKey).toMatch(/^([0-9A-F]{4}-){15}[0-9A-F]{4}$/);
+    expect(drive.hasKey).toBe(true);
+    expect(created.body).not.toContain(TEST_DRIVE_PASSPHRASE);
+    expect((await asSession(server.app, organizer, 'GET', LEAD_API.drive(drive.id))).json().recoveryKey).toBeUndefined();
+    const keyRow = JSON.stringify(await server.db.selectFrom('drive_keys').selectAll().where('drive_id', '=', drive.id).execute());
+    expect(keyRow).not.toContain(drive.recoveryKey);
+    expect(keyRow).not.toContain(drive.recoveryKey.replace(/-/g, '').toLowerCase());
     expect(drive).toMatchObject({
       title: 'Library hours',
       goal: 2500,
@@ -195,6 +215,41 @@ describe('what organizers and leads do', () => {
     expect(sync.json().results).toEqual([{ id: record.id, status: 'stored' }]);
     const dashboard = await asSession(server.app, organizer, 'GET', LEAD_API.dashboard(drive.id));
     expect(dashboard.json().perVersion).toEqual([{ version: firstVersion, language: 'en', count: 1 }]);
+  });
+
+  it('a drive without a passphrase, or with a short one, is refused naming the field, and nothing is created', async () => {
+    const organizer = await accountSession(server, 'organizer');
+    const before = (await server.db.selectFrom('drives').select('id').execute()).length;
+    for (const passphrase of [undefined, 'too short']) {
+      const response = await asSession(server.app, organizer, 'POST', LEAD_API.drives, {
+        title: 'No key',
+        goal: 10,
+        passphrase,
+        petitions: [{ language: 'en', title: 'T', text: 'Text.' }],
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: { code: 'invalid_field', field: 'passphrase' } });
+    }
+    expect((await server.db.selectFrom('drives').select('id').execute()).length).toBe(before);
+    expect((await server.db.selectFrom('drive_keys').select('drive_id').execute()).length).toBe(before);
+  });
+
+  it('an organizer sets how long tablets keep confirmed signers; tablets read it with the drive; out of range is refused by field', async () => {
+    const organizer = await accountSession(server, 'organizer');
+    const { drive, code } = await createTestDrive(server.db, 'Retention');
+    const device = await enroll(server.app, code);
+    const driveOf = async () => (await server.app.inject({ method: 'GET', url: API.drive, headers: { authorization: `Bearer ${device.token}` } })).json();
+    expect(device.drive.purgeAfterHours).toBeUndefined();
+
+    expect((await asSession(server.app, organizer, 'PATCH', LEAD_API.drive(drive.id), { purgeAfterHours: 6 })).json().purgeAfterHours).toBe(6);
+    expect((await driveOf()).purgeAfterHours).toBe(6);
+    for (const purgeAfterHours of [-1, 1.5, 24 * 7 + 1, 'soon']) {
+      const refused = await asSession(server.app, organizer, 'PATCH', LEAD_API.drive(drive.id), { purgeAfterHours });
+      expect(refused.json()).toMatchObject({ error: { code: 'invalid_field', field: 'purgeAfterHours' } });
+    }
+    expect((await driveOf()).purgeAfterHours).toBe(6);
+    expect((await asSession(server.app, organizer, 'PATCH', LEAD_API.drive(drive.id), { purgeAfterHours: null })).json().purgeAfterHours).toBeNull();
+    expect((await driveOf()).purgeAfterHours).toBeUndefined();
   });
 
   it('bad drive details get a 400 naming the field and create nothing', async () => {

@@ -5,7 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, auditHash, checkAuditChain, recordAudit } from '../../src/server/db/audit-log';
 import { AUDIT_PATH, type AuditPage } from '../../src/shared/audit';
 import { LEAD_API } from '../../src/shared/lead-api';
-import { accountSession, asSession, createTestDrive, enroll, postBatch, signatureRecord, startServer, totals, type Harness } from './harness';
+import { sampleSigner } from '../support/records';
+import {
+  accountSession,
+  asSession,
+  createTestDrive,
+  enroll,
+  postBatch,
+  signatureRecord,
+  startServer,
+  TEST_DRIVE_PASSPHRASE,
+  totals,
+  type Harness,
+} from './harness';
 
 let server: Harness;
 
@@ -124,7 +136,9 @@ describe('what the server records', () => {
     expect((await postBatch(server.app, device.token, records, totals(2))).statusCode).toBe(200);
 
     const organizer = await accountSession(server, 'organizer');
-    expect((await asSession(server.app, organizer, 'GET', `${LEAD_API.signatures(drive.id)}?limit=10`)).statusCode).toBe(200);
+    expect((await asSession(server.app, organizer, 'POST', LEAD_API.signatures(drive.id), { passphrase: TEST_DRIVE_PASSPHRASE, limit: 10 })).statusCode).toBe(
+      200,
+    );
     const created = await asSession(server.app, organizer, 'POST', LEAD_API.accounts, { email: 'new-lead@example.org', name: 'New Lead' });
     expect(created.statusCode).toBe(201);
     const leadId = created.json<{ account: { id: string } }>().account.id;
@@ -135,6 +149,7 @@ describe('what the server records', () => {
     const entries = (await auditEntries(server.db, { limit: 20 })).reverse();
     expect(entries.map((e) => [e.action, e.driveId, e.signers])).toEqual([
       ['sign_in', null, null],
+      ['drive_unlocked', drive.id, null],
       ['signers_read', drive.id, 2],
       ['account_created', null, null],
       ['lead_added', drive.id, null],
@@ -142,10 +157,34 @@ describe('what the server records', () => {
       ['sign_out', null, null],
     ]);
     expect(new Set(entries.map((e) => e.actor)).size).toBe(1);
-    expect(entries[4]!.detail).toEqual({ deviceId: device.deviceId });
+    expect(entries[1]!.detail).toEqual({ using: 'passphrase', purpose: 'signers' });
+    expect(entries[5]!.detail).toEqual({ deviceId: device.deviceId });
     // Counts and ids only: no signer's name in the log.
     const stored = JSON.stringify(await server.db.selectFrom('audit_log').selectAll().execute());
-    for (const record of records) expect(stored).not.toContain(record.signer.familyName);
-    expect(await checkAuditChain(server.db)).toMatchObject({ intact: true, entries: 6 });
+    for (const n of [1, 2]) expect(stored).not.toContain(sampleSigner(n).familyName);
+    expect(stored).not.toContain(TEST_DRIVE_PASSPHRASE);
+    expect(await checkAuditChain(server.db)).toMatchObject({ intact: true, entries: 7 });
+  });
+});
+
+describe('a revoked tablet', () => {
+  it('is told to wipe at its next contact, once recorded in the audit log however often it calls', async () => {
+    const { drive, code } = await createTestDrive(server.db, 'Wipe');
+    const device = await enroll(server.app, code, 'Lost tablet');
+    expect((await postBatch(server.app, device.token, [await signatureRecord(device, 1)], totals(1))).statusCode).toBe(200);
+    const organizer = await accountSession(server, 'organizer');
+    expect((await asSession(server.app, organizer, 'POST', LEAD_API.revokeDevice(drive.id, device.deviceId))).statusCode).toBe(204);
+
+    for (let call = 0; call < 2; call++) {
+      const answer = await postBatch(server.app, device.token, [], totals(1));
+      expect(answer.statusCode).toBe(403);
+      expect(answer.json()).toMatchObject({ error: { code: 'device_revoked' } });
+    }
+
+    const wiped = (await auditEntries(server.db, { limit: 50, driveId: drive.id })).filter((e) => e.action === 'device_wiped');
+    expect(wiped.map((e) => [e.actor, e.driveId])).toEqual([[`device:${device.deviceId}`, drive.id]]);
+    const row = await server.db.selectFrom('devices').select(['revoked_at', 'wipe_told_at']).where('id', '=', device.deviceId).executeTakeFirstOrThrow();
+    expect(row.wipe_told_at).not.toBeNull();
+    expect(await checkAuditChain(server.db)).toMatchObject({ intact: true });
   });
 });

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchResponse, EnrollResponse } from '../../src/shared/protocol';
-import { countRows, createTestDrive, enroll, postBatch, signatureRecord, startServer, totals, type Harness } from './harness';
+import { withDigest } from '../../src/shared/record';
+import type { SignatureContent } from '../../src/shared/schema';
+import { sampleDetails } from '../support/records';
+import { countRows, createTestDrive, enroll, openStoredSignature, postBatch, signatureRecord, startServer, totals, type Harness } from './harness';
 
 let server: Harness;
 let code: string;
@@ -21,14 +24,20 @@ async function send(device: EnrollResponse, records: unknown[], deviceTotals = t
 }
 
 describe('a batch of signatures', () => {
-  it('is stored record by record, with every field the signer gave', async () => {
+  it('is stored record by record: the clear fields in columns, the signer sealed as sent, opening to every field the signer gave', async () => {
     const device = await newDevice();
     const plain = await signatureRecord(device, 1);
-    const full = await signatureRecord(device, 2, (c) => {
-      c.signer.email = 'ada@example.org';
-      c.location = { latitude: 39.78, longitude: -89.65, accuracy: 12 };
-      c.petition = { version: device.drive.petitions[1]!.version, language: 'es' };
-    });
+    const full = await signatureRecord(
+      device,
+      2,
+      (c) => {
+        c.petition = { version: device.drive.petitions[1]!.version, language: 'es' };
+      },
+      (d) => {
+        d.signer.email = 'ada@example.org';
+        d.location = { latitude: 39.78, longitude: -89.65, accuracy: 12 };
+      },
+    );
 
     const answer = await send(device, [plain, full]);
 
@@ -45,20 +54,27 @@ describe('a batch of signatures', () => {
       language: 'en',
       volunteer: 'Rosa Delgado',
       captured_at: plain.capturedAt,
-      given_name: 'Ada',
-      family_name: 'Signer 1',
-      street: '12 Elm Street',
       city: 'Springfield',
       state: 'IL',
-      zip: '62701',
-      email: null,
-      autograph: plain.autograph,
-      location: null,
+      sealed: plain.sealed,
       digest: plain.digest,
+      // Nothing of the signer in clear.
+      given_name: null,
+      family_name: null,
+      street: null,
+      zip: null,
+      email: null,
+      autograph: null,
+      location: null,
     });
+    expect(await openStoredSignature(server.db, (await signatureRow(plain.id))!)).toEqual(sampleDetails(1));
     const fullRow = await signatureRow(full.id);
-    expect(fullRow).toMatchObject({ email: 'ada@example.org', language: 'es', petition_version: full.petition.version });
-    expect(JSON.parse(fullRow!.location!)).toEqual(full.location);
+    expect(fullRow).toMatchObject({ language: 'es', petition_version: full.petition.version, email: null, location: null });
+    expect(await openStoredSignature(server.db, fullRow!)).toEqual({
+      ...sampleDetails(2),
+      signer: { ...sampleDetails(2).signer, email: 'ada@example.org' },
+      location: { latitude: 39.78, longitude: -89.65, accuracy: 12 },
+    });
   });
 
   it('keeps who attested a signature signed with assistance', async () => {
@@ -96,16 +112,22 @@ describe('a batch of signatures', () => {
     const device = await newDevice();
     const original = await signatureRecord(device, 1);
     await send(device, [original]);
-    const altered = await signatureRecord(device, 1, (c) => {
-      c.id = original.id;
-      c.signer.familyName = 'Someone Else';
-    });
+    const altered = await signatureRecord(
+      device,
+      1,
+      (c) => {
+        c.id = original.id;
+      },
+      (d) => {
+        d.signer.familyName = 'Someone Else';
+      },
+    );
 
     const answer = await send(device, [altered]);
     await send(device, [altered]);
 
     expect(answer.results).toEqual([{ id: original.id, status: 'conflict', reason: { code: 'content_differs', message: expect.any(String) } }]);
-    expect(await signatureRow(original.id)).toMatchObject({ family_name: 'Signer 1', digest: original.digest });
+    expect(await signatureRow(original.id)).toMatchObject({ sealed: original.sealed, digest: original.digest });
     const conflicts = await server.db.selectFrom('conflicts').selectAll().where('device_id', '=', device.deviceId).execute();
     expect(conflicts).toHaveLength(1);
     expect(conflicts[0]).toMatchObject({ record_id: original.id, seq: 1, digest: altered.digest, code: 'content_differs' });
@@ -133,7 +155,7 @@ describe('a record the server refuses', () => {
     const device = await newDevice();
     const before = await signatureRecord(device, 1);
     const badZip = await signatureRecord(device, 2, (c) => {
-      c.signer.zip = '6270';
+      c.place.state = 'XX' as 'IL';
     });
     const after = await signatureRecord(device, 3);
 
@@ -143,24 +165,47 @@ describe('a record the server refuses', () => {
     expect(answer.results[1]).toEqual({
       id: badZip.id,
       status: 'rejected',
-      reason: { code: 'invalid_field', field: 'signer.zip', message: expect.any(String) },
+      reason: { code: 'invalid_field', field: 'place.state', message: expect.any(String) },
     });
     expect(answer.results[2]).toEqual({ id: after.id, status: 'stored' });
     expect(await signatureRow(badZip.id)).toBeUndefined();
     const rejection = await server.db.selectFrom('rejections').selectAll().where('device_id', '=', device.deviceId).executeTakeFirstOrThrow();
-    expect(rejection).toMatchObject({ record_id: badZip.id, seq: 2, code: 'invalid_field', field: 'signer.zip' });
+    expect(rejection).toMatchObject({ record_id: badZip.id, seq: 2, code: 'invalid_field', field: 'place.state' });
   });
 
   it('a record whose content does not match its digest is rejected', async () => {
     const device = await newDevice();
     const record = await signatureRecord(device, 1);
-    const tampered = { ...record, signer: { ...record.signer, city: 'Shelbyville' } };
+    const tampered = { ...record, place: { ...record.place, city: 'Shelbyville' } };
 
     const answer = await send(device, [tampered]);
 
     expect(answer.results).toEqual([{ id: record.id, status: 'rejected', reason: { code: 'digest_mismatch', field: 'digest', message: expect.any(String) } }]);
     expect(await signatureRow(record.id)).toBeUndefined();
     expect(await countRows(server.db, 'rejections', device.deviceId)).toBe(1);
+  });
+
+  it('a record whose details are not sealed, or sealed in an unknown format, is rejected and nothing of it is stored in clear', async () => {
+    const device = await newDevice();
+    const good = await signatureRecord(device, 1);
+    const { sealed: _sealed, ...clearContent } = good;
+    // A protocol-1 record: the signer in clear, no sealed payload.
+    const inClear = await withDigest({ ...clearContent, seq: 2, signer: sampleDetails(2).signer } as unknown as SignatureContent);
+    const unknownFormat = await signatureRecord(device, 3, (c) => {
+      const bytes = Buffer.from(c.sealed, 'base64url');
+      bytes[0] = 9;
+      c.sealed = bytes.toString('base64url');
+    });
+
+    const answer = await send(device, [inClear, unknownFormat]);
+
+    expect(answer.results.map((r) => [r.status, r.status === 'rejected' && r.reason.field])).toEqual([
+      ['rejected', 'sealed'],
+      ['rejected', 'sealed'],
+    ]);
+    expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(0);
+    const rejections = await server.db.selectFrom('rejections').selectAll().where('device_id', '=', device.deviceId).execute();
+    expect(JSON.stringify(rejections)).not.toContain('Signer 2');
   });
 
   it('a record captured on another device is rejected', async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardFromSignatures, dashboardOf } from '../../src/server/db/dashboard';
 import { LEAD_API, type Dashboard } from '../../src/shared/lead-api';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { accountSession, asSession, createTestDrive, enroll, postBatch, signatureRecord, startServer, totals, type Harness, type Session } from './harness';
 
 let server: Harness;
@@ -82,7 +83,7 @@ describe("the day's-end dashboard", () => {
       method: 'POST',
       url: '/api/v1/batches',
       headers: { authorization: `Bearer ${device.token}` },
-      payload: { protocol: 1, records: [], voids: [voidNotice], totals: totals(3) },
+      payload: { protocol: PROTOCOL_VERSION, records: [], voids: [voidNotice], totals: totals(3) },
     });
     expect(voided.json().voidResults).toEqual([{ id: records[1]!.id, status: 'voided' }]);
     const board = (await asSession(server.app, ownLead, 'GET', LEAD_API.dashboard(drive.id))).json<Dashboard>();
@@ -97,12 +98,18 @@ describe("the day's-end dashboard", () => {
     const cities = ['Springfield', 'Shelbyville', 'Capital City'];
     const records = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        signatureRecord(device, i + 1, (c) => {
-          c.signer.city = cities[i % 3]!;
-          c.volunteer = i % 2 ? 'Ben Okafor' : 'Rosa Delgado';
-          c.capturedAt = new Date(Date.UTC(2026, 10, 20 + (i % 4), 15)).toISOString();
-          c.petition = { version: drive.petitions[i % 2]!.version, language: drive.petitions[i % 2]!.language };
-        }),
+        signatureRecord(
+          device,
+          i + 1,
+          (c) => {
+            c.volunteer = i % 2 ? 'Ben Okafor' : 'Rosa Delgado';
+            c.capturedAt = new Date(Date.UTC(2026, 10, 20 + (i % 4), 15)).toISOString();
+            c.petition = { version: drive.petitions[i % 2]!.version, language: drive.petitions[i % 2]!.language };
+          },
+          (d) => {
+            d.signer.city = cities[i % 3]!;
+          },
+        ),
       ),
     );
     await postBatch(server.app, device.token, records);

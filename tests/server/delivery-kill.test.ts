@@ -8,7 +8,7 @@ import { afterAll, expect, it } from 'vitest';
 import type { DeliveryOptions } from '../../src/shared/delivery';
 import { LEAD_API, type DeliveryStarted, type DeliverySummary } from '../../src/shared/lead-api';
 import { seedDeliveryDrive } from '../support/synced-drive';
-import { batchPoster, enrollOverHttp, printedOrganizer, signInOverHttp } from '../support/lead-http';
+import { batchPoster, enrollOverHttp, printedDemoDrive, printedOrganizer, signInOverHttp } from '../support/lead-http';
 import { startServer, type ServerProcess } from '../support/server-process';
 import { createTestDatabase, TEST_DATABASE_URL } from './harness';
 
@@ -33,13 +33,14 @@ it('a server killed mid-build lists no delivery as done and serves no partial fi
   let server: ServerProcess = await startServer(dataDir, undefined, env);
   cleanups.push(() => server.stop('SIGKILL'));
   const { email, password } = printedOrganizer(server.output());
+  const { passphrase } = printedDemoDrive(server.output());
   const a = await enrollOverHttp(server.url, server.enrollmentCode, 'Tablet A');
   const b = await enrollOverHttp(server.url, server.enrollmentCode, 'Tablet B');
   await seedDeliveryDrive(batchPoster(server.url), a, b, SIGNERS);
   const driveId = a.drive.id;
 
   let organizer = await signInOverHttp(server.url, email, password);
-  const started = await organizer.request('POST', LEAD_API.deliveries(driveId), OPTIONS);
+  const started = await organizer.request('POST', LEAD_API.deliveries(driveId), { ...OPTIONS, passphrase });
   expect(started.status).toBe(202);
   const { id } = (await started.json()) as DeliveryStarted;
 
@@ -64,7 +65,7 @@ it('a server killed mid-build lists no delivery as done and serves no partial fi
   const { deliveries: listed } = (await (await organizer.request('GET', LEAD_API.deliveries(driveId))).json()) as { deliveries: DeliverySummary[] };
   expect(listed.filter((d) => d.state === 'done')).toEqual([]);
   expect(existsSync(deliveries) ? readdirSync(deliveries) : []).toEqual([]);
-  expect((await organizer.request('GET', LEAD_API.deliveryReport(driveId, id))).status).toBe(409);
+  expect((await organizer.request('POST', LEAD_API.deliveryReport(driveId, id), { passphrase })).status).toBe(409);
   // And the drive can be delivered again.
-  expect((await organizer.request('POST', LEAD_API.deliveries(driveId), OPTIONS)).status).toBe(202);
+  expect((await organizer.request('POST', LEAD_API.deliveries(driveId), { ...OPTIONS, passphrase })).status).toBe(202);
 }, 120_000);

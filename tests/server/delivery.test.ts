@@ -1,5 +1,6 @@
 // The delivery package read back with a recipient's tools: a real ZIP reader, a real PDF parser, a
 // real CSV parser and a BagIt validator. On SQLite, and on PostgreSQL under `npm run test:postgres`.
+// The records are sealed to the drive's key; the build opens them with the key the passphrase unlocks.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,11 +13,12 @@ import { insertSignatures } from '../../src/server/db/signatures';
 import { buildDelivery, previewDelivery } from '../../src/server/delivery/build';
 import { displayName } from '../../src/server/delivery/petition-sheets';
 import type { DeliveryBuildResult, DeliveryProgress } from '../../src/shared/delivery';
-import { digestOfNow } from '../../src/shared/digest';
+import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { uuidv7 } from '../../src/shared/ids';
 import { DEFAULT_TIME_ZONE } from '../../src/shared/local-day';
-import type { SignatureContent } from '../../src/shared/schema';
-import { seedDeliveryDrive, type SeededDrive } from '../support/delivery-drive';
+import type { Signer } from '../../src/shared/schema';
+import { autographFixtures } from '../fixtures/autographs';
+import { sealedRecord, seedDeliveryDrive, unlockDeliveryDrive, type ClearContent, type SeededDrive } from '../support/delivery-drive';
 import { parseCsv, readPdf, readZip, validateBag, type PdfPage } from '../support/delivery-reader';
 import { freshDatabase } from './harness';
 import type { DatabaseHandle } from '../../src/server/db/connect';
@@ -31,6 +33,9 @@ let files: Map<string, Buffer>;
 let pages: PdfPage[];
 let rows: Record<string, string>[];
 let keyFile: string;
+let key: CryptoKey;
+/** The first seeded signer's autograph (the fixture it was drawn from). */
+const firstAutograph = encodeAutograph(autographFixtures()[0]!);
 const progress: DeliveryProgress[] = [];
 // Ethiopic: neither Noto Sans nor Noto Sans SC has it.
 const UNPRINTABLE = { givenName: 'አበበ', familyName: 'Bekele' };
@@ -40,9 +45,10 @@ beforeAll(async () => {
   ({ database, drop } = await freshDatabase(dir));
   await migrateToLatest(database.db);
   seeded = await seedDeliveryDrive(database.db, { signatures: 150, repeatEvery: 11, voidEvery: 17, assistedEvery: 10, uniqueNames: true, days: 10 });
+  key = await unlockDeliveryDrive(database.db, seeded.driveId);
   const [deviceId] = seeded.deviceIds;
   // A signer whose name no embedded font can draw, a refused record and a clashing delivery.
-  const content: SignatureContent = {
+  const clear: ClearContent = {
     id: uuidv7(Date.parse('2026-10-20T15:00:00Z')),
     deviceId: deviceId!,
     seq: 1000,
@@ -50,18 +56,15 @@ beforeAll(async () => {
     petition: { version: seeded.versions.en, language: 'en' },
     volunteer: 'Sam Rivera',
     capturedAt: '2026-10-20T15:00:00.000Z',
-    signer: { ...UNPRINTABLE, street: '5 Elm Drive', city: 'Columbus', state: 'OH', zip: '43215' },
-    autograph: 'AYQHrALIAQIo',
   };
   const [first] = seeded.signers;
   await insertSignatures(
     database.db,
     [
-      {
-        ...content,
-        autograph: (await database.db.selectFrom('signatures').select('autograph').where('id', '=', first!.id).executeTakeFirstOrThrow()).autograph,
-        digest: digestOfNow(content),
-      },
+      await sealedRecord(seeded.sealKey, clear, {
+        signer: { ...UNPRINTABLE, street: '5 Elm Drive', city: 'Columbus', state: 'OH', zip: '43215' },
+        autograph: firstAutograph,
+      }),
     ],
     DEFAULT_TIME_ZONE,
   );
@@ -78,7 +81,15 @@ beforeAll(async () => {
     deviceId: deviceId!,
     seq: 1,
     digest: 'f'.repeat(64),
-    body: { signer: { givenName: 'Conflicting', familyName: 'Copy', city: 'Columbus', state: 'OH' }, capturedAt: '2026-10-06T12:00:00Z' },
+    // As a tablet sent it: sealed; the report names the signer only once the drive's key opens it.
+    body: await sealedRecord(
+      seeded.sealKey,
+      { ...clear, id: first!.id, seq: 1, capturedAt: '2026-10-06T12:00:00.000Z' },
+      {
+        signer: { givenName: 'Conflicting', familyName: 'Copy', street: '1 Elm Drive', city: 'Columbus', state: 'OH', zip: '43215' },
+        autograph: firstAutograph,
+      },
+    ),
     code: 'content_differs',
   });
 
@@ -90,7 +101,7 @@ beforeAll(async () => {
     database.db,
     seeded.driveId,
     { fields: { street: true, email: false }, perState: false },
-    { outDir, signingKeyFile: keyFile, onProgress: (p) => progress.push(p) },
+    { key, outDir, signingKeyFile: keyFile, onProgress: (p) => progress.push(p) },
   );
   files = validateBag(await readZip(join(outDir, result.packages[0]!.file))).bag.files;
   pages = await readPdf(files.get('data/petition.pdf')!);
@@ -217,7 +228,8 @@ describe('the delivery package', () => {
     );
     for (const r of report.filter((r) => r.reason === 'repeat')) expect(r.repeat_of).toBe(seeded.signers.find((s) => s.id === r.record_id)!.repeatOf);
     expect(report.filter((r) => r.reason === 'rejected')).toHaveLength(1);
-    expect(report.filter((r) => r.reason === 'conflict')).toHaveLength(1);
+    expect(report.filter((r) => r.reason === 'conflict').map((r) => r.name)).toEqual(['Conflicting Copy']);
+    expect(report.filter((r) => r.reason === 'unreadable')).toEqual([]);
     expect(result.excluded).toMatchObject({ rejected: 1, conflict: 1, voided: ids('voided').length, repeat: ids('repeat').length });
   });
 
@@ -252,7 +264,7 @@ describe('the delivery package', () => {
       database.db,
       seeded.driveId,
       { fields: { street: false, email: true }, perState: true, states: ['OH', 'PA'] },
-      { outDir: perStateDir },
+      { key, outDir: perStateDir },
     );
     expect(built.packages.map((p) => p.state)).toEqual(['OH', 'PA']);
     for (const pkg of built.packages) {
@@ -270,48 +282,41 @@ describe('the delivery package', () => {
 describe('repeat signers', () => {
   it('finds the same signer across two tablets and two cities however typed, and lets the organizer keep one', async () => {
     const [tabletA, tabletB] = seeded.deviceIds;
-    const record = (deviceId: string, seq: number, at: string, signer: SignatureContent['signer']) => {
-      const content: SignatureContent = {
-        id: uuidv7(Date.parse(at)),
-        deviceId,
-        seq,
-        driveId: seeded.driveId,
-        petition: { version: seeded.versions.es, language: 'es' },
-        volunteer: 'Lee Chen',
-        capturedAt: at,
-        signer,
-        autograph: 'AYQHrALIAQIo',
-      };
-      return { ...content, digest: digestOfNow(content) };
-    };
-    const autograph = (await database.db.selectFrom('signatures').select('autograph').limit(1).executeTakeFirstOrThrow()).autograph;
-    const first = {
-      ...record(tabletA!, 3001, '2026-11-02T16:00:00.000Z', {
-        givenName: 'José Luis',
-        familyName: 'Peña Ibáñez',
-        street: '1200 North Elm Street Apt 4',
-        city: 'Columbus',
-        state: 'OH',
-        zip: '43215',
-      }),
-      autograph,
-    };
-    const again = {
-      ...record(tabletB!, 3001, '2026-11-09T18:30:00.000Z', {
-        givenName: 'JOSE  LUIS',
-        familyName: 'pena ibanez',
-        street: '1200 N. Elm St., #4',
-        city: 'Cleveland',
-        state: 'OH',
-        zip: '43215-0042',
-      }),
-      autograph,
-    };
+    const record = (deviceId: string, seq: number, at: string, signer: Signer) =>
+      sealedRecord(
+        seeded.sealKey,
+        {
+          id: uuidv7(Date.parse(at)),
+          deviceId,
+          seq,
+          driveId: seeded.driveId,
+          petition: { version: seeded.versions.es, language: 'es' },
+          volunteer: 'Lee Chen',
+          capturedAt: at,
+        },
+        { signer, autograph: firstAutograph },
+      );
+    const first = await record(tabletA!, 3001, '2026-11-02T16:00:00.000Z', {
+      givenName: 'José Luis',
+      familyName: 'Peña Ibáñez',
+      street: '1200 North Elm Street Apt 4',
+      city: 'Columbus',
+      state: 'OH',
+      zip: '43215',
+    });
+    const again = await record(tabletB!, 3001, '2026-11-09T18:30:00.000Z', {
+      givenName: 'JOSE  LUIS',
+      familyName: 'pena ibanez',
+      street: '1200 N. Elm St., #4',
+      city: 'Cleveland',
+      state: 'OH',
+      zip: '43215-0042',
+    });
     await insertSignatures(database.db, [first, again], DEFAULT_TIME_ZONE);
     const options = { fields: { street: true, email: false }, perState: false, from: '2026-11-01', to: '2026-11-30' };
-    const preview = await previewDelivery(database.db, seeded.driveId, options);
+    const preview = await previewDelivery(database.db, seeded.driveId, options, { key });
     expect(preview.excluded.repeat.find((r) => r.id === again.id)).toMatchObject({ repeatOf: first.id, city: 'Cleveland' });
-    const kept = await previewDelivery(database.db, seeded.driveId, { ...options, repeatOverrides: { [again.id]: 'include', [first.id]: 'exclude' } });
+    const kept = await previewDelivery(database.db, seeded.driveId, { ...options, repeatOverrides: { [again.id]: 'include', [first.id]: 'exclude' } }, { key });
     expect(kept.excluded.repeat.find((r) => r.id === first.id)).toMatchObject({ repeatOf: again.id });
     expect(kept.excluded.repeat.find((r) => r.id === again.id)).toBeUndefined();
     expect(kept.signatures).toBe(preview.signatures);
@@ -319,23 +324,103 @@ describe('repeat signers', () => {
 
   it("counts days in the drive's own time zone", async () => {
     await database.db.updateTable('drives').set({ time_zone: 'Pacific/Honolulu' }).where('id', '=', seeded.driveId).execute();
-    const content: SignatureContent = {
-      id: uuidv7(Date.parse('2026-11-20T08:00:00Z')),
-      deviceId: seeded.deviceIds[1]!,
-      seq: 4001,
-      driveId: seeded.driveId,
-      petition: { version: seeded.versions.en, language: 'en' },
-      volunteer: 'Ana Torres',
-      capturedAt: '2026-11-20T08:00:00.000Z',
-      signer: { givenName: 'Keoni', familyName: 'Kahale', street: '3 Kapiolani Blvd', city: 'Honolulu', state: 'HI', zip: '96813' },
-      autograph: (await database.db.selectFrom('signatures').select('autograph').limit(1).executeTakeFirstOrThrow()).autograph,
-    };
-    await insertSignatures(database.db, [{ ...content, digest: digestOfNow(content) }], 'Pacific/Honolulu');
+    const honolulu = await sealedRecord(
+      seeded.sealKey,
+      {
+        id: uuidv7(Date.parse('2026-11-20T08:00:00Z')),
+        deviceId: seeded.deviceIds[1]!,
+        seq: 4001,
+        driveId: seeded.driveId,
+        petition: { version: seeded.versions.en, language: 'en' },
+        volunteer: 'Ana Torres',
+        capturedAt: '2026-11-20T08:00:00.000Z',
+      },
+      {
+        signer: { givenName: 'Keoni', familyName: 'Kahale', street: '3 Kapiolani Blvd', city: 'Honolulu', state: 'HI', zip: '96813' },
+        autograph: firstAutograph,
+      },
+    );
+    await insertSignatures(database.db, [honolulu], 'Pacific/Honolulu');
     const on = async (day: string) =>
-      (await previewDelivery(database.db, seeded.driveId, { fields: { street: false, email: false }, perState: false, states: ['HI'], from: day, to: day }))
-        .signatures;
+      (
+        await previewDelivery(
+          database.db,
+          seeded.driveId,
+          { fields: { street: false, email: false }, perState: false, states: ['HI'], from: day, to: day },
+          { key },
+        )
+      ).signatures;
     // 08:00 UTC on the 20th is 22:00 on the 19th in Honolulu.
     expect(await on('2026-11-19')).toBe(1);
     expect(await on('2026-11-20')).toBe(0);
+  });
+});
+
+describe('records that do not open', () => {
+  it('leaves out a tampered record and one whose sealed place differs from its clear one, as unreadable, and still builds', async () => {
+    const options = { fields: { street: false, email: false }, perState: false } as const;
+    const before = await previewDelivery(database.db, seeded.driveId, options, { key });
+    // A delivered signer's sealed details altered on the server's disk: one character of the ciphertext.
+    const victim = delivered().find((s) => s.id !== seeded.signers[0]!.id)!;
+    const { sealed } = await database.db.selectFrom('signatures').select('sealed').where('id', '=', victim.id).executeTakeFirstOrThrow();
+    const at = sealed!.length - 10;
+    const tampered = sealed!.slice(0, at) + (sealed![at] === 'A' ? 'B' : 'A') + sealed!.slice(at + 1);
+    await database.db.updateTable('signatures').set({ sealed: tampered }).where('id', '=', victim.id).execute();
+    // A record counted in Columbus whose sealed details say Dayton.
+    const elsewhere = await sealedRecord(
+      seeded.sealKey,
+      {
+        id: uuidv7(Date.parse('2026-10-21T15:00:00Z')),
+        deviceId: seeded.deviceIds[2]!,
+        seq: 5001,
+        driveId: seeded.driveId,
+        petition: { version: seeded.versions.en, language: 'en' },
+        volunteer: 'Sam Rivera',
+        capturedAt: '2026-10-21T15:00:00.000Z',
+      },
+      {
+        signer: { givenName: 'Misplaced', familyName: 'Person', street: '9 Oak Avenue', city: 'Dayton', state: 'OH', zip: '45402' },
+        autograph: firstAutograph,
+      },
+    );
+    await insertSignatures(database.db, [{ ...elsewhere, place: { city: 'Columbus', state: 'OH' } }], DEFAULT_TIME_ZONE);
+
+    const preview = await previewDelivery(database.db, seeded.driveId, options, { key });
+    expect(preview.excluded.unreadable.map((u) => u.id).sort()).toEqual([victim.id, elsewhere.id].sort());
+    expect(preview.excluded.unreadable.every((u) => u.name === null)).toBe(true);
+    expect(preview.signatures).toBe(before.signatures - 1);
+
+    const out = join(dir, 'unreadable');
+    mkdirSync(out);
+    const built = await buildDelivery(database.db, seeded.driveId, options, { key, outDir: out });
+    expect(built.excluded.unreadable).toBe(2);
+    const { bag, problems } = validateBag(await readZip(join(out, built.packages[0]!.file)));
+    expect(problems).toEqual([]);
+    const csv = parseCsv(bag.files.get('data/signatures.csv')!);
+    expect(csv.length).toBe(before.signatures - 1);
+    const ids = new Set(csv.map((r) => r.record_id));
+    expect(ids.has(victim.id) || ids.has(elsewhere.id)).toBe(false);
+    const text = (await readPdf(bag.files.get('data/petition.pdf')!)).flatMap((p) => p.text).join('\n');
+    expect(text).not.toContain('Misplaced');
+    const report = parseCsv(readFileSync(join(out, built.reportFile)));
+    expect(
+      report
+        .filter((r) => r.reason === 'unreadable')
+        .map((r) => r.record_id)
+        .sort(),
+    ).toEqual([victim.id, elsewhere.id].sort());
+    expect(report.find((r) => r.record_id === elsewhere.id)!.detail).toContain('city or state');
+  });
+
+  it('opens nothing with another drive key: every record is unreadable and nothing is delivered', async () => {
+    const other = (await import('../support/records')).testDriveKey;
+    const preview = await previewDelivery(
+      database.db,
+      seeded.driveId,
+      { fields: { street: false, email: false }, perState: false },
+      { key: (await other()).privateKey },
+    );
+    expect(preview.signatures).toBe(0);
+    expect(preview.excluded.unreadable.length).toBeGreaterThan(100);
   });
 });

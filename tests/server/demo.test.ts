@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/server/db/migrations';
+import { driveKeyOf } from '../../src/server/db/drive-keys';
 import { currentDemoCode, seedDemoDrive } from '../../src/server/demo';
+import { unlockWithPassphrase, unlockWithRecoveryKey } from '../../src/server/drive-keys';
 import { digestOf } from '../../src/shared/digest';
 import { API, LANGUAGES, petitionVersionContent, type Language } from '../../src/shared/protocol';
 import { createTestDrive, enroll, startServer, type Harness } from './harness';
@@ -16,7 +18,8 @@ describe('the demo drive a fresh server starts with', () => {
   let code: string | undefined;
 
   it('is created on an empty database, with its petition in every language and a code to read out', async () => {
-    code = await seedDemoDrive(server.db);
+    const demo = await seedDemoDrive(server.db);
+    code = demo?.code;
 
     expect(code).toMatch(/^[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}$/);
     const drives = await server.db.selectFrom('drives').selectAll().execute();
@@ -31,6 +34,12 @@ describe('the demo drive a fresh server starts with', () => {
     const days = (Date.parse(codeRow.expires_at) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(89);
     expect(days).toBeLessThanOrEqual(90);
+    // The drive has its key, opened by the passphrase printed once and by nothing stored.
+    const key = await driveKeyOf(server.db, drives[0]!.id);
+    expect(key?.publicKey).toMatch(/^[A-Za-z0-9_-]{87}$/);
+    await expect(unlockWithPassphrase(key!.byPassphrase, demo!.passphrase, drives[0]!.id)).resolves.toBeDefined();
+    await expect(unlockWithRecoveryKey(key!.byRecoveryKey, demo!.recoveryKey, drives[0]!.id)).resolves.toBeDefined();
+    expect(JSON.stringify(await server.db.selectFrom('drive_keys').selectAll().execute())).not.toContain(demo!.passphrase);
   });
 
   it('its code enrolls a tablet that receives all three petition texts', async () => {

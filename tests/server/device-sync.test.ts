@@ -7,7 +7,8 @@ import { withDigest } from '../../src/shared/record';
 import type { BatchRequest, EnrollResponse } from '../../src/shared/protocol';
 import { DeviceDB } from '../../src/storage/device-db';
 import { voidSignature } from '../../src/storage/volunteer-day';
-import { SyncFailure, syncOnce, type SyncReport } from '../../src/sync/sync-engine';
+import { loadReceipt } from '../../src/storage/settings';
+import { BATCHES_IN_FLIGHT, SyncFailure, syncOnce, type SyncReport } from '../../src/sync/sync-engine';
 import { countRows, type Harness } from './harness';
 import { captureOn, setUpTablet, tearDownTablet } from './tablet';
 
@@ -60,6 +61,43 @@ describe('syncing a device', () => {
     expect(new Set(await states())).toEqual(new Set(['confirmed']));
   }, 60_000);
 
+  it('applies answers in the order the batches went, whatever order they come back in', async () => {
+    await capture(1200);
+    const net = network(server.app);
+    let onTheWay = 0;
+    let mostAtOnce = 0;
+    let secondAnswered: () => void = () => {};
+    const second = new Promise<void>((resolve) => (secondAnswered = resolve));
+    let calls = 0;
+    const reordering = (async (url: string, init: RequestInit) => {
+      const n = ++calls;
+      onTheWay++;
+      mostAtOnce = Math.max(mostAtOnce, onTheWay);
+      try {
+        const answer = await net.fetch(url, init);
+        // The first answer comes back only after the second one (and a little later still).
+        if (n === 1) await second.then(() => new Promise((r) => setTimeout(r, 20)));
+        if (n === 2) secondAnswered();
+        return answer;
+      } finally {
+        onTheWay--;
+      }
+    }) as typeof fetch;
+    const report = await syncOnce({ appVersion: '0.1.0-test', fetch: reordering });
+    if (report === 'busy') throw new Error('another sync held the lock');
+    expect(mostAtOnce).toBeGreaterThan(1);
+    expect(mostAtOnce).toBeLessThanOrEqual(BATCHES_IN_FLIGHT);
+    expect(report).toMatchObject({ sent: 1200, confirmed: 1200, receipt: { received: 1200, capturedThrough: 1200, complete: true } });
+    // Each answer is applied when it is the oldest on the way: a row of a later batch was never
+    // confirmed before a row of an earlier one.
+    const rows = await db.signatures.orderBy('seq').toArray();
+    const confirmedAt = rows.map((r) => r.confirmedAt!);
+    expect(confirmedAt.every(Boolean)).toBe(true);
+    expect(confirmedAt).toEqual([...confirmedAt].sort());
+    expect(await loadReceipt()).toMatchObject({ received: 1200, complete: true });
+    expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(1200);
+  }, 60_000);
+
   it('takes in what changes while its batches travel: a void behind them, new captures after them', async () => {
     const first = await capture(1200);
     const net = network(server.app);
@@ -77,15 +115,20 @@ describe('syncing a device', () => {
     }) as typeof fetch;
     const report = await syncOnce({ appVersion: '0.1.0-test', fetch: during });
     if (report === 'busy') throw new Error('another sync held the lock');
-    // Batches read ahead, then once more from the start for the void made behind them.
-    expect(bodies.map((b) => [b.records.length, b.voids?.length ?? 0])).toEqual([
-      [500, 0],
-      [500, 0],
-      [203, 0],
-      [0, 1],
-    ]);
-    expect(bodies.map((b) => b.totals.capturedThrough)).toEqual([1200, 1203, 1203, 1203]);
-    expect(bodies.map((b) => b.totals.waiting)).toEqual([700, 203, 0, 0]);
+    // Batches overlap in flight, so which batch carries the three new captures and the void depends on
+    // timing. What must hold: every record travels once, the void after its record, no batch over 500.
+    const recordSeqs = bodies.flatMap((b) => b.records.map((r) => r.seq));
+    expect([...recordSeqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 1203 }, (_, i) => i + 1));
+    const voidIn = bodies.findIndex((b) => (b.voids ?? []).length > 0);
+    expect(bodies.flatMap((b) => (b.voids ?? []).map((v) => v.seq))).toEqual([first[10]!.seq]);
+    expect(voidIn).toBeGreaterThan(bodies.findIndex((b) => b.records.some((r) => r.seq === first[10]!.seq)));
+    expect(Math.max(...bodies.map((b) => b.records.length + (b.voids?.length ?? 0)))).toBeLessThanOrEqual(500);
+    // Totals never go back, and the last batch reports the tablet as it ended: nothing waiting.
+    const through = bodies.map((b) => b.totals.capturedThrough);
+    expect(through).toEqual([...through].sort((a, b) => a - b));
+    expect(bodies.at(-1)!.totals).toMatchObject({ capturedThrough: 1203, waiting: 0 });
+    const filed = await server.db.selectFrom('devices').select(['captured_through', 'waiting']).where('id', '=', device.deviceId).executeTakeFirstOrThrow();
+    expect(filed).toEqual({ captured_through: 1203, waiting: 0 });
     expect(report).toMatchObject({ confirmed: 1203, voided: 1, receipt: { received: 1203, capturedThrough: 1203, complete: true, voided: 1 } });
     expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(1203);
     const struck = await server.db.selectFrom('signatures').select(['seq', 'void_reason']).where('voided_at', 'is not', null).execute();
@@ -154,14 +197,17 @@ describe('syncing a device', () => {
 
   it("keeps a rejected signature with the server's reason and never sends it again", async () => {
     await capture(3);
-    // As an older app version might have saved it: a ZIP the server refuses, sealed with its digest.
-    const { state: _s, digest: _d, ...second } = (await db.signatures.get({ seq: 2 }))!;
-    await db.signatures.put({ ...(await withDigest({ ...second, signer: { ...second.signer, zip: 'ABCDE' } })), state: 'pending' });
+    // As an older app version might have saved it: a state the server refuses, with its digest.
+    const { state: _s, digest: _d, initials: _i, signerKey: _k, ...second } = (await db.signatures.get({ seq: 2 }))!;
+    await db.signatures.put({
+      ...(await withDigest({ ...second, sealed: second.sealed!, place: { ...second.place, state: 'XX' as 'OH' } })),
+      state: 'pending',
+    });
     const report = await sync(network(server.app));
     expect(report).toMatchObject({ confirmed: 2, rejected: 1 });
     const rejected = (await db.signatures.where('state').equals('rejected').toArray())[0]!;
     expect(rejected.seq).toBe(2);
-    expect(rejected.rejection).toMatchObject({ code: 'invalid_field', field: 'signer.zip' });
+    expect(rejected.rejection).toMatchObject({ code: 'invalid_field', field: 'place.state' });
     const again = network(server.app);
     await sync(again);
     expect(again.sent).toEqual([0]);

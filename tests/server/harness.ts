@@ -18,6 +18,10 @@ import { API, PROTOCOL_VERSION, type DeviceTotals, type DriveInfo, type EnrollRe
 import { CSRF_HEADER, LEAD_API, type SessionInfo } from '../../src/shared/lead-api';
 import { addDriveLead, createAccount } from '../../src/server/db/accounts';
 import { usePasswordCost } from '../../src/server/passwords';
+import { unlockWithPassphrase, useDriveKeyCost } from '../../src/server/drive-keys';
+import { driveKeyOf } from '../../src/server/db/drive-keys';
+import type { SignatureRecord, SignerDetails } from '../../src/shared/schema';
+import { openSignerDetails } from '../../src/shared/signer-seal';
 import type { Role } from '../../src/server/db/schema';
 
 export interface Harness {
@@ -37,6 +41,11 @@ export const TEST_DATABASE_URL = process.env.FIELDPEN_TEST_DATABASE_URL;
  */
 export const TEST_PASSWORD_COST = { N: 2 ** 14, r: 8, p: 1 };
 usePasswordCost(TEST_PASSWORD_COST);
+// Drive passphrases likewise (src/server/drive-keys.ts); tests of the drive key itself set their own.
+useDriveKeyCost(TEST_PASSWORD_COST);
+
+/** The passphrase of every drive createTestDrive makes. */
+export const TEST_DRIVE_PASSPHRASE = 'correct horse battery staple';
 
 /** A database of its own for one harness: a SQLite file in `dir`, or a new PostgreSQL database. */
 export async function freshDatabase(dir: string): Promise<{ database: DatabaseHandle; drop(): Promise<void> }> {
@@ -95,8 +104,9 @@ export async function startServer(options: { staticDir?: string; server?: Partia
 
 /** A drive with an English and a Spanish text, and a code that enrolls many devices. */
 export async function createTestDrive(db: Kysely<Database>, title = 'Bike lanes on Main Street'): Promise<{ drive: DriveInfo; code: string }> {
-  const drive = await createDrive(db, {
+  const { recoveryKey: _shownOnce, ...drive } = await createDrive(db, {
     title,
+    passphrase: TEST_DRIVE_PASSPHRASE,
     goal: 1000,
     petitions: [
       { language: 'en', title, text: 'We ask the city to paint protected bike lanes on Main Street.' },
@@ -187,4 +197,49 @@ export function asSession(
     if (method !== 'GET') headers[CSRF_HEADER] = session.csrf;
   }
   return app.inject({ method, url, headers, ...(payload !== undefined && { payload: payload as Record<string, unknown> }) });
+}
+
+const unlockedKeys = new Map<string, Promise<CryptoKey>>();
+/**
+ * Open a stored signature's sealed details the way an organizer's unlock does, with the test drive's
+ * passphrase: what a test reads to check that what was sealed is what the signer gave.
+ */
+export async function openStoredSignature(db: Kysely<Database>, row: { id: string; drive_id: string; sealed: string | null }): Promise<SignerDetails> {
+  if (!row.sealed) throw new Error(`signature ${row.id} holds no sealed details`);
+  let key = unlockedKeys.get(row.drive_id);
+  if (!key) {
+    const stored = await driveKeyOf(db, row.drive_id);
+    if (!stored) throw new Error(`drive ${row.drive_id} has no key`);
+    unlockedKeys.set(row.drive_id, (key = unlockWithPassphrase(stored.byPassphrase, TEST_DRIVE_PASSPHRASE, row.drive_id)));
+  }
+  return openSignerDetails(await key, row.sealed, { driveId: row.drive_id, recordId: row.id });
+}
+
+/**
+ * A signature row as the server kept it before protocol 2 (migration 0011): the signer in clear
+ * columns, no sealed details. For tests that build a database of an older schema by hand.
+ */
+export function clearSignatureRow(record: SignatureRecord, details: SignerDetails, receivedAt: Date) {
+  const { signer } = details;
+  return {
+    id: record.id,
+    device_id: record.deviceId,
+    seq: record.seq,
+    drive_id: record.driveId,
+    petition_version: record.petition.version,
+    language: record.petition.language,
+    volunteer: record.volunteer,
+    captured_at: record.capturedAt,
+    given_name: signer.givenName,
+    family_name: signer.familyName,
+    street: signer.street,
+    city: signer.city,
+    state: signer.state,
+    zip: signer.zip,
+    email: signer.email ?? null,
+    autograph: details.autograph,
+    location: details.location ? JSON.stringify(details.location) : null,
+    digest: record.digest,
+    received_at: receivedAt.toISOString(),
+  };
 }

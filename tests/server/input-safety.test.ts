@@ -21,20 +21,20 @@ const postRaw = (token: string, json: string) =>
 const UNSHOWABLE = ['Tablet\u0000 7', 'Tablet\u0007', 'Tab\nlet', 'Tablet \u202eevil', 'Tablet \u2066x\u2069', 'Tablet\u009b'];
 
 describe('numbers that are not numbers', () => {
-  it('a record whose location.accuracy is 1e309 is rejected with its field; the rest of its batch is stored', async () => {
+  it('a record whose seq is 1e309 is rejected with its field; the rest of its batch is stored', async () => {
     const { code } = await createTestDrive(server.db, 'Infinity');
     const device = await enroll(server.app, code);
     const good = await signatureRecord(device, 1);
-    const bad = await signatureRecord(device, 2, (c) => (c.location = { latitude: 40, longitude: -83, accuracy: 12345 }));
+    const bad = await signatureRecord(device, 12345);
     const json = JSON.stringify({ protocol: PROTOCOL_VERSION, records: [good, bad], totals: { capturedThrough: 2, waiting: 0, appVersion: '0.1.0' } }).replace(
-      '"accuracy":12345',
-      '"accuracy":1e309',
+      '"seq":12345',
+      '"seq":1e309',
     );
     const response = await postRaw(device.token, json);
     expect(response.statusCode).toBe(200);
     expect(response.json().results).toEqual([
       { id: good.id, status: 'stored' },
-      { id: bad.id, status: 'rejected', reason: { code: 'invalid_field', field: 'location.accuracy', message: expect.any(String) } },
+      { id: bad.id, status: 'rejected', reason: { code: 'invalid_field', field: 'seq', message: expect.any(String) } },
     ]);
     expect(await countRows(server.db, 'signatures', device.deviceId)).toBe(1);
   });
@@ -133,5 +133,39 @@ describe('text a lead reads', () => {
       petitions: [{ language: 'en', title: 'T', text: 'First line.\n\nSecond\tline.' }],
     });
     expect(lines.statusCode).toBe(200);
+  });
+});
+
+describe('a sign-in with a NUL or control character in the email', () => {
+  it('is a 400 naming the field on SQLite and PostgreSQL alike (PostgreSQL text cannot hold NUL), and counts no try', async () => {
+    for (const email of ['\u0000', 'lee\u0000@example.org', 'lee@example.org\u0007']) {
+      const answer = await server.app.inject({ method: 'POST', url: LEAD_API.session, payload: { email, password: 'not the password' } });
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json()).toMatchObject({ error: { code: 'invalid_field', field: 'email' } });
+    }
+    expect(await server.db.selectFrom('failed_attempts').selectAll().where('key', 'like', '%\u0007%').execute()).toEqual([]);
+  });
+});
+
+describe('an id in the address holding a NUL or a control character', () => {
+  it('is a 404 on every drive route, before any query (PostgreSQL cannot hold a NUL)', async () => {
+    const organizer = await accountSession(server, 'organizer');
+    const ids = ['\u0000', 'a\u0000', 'drive\u0007'];
+    const urls = ids.flatMap((id) => [
+      LEAD_API.drive(id),
+      LEAD_API.dashboard(id),
+      LEAD_API.deliveries(id),
+      LEAD_API.codes(id),
+      LEAD_API.driveKey(id),
+      LEAD_API.roster(id),
+      LEAD_API.signatures(id),
+    ]);
+    for (const url of urls) {
+      for (const method of ['GET', 'POST'] as const) {
+        const answer = await asSession(server.app, organizer, method, url, method === 'POST' ? { passphrase: 'twelve chars or more', limit: 5 } : undefined);
+        expect(answer.statusCode, `${method} ${url}`).toBe(404);
+        expect(answer.json()).toMatchObject({ error: { code: 'not_found' } });
+      }
+    }
   });
 });

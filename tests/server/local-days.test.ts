@@ -9,18 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardFromSignatures, dashboardOf } from '../../src/server/db/dashboard';
 import { migrateToLatest, MIGRATIONS } from '../../src/server/db/migrations';
 import type { Database } from '../../src/server/db/schema';
-import { signatureRow } from '../../src/server/db/signatures';
 import { LEAD_API, type Dashboard, type DriveDetails } from '../../src/shared/lead-api';
-import { sampleRecord } from '../support/records';
+import { sampleDetails, sampleRecord } from '../support/records';
 import {
   accountSession,
   asSession,
+  clearSignatureRow,
   createTestDrive,
   enroll,
   freshDatabase,
   postBatch,
   signatureRecord,
   startServer,
+  TEST_DRIVE_PASSPHRASE,
   type Harness,
   type Session,
 } from './harness';
@@ -117,6 +118,7 @@ describe("a drive's days", () => {
       title: 'New',
       goal: 10,
       timeZone: 'Pacific/Nowhere',
+      passphrase: TEST_DRIVE_PASSPHRASE,
       petitions: [{ language: 'en', title: 'T', text: 'Text.' }],
     });
     expect(created.json()).toMatchObject({ error: { code: 'invalid_field', field: 'timeZone' } });
@@ -129,6 +131,7 @@ describe("a drive's days", () => {
       title: 'In Denver',
       goal: 10,
       timeZone: 'America/Denver',
+      passphrase: TEST_DRIVE_PASSPHRASE,
       petitions: [{ language: 'en', title: 'T', text: 'Text.' }],
     });
     expect(created.statusCode).toBe(201);
@@ -165,9 +168,13 @@ describe('the drive-time-zone migration', () => {
         at.map((capturedAt, i) => sampleRecord({ deviceId: 'old-device', driveId: 'old-drive', petitionVersion: version, seq: i + 1 }, { capturedAt })),
       );
       for (const r of records) {
-        await oldDb.insertInto('signatures').values(signatureRow(r, new Date())).execute();
+        const row = clearSignatureRow(r, sampleDetails(r.seq), new Date());
+        await oldDb
+          .insertInto('signatures')
+          .values(row as never)
+          .execute();
         // As 0004 to 0007 counted them: by the UTC day.
-        const { drive_id, device_id, volunteer, city, state, petition_version, language } = signatureRow(r, new Date());
+        const { drive_id, device_id, volunteer, city, state, petition_version, language } = row;
         await oldDb
           .insertInto('signature_tallies')
           .values({ drive_id, device_id, day: r.capturedAt.slice(0, 10), volunteer, city, state, petition_version, language, signatures: 1 })

@@ -9,12 +9,11 @@ import { openDatabase } from '../../src/server/db/connect';
 import { MIGRATIONS, migrateToLatest } from '../../src/server/db/migrations';
 import { deviceReceipt, deviceReceipts } from '../../src/server/db/receipts';
 import type { Database } from '../../src/server/db/schema';
-import { signatureRow } from '../../src/server/db/signatures';
 import { API, PROTOCOL_VERSION, type BatchResponse, type EnrollResponse, type VoidNotice } from '../../src/shared/protocol';
 import { receiptCodeOf } from '../../src/shared/receipt-code';
 import type { SignatureRecord } from '../../src/shared/schema';
-import { sampleRecord } from '../support/records';
-import { createTestDrive, enroll, signatureRecord, startServer, totals, type Harness } from './harness';
+import { sampleDetails, sampleRecord } from '../support/records';
+import { clearSignatureRow, createTestDrive, enroll, signatureRecord, startServer, totals, type Harness } from './harness';
 
 let server: Harness;
 let code: string;
@@ -191,7 +190,7 @@ describe('the voids-and-receipts migration', () => {
       const old = await Promise.all([1, 2, 3].map((seq) => sampleRecord({ deviceId, driveId: 'old-drive', petitionVersion: version, seq })));
       // As version 0001 stored them: the row alone (later versions also count dashboard tallies).
       for (const r of old) {
-        const { assisted_by: _later, ...row } = signatureRow(r, new Date());
+        const row = clearSignatureRow(r, sampleDetails(r.seq), new Date());
         await oldDb
           .insertInto('signatures')
           .values(row as never)

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { receiptCodeOf } from '../../src/shared/receipt-code';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
-import { forgetEnrollment, loadReceipt, saveEnrollment } from '../../src/storage/settings';
+import { forgetEnrollment, loadReceipt, saveDrive, saveEnrollment } from '../../src/storage/settings';
 import { voidSignature } from '../../src/storage/volunteer-day';
 import { SyncFailure, syncOnce } from '../../src/sync/sync-engine';
 import { injectNetwork, type NetFault } from '../support/inject-network';
@@ -46,6 +46,7 @@ async function check(steps: Step[]): Promise<void> {
     const { code } = await createTestDrive(server.db);
     const device = await enroll(server.app, code);
     await saveEnrollment({ deviceId: device.deviceId, token: device.token, driveId: device.drive.id, enrolledAt: new Date().toISOString(), persisted: false });
+    await saveDrive(device.drive); // the key its signatures are sealed to
     let captured = 0;
     const capture = async (count: number) => {
       captured += (await captureOn(device, count)).length;

@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import type { EnrollResponse } from '../../src/shared/protocol';
 import { DeviceDB, useDeviceDb, type DeviceSignature } from '../../src/storage/device-db';
-import { forgetEnrollment, saveEnrollment } from '../../src/storage/settings';
+import { forgetEnrollment, saveDrive, saveEnrollment } from '../../src/storage/settings';
 import { captureSignature } from '../../src/storage/signatures';
 import { sampleCaptureInput } from '../support/records';
 import { createTestDrive, enroll, startServer, type Harness } from './harness';
@@ -22,6 +22,8 @@ export async function setUpTablet(name: string, options: Parameters<typeof start
   const db = new DeviceDB(`tablet-${process.pid}-${++n}`);
   useDeviceDb(db);
   await saveEnrollment({ deviceId: device.deviceId, token: device.token, driveId: device.drive.id, enrolledAt: new Date().toISOString(), persisted: false });
+  // As enrolling keeps it: the drive, with the key every signature is sealed to.
+  await saveDrive(device.drive);
   return { server, device, db };
 }
 

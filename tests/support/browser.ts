@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 import { CHROMIUM } from '../ensure-chromium.mjs';
+import { openSignerDetails } from '../../src/shared/signer-seal';
 
 export { CHROMIUM };
 
@@ -106,6 +107,21 @@ export async function fillSigner(page: Page, s: SignerDetails): Promise<void> {
   await page.getByLabel('State').selectOption(s.state);
   await page.getByLabel('ZIP code').fill(s.zip);
   if (s.email) await page.getByLabel('Email (optional)').fill(s.email);
+}
+
+/**
+ * The device's signatures with their sealed details opened with the drive's key (`signer`, `autograph`,
+ * `location` beside the row's own fields), for tests that check what was taken; a row without `sealed`
+ * (purged) comes as it is.
+ */
+export async function openedSignatures(page: Page, driveKey: CryptoKey): Promise<Record<string, unknown>[]> {
+  return Promise.all(
+    (await deviceSignatures(page)).map(async (row) =>
+      typeof row.sealed === 'string'
+        ? { ...row, ...(await openSignerDetails(driveKey, row.sealed, { driveId: String(row.driveId), recordId: String(row.id) })) }
+        : row,
+    ),
+  );
 }
 
 /** Read the device's signatures straight from IndexedDB, as the tablet holds them. */

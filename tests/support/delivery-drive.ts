@@ -1,19 +1,22 @@
 // A drive with realistic signers for the delivery's tests, sample and benchmark: several states and
 // cities, English, Spanish and Chinese names and texts, assisted signatures, repeat signers typed
 // differently on other tablets, voids, and autographs from tests/fixtures/autographs.json. Records
-// are built with the shared code the tablets use (digest included) and stored with the server's
-// own insert.
+// are built with the shared code the tablets use — details sealed to the drive's key, digest — and
+// stored with the server's own insert; the build opens them with the drive's passphrase.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { driveKeyOf } from '../../src/server/db/drive-keys';
 import { createDrive } from '../../src/server/db/drives';
 import type { Database } from '../../src/server/db/schema';
 import { insertSignatures, markVoided } from '../../src/server/db/signatures';
+import { unlockWithPassphrase } from '../../src/server/drive-keys';
 import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { digestOfNow, useSha256Hex } from '../../src/shared/digest';
 import { DEFAULT_TIME_ZONE } from '../../src/shared/local-day';
 import { uuidv7 } from '../../src/shared/ids';
 import type { Language } from '../../src/shared/protocol';
-import type { SignatureContent, SignatureRecord, Signer } from '../../src/shared/schema';
+import type { SignatureContent, SignatureRecord, Signer, SignerDetails } from '../../src/shared/schema';
+import { importDrivePublicKey, sealSignerDetails } from '../../src/shared/signer-seal';
 import { autographFixtures } from '../fixtures/autographs';
 
 useSha256Hex((text) => createHash('sha256').update(text, 'utf8').digest('hex'));
@@ -101,8 +104,13 @@ export interface SeedSpec {
   keep?: boolean;
 }
 
+/** The passphrase of every drive seeded here: what the organizer types to deliver it. */
+export const DELIVERY_DRIVE_PASSPHRASE = 'safe crossings near every school';
+
 export interface SeededDrive {
   driveId: string;
+  /** The drive's public key (what its tablets seal to). */
+  sealKey: string;
   versions: Record<Language, string>;
   deviceIds: string[];
   signers: SeededSigner[];
@@ -149,9 +157,28 @@ function typedAgain(s: Signer, variant: number): Signer {
   };
 }
 
+/** What a record's clear part holds before its details are sealed in: everything but `place`, `sealed` and `digest`. */
+export type ClearContent = Omit<SignatureContent, 'place' | 'sealed'>;
+
+/** A record as a tablet of the drive makes it: the details sealed to `sealKey` for this record, its place in clear, its digest. */
+export async function sealedRecord(sealKey: string | CryptoKey, clear: ClearContent, details: SignerDetails): Promise<SignatureRecord> {
+  const key = typeof sealKey === 'string' ? await importDrivePublicKey(sealKey) : sealKey;
+  const sealed = await sealSignerDetails(key, details, { driveId: clear.driveId, recordId: clear.id });
+  const content: SignatureContent = { ...clear, place: { city: details.signer.city, state: details.signer.state }, sealed };
+  return { ...content, digest: digestOfNow(content) };
+}
+
+/** The drive's private key, opened with its passphrase as an organizer's unlock does. */
+export async function unlockDeliveryDrive(db: Kysely<Database>, driveId: string, passphrase = DELIVERY_DRIVE_PASSPHRASE): Promise<CryptoKey> {
+  const stored = await driveKeyOf(db, driveId);
+  if (!stored) throw new Error(`drive ${driveId} has no key`);
+  return unlockWithPassphrase(stored.byPassphrase, passphrase, driveId);
+}
+
 export async function seedDeliveryDrive(db: Kysely<Database>, spec: SeedSpec): Promise<SeededDrive> {
   const rand = random(20261130);
   const drive = await createDrive(db, {
+    passphrase: DELIVERY_DRIVE_PASSPHRASE,
     title: 'Safe Crossings Near Every School',
     goal: 25_000,
     recipient: 'Mayor and City Council of Springfield',
@@ -182,10 +209,12 @@ export async function seedDeliveryDrive(db: Kysely<Database>, spec: SeedSpec): P
   const signers: SeededSigner[] = [];
   // Earlier signers a repeat may copy: a small ring, so the benchmark's memory stays flat.
   const earlier: { signer: Signer; id: string }[] = [];
-  let batch: SignatureRecord[] = [];
+  const sealKey = await importDrivePublicKey(drive.sealKey);
+  let batch: { clear: ClearContent; details: SignerDetails }[] = [];
   const voids: string[] = [];
   const flush = async () => {
-    if (batch.length) await insertSignatures(db, batch, DEFAULT_TIME_ZONE);
+    // Sealed a batch at a time, in parallel: WebCrypto's work runs on libuv's threads.
+    if (batch.length) await insertSignatures(db, await Promise.all(batch.map((r) => sealedRecord(sealKey, r.clear, r.details))), DEFAULT_TIME_ZONE);
     batch = [];
   };
 
@@ -227,7 +256,7 @@ export async function seedDeliveryDrive(db: Kysely<Database>, spec: SeedSpec): P
     }
     const autograph = autographs[i % autographs.length]!;
     const assisted = spec.assistedEvery ? i % spec.assistedEvery === 7 % spec.assistedEvery : false;
-    const content: SignatureContent = {
+    const clear: ClearContent = {
       id: uuidv7(at),
       deviceId,
       seq,
@@ -235,6 +264,9 @@ export async function seedDeliveryDrive(db: Kysely<Database>, spec: SeedSpec): P
       petition: { version: versions[language], language },
       volunteer: VOLUNTEERS[i % VOLUNTEERS.length]!,
       capturedAt: new Date(at).toISOString(),
+      ...(assisted ? { assisted: { attestedBy: VOLUNTEERS[(i + 1) % VOLUNTEERS.length]! } } : {}),
+    };
+    const details: SignerDetails = {
       signer,
       autograph: assisted
         ? encodeAutograph({
@@ -249,10 +281,9 @@ export async function seedDeliveryDrive(db: Kysely<Database>, spec: SeedSpec): P
             ],
           })
         : autograph.encoded,
-      ...(assisted ? { assisted: { attestedBy: VOLUNTEERS[(i + 1) % VOLUNTEERS.length]! } } : {}),
     };
-    const record: SignatureRecord = { ...content, digest: digestOfNow(content) };
-    batch.push(record);
+    const record = clear;
+    batch.push({ clear, details });
     const voided = Boolean(spec.voidEvery && i % spec.voidEvery === spec.voidEvery - 1);
     if (voided) voids.push(record.id);
     // A repeat copies a signer whose first signature stands (not voided), so it is a repeat of that one.
@@ -277,5 +308,5 @@ export async function seedDeliveryDrive(db: Kysely<Database>, spec: SeedSpec): P
   }
   await flush();
   for (const id of voids) await markVoided(db, id, { reason: 'Signer asked to withdraw', voidedAt: new Date().toISOString() });
-  return { driveId: drive.id, versions, deviceIds, signers };
+  return { driveId: drive.id, sealKey: drive.sealKey, versions, deviceIds, signers };
 }

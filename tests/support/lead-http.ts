@@ -36,6 +36,14 @@ export function printedOrganizer(output: string): { email: string; password: str
   return { email, password };
 }
 
+/** The demo drive's passphrase and recovery key, printed once at the first start (src/server/main.ts). */
+export function printedDemoDrive(output: string): { passphrase: string; recoveryKey: string } {
+  const passphrase = /Demo drive passphrase:\s*(\S+)/.exec(output)?.[1];
+  const recoveryKey = /Demo drive recovery key:\s*(\S+)/.exec(output)?.[1];
+  if (!passphrase || !recoveryKey) throw new Error('the server printed no demo drive passphrase');
+  return { passphrase, recoveryKey };
+}
+
 export async function enrollOverHttp(url: string, code: string, deviceName: string): Promise<EnrollResponse> {
   const answer = await fetch(`${url}${API.enroll}`, {
     method: 'POST',

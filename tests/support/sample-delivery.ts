@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { openDatabase } from '../../src/server/db/connect';
 import { migrateToLatest } from '../../src/server/db/migrations';
 import { buildDelivery } from '../../src/server/delivery/build';
-import { seedDeliveryDrive } from './delivery-drive';
+import { seedDeliveryDrive, unlockDeliveryDrive } from './delivery-drive';
 
 const out = resolve(process.argv[2] ?? 'delivery-sample');
 rmSync(out, { recursive: true, force: true });
@@ -19,7 +19,9 @@ const database = openDatabase({ file: join(work, 'fieldpen.sqlite') });
 try {
   await migrateToLatest(database.db);
   const seeded = await seedDeliveryDrive(database.db, { signatures: 320, repeatEvery: 23, voidEvery: 29, assistedEvery: 15 });
-  const result = await buildDelivery(database.db, seeded.driveId, { fields: { street: true, email: false }, perState: false }, { outDir: out });
+  // As the organizer does on the dashboard: the drive's passphrase opens its sealed signers for the build.
+  const key = await unlockDeliveryDrive(database.db, seeded.driveId);
+  const result = await buildDelivery(database.db, seeded.driveId, { fields: { street: true, email: false }, perState: false }, { key, outDir: out });
   const zip = join(out, result.packages[0]!.file);
   execFileSync('unzip', ['-q', '-o', zip, '-d', out]);
   const bag = join(out, result.packages[0]!.file.replace(/\.zip$/, ''));

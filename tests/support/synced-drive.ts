@@ -1,12 +1,13 @@
 // A drive worth delivering, sent over the real sync protocol by any poster (app.inject or fetch), so it
 // works against the server process too: signers in several states and cities, accented and Chinese
 // names, assisted signatures, a signer who signs again on another tablet, and a voided signature.
+// Each record is sealed to the drive's key (enrolled.drive.sealKey), as a tablet seals it.
 // (tests/support/delivery-drive.ts seeds straight into the database, for the large drives.)
 import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { uuidv7 } from '../../src/shared/ids';
 import { PROTOCOL_VERSION, type EnrollResponse } from '../../src/shared/protocol';
-import { withDigest } from '../../src/shared/record';
-import type { SignatureContent, SignatureRecord, Signer } from '../../src/shared/schema';
+import type { SignatureRecord, Signer } from '../../src/shared/schema';
+import { sealedRecord } from './delivery-drive';
 import { autographFixtures } from '../fixtures/autographs';
 
 const GIVEN = ['Rosa', 'José', 'Zoë', 'Wei', 'Ana', 'Marcus', 'Amélie', 'Nguyễn', '李', 'Ruth', 'Søren', 'Ines'];
@@ -34,19 +35,20 @@ export function deliverySigner(n: number): Signer {
 
 export function deliveryRecord(enrolled: EnrollResponse, seq: number, signer: Signer, capturedAt: Date, assisted = false): Promise<SignatureRecord> {
   const petition = enrolled.drive.petitions[0]!;
-  const content: SignatureContent = {
-    id: uuidv7(),
-    deviceId: enrolled.deviceId,
-    seq,
-    driveId: enrolled.drive.id,
-    petition: { version: petition.version, language: petition.language },
-    volunteer: 'Sam Rivera',
-    capturedAt: capturedAt.toISOString(),
-    signer,
-    autograph: autographs[seq % autographs.length]!,
-    ...(assisted && { assisted: { attestedBy: 'Sam Rivera' } }),
-  };
-  return withDigest(content);
+  return sealedRecord(
+    enrolled.drive.sealKey,
+    {
+      id: uuidv7(),
+      deviceId: enrolled.deviceId,
+      seq,
+      driveId: enrolled.drive.id,
+      petition: { version: petition.version, language: petition.language },
+      volunteer: 'Sam Rivera',
+      capturedAt: capturedAt.toISOString(),
+      ...(assisted && { assisted: { attestedBy: 'Sam Rivera' } }),
+    },
+    { signer, autograph: autographs[seq % autographs.length]! },
+  );
 }
 
 export type PostBatch = (token: string, body: unknown) => Promise<{ status: number; body: string }>;

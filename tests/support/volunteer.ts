@@ -2,7 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
+import { unlockWithPassphrase, type WrappedKey } from '../../src/server/drive-keys';
 import { launchTablet } from './browser';
 import { startServer, type ServerProcess } from './server-process';
 
@@ -19,13 +21,35 @@ export interface EnrolledTablet {
    * the way back: the server again on the same address and data.
    */
   serverDown(): Promise<() => Promise<void>>;
+  /** The demo drive's private key, opened with the passphrase the server printed: what opens the tablet's sealed records. */
+  driveKey(): Promise<CryptoKey>;
   close(): Promise<void>;
+}
+
+/** The demo drive's passphrase, as the server prints it once at its first start. */
+function demoPassphrase(server: ServerProcess): string {
+  const passphrase = /Demo drive passphrase:\s*(\S+)/.exec(server.output())?.[1];
+  if (!passphrase) throw new Error('the server printed no demo drive passphrase');
+  return passphrase;
+}
+
+/** Open the only drive's key of a server's SQLite data folder with its passphrase, as an organizer's unlock does. */
+export async function openDriveKey(dataDir: string, passphrase: string): Promise<CryptoKey> {
+  const db = new BetterSqlite3(join(dataDir, 'fieldpen.sqlite'), { readonly: true });
+  try {
+    const row = db.prepare('select drive_id, by_passphrase from drive_keys').get() as { drive_id: string; by_passphrase: string };
+    return await unlockWithPassphrase(JSON.parse(row.by_passphrase) as WrappedKey, passphrase, row.drive_id);
+  } finally {
+    db.close();
+  }
 }
 
 export async function enrolledTablet(volunteer = 'Sam Rivera'): Promise<EnrolledTablet> {
   const work = mkdtempSync(join(tmpdir(), 'fieldpen-volunteer-'));
   const dataDir = join(work, 'data');
   const server = await startServer(dataDir);
+  const passphrase = demoPassphrase(server);
+  let driveKey: Promise<CryptoKey> | undefined;
   const profile = join(work, 'profile');
   const tablet = await launchTablet(profile);
   const page = tablet.pages()[0] ?? (await tablet.newPage());
@@ -47,6 +71,10 @@ export async function enrolledTablet(volunteer = 'Sam Rivera'): Promise<Enrolled
       return async () => {
         enrolled.server = await startServer(dataDir, port);
       };
+    },
+    driveKey() {
+      driveKey ??= openDriveKey(dataDir, passphrase);
+      return driveKey;
     },
     async close() {
       await tablet.close().catch(() => {});

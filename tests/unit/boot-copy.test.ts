@@ -43,6 +43,7 @@ const drive: DriveInfo = {
   title: 'Safe Crosswalks',
   goal: 25_000,
   petitions: [{ version: 'v1', language: 'en', title: 'Safe Crosswalks', text: 'We ask…' }],
+  sealKey: 'BPublicKeyOfTheDrive',
 };
 
 let storage: MemoryStorage;

@@ -5,12 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
 import { captureSignature, todayCounts$, type TodayCounts } from '../../src/storage/signatures';
 import { sampleCaptureInput } from '../support/records';
+import { keepTestDrive } from './tablet-drive';
 
 let db: DeviceDB;
 let n = 0;
-beforeEach(() => {
+beforeEach(async () => {
   db = new DeviceDB(`live-query-test-${++n}`);
   useDeviceDb(db);
+  await keepTestDrive();
 });
 afterEach(async () => {
   db.close();

@@ -4,14 +4,18 @@ import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
 import { captureSignature } from '../../src/storage/signatures';
 import { applyResults, deviceCounts, waitingRecords, wireRecord } from '../../src/storage/outbox';
 import { digestMatches } from '../../src/shared/record';
-import { check, SignatureRecordSchema } from '../../src/shared/schema';
+import { check, SignatureRecordSchema, type SignerDetails } from '../../src/shared/schema';
+import { openSignerDetails } from '../../src/shared/signer-seal';
 import { sampleCaptureInput, sampleSigner } from '../support/records';
+import { keepTestDrive } from './tablet-drive';
 
 let db: DeviceDB;
+let driveKey: CryptoKey;
 let n = 0;
 beforeEach(async () => {
   db = new DeviceDB(`device-test-${++n}`);
   useDeviceDb(db);
+  driveKey = await keepTestDrive();
 });
 afterEach(async () => {
   db.close();
@@ -84,19 +88,55 @@ describe('what sync reads and writes', () => {
     expect(await deviceCounts()).toEqual({ capturedThrough: 3, waiting: 0 });
   });
 
-  it("sends exactly the wire record, without the device's own fields", async () => {
+  it("sends exactly the wire record (protocol 2: sealed, place), without the device's own fields", async () => {
     const row = await captureSignature(input(1));
     await applyResults([{ id: row.id, status: 'stored' }]);
     const stored = (await db.signatures.get(row.id))!;
-    expect(Object.keys(wireRecord(stored))).not.toContain('state');
-    expect(Object.keys(wireRecord(stored))).not.toContain('confirmedAt');
+    const wire = wireRecord(stored);
+    expect(Object.keys(wire).sort()).toEqual(['capturedAt', 'deviceId', 'digest', 'driveId', 'id', 'petition', 'place', 'sealed', 'seq', 'volunteer']);
+    expect(check(SignatureRecordSchema, wire).ok).toBe(true);
+    expect(await digestMatches(wire)).toBe(true);
+  });
+});
+
+describe('saving seals the signer', () => {
+  it("keeps the details only sealed: the drive's key opens them to exactly what was typed, and the row holds no name, street, email or autograph", async () => {
+    const typed = {
+      ...input(1),
+      signer: { ...sampleSigner(1), givenName: 'Zoë', familyName: 'Ó Briain-陈', street: '77 Quillfeather Lane', email: 'zoe.obriain@example.org' },
+    };
+    const saved = await captureSignature(typed);
+    const row = (await db.signatures.get(saved.id))!;
+    const opened = await openSignerDetails(driveKey, row.sealed!, { driveId: row.driveId, recordId: row.id });
+    expect(opened).toEqual<SignerDetails>({ signer: typed.signer, autograph: typed.autograph });
+    const json = JSON.stringify(row);
+    for (const clear of ['Zoë', 'Ó Briain', '陈', 'Quillfeather', 'zoe.obriain', typed.autograph.slice(0, 40)]) expect(json).not.toContain(clear);
+    expect(Object.keys(row)).not.toEqual(expect.arrayContaining(['signer']));
+    expect(Object.keys(row)).not.toContain('autograph');
+    // What the screens need stays in clear: initials for today's list, city and state for the counts.
+    expect(row).toMatchObject({ initials: 'Z. Ó.', place: { city: typed.signer.city, state: typed.signer.state }, state: 'pending' });
+    expect(row.signerKey).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('seals each record to its own id: a sealed payload moved to another record does not open', async () => {
+    const [a, b] = [await captureSignature(input(1)), await captureSignature(input(2))];
+    await expect(openSignerDetails(driveKey, a.sealed!, { driveId: a.driveId, recordId: b.id })).rejects.toThrow();
+    expect((await openSignerDetails(driveKey, b.sealed!, { driveId: b.driveId, recordId: b.id })).signer).toEqual(sampleSigner(2));
+  });
+
+  it('refuses to save when the tablet has no key for the drive, and writes nothing', async () => {
+    await expect(captureSignature({ ...input(1), driveId: 'another-drive' })).rejects.toThrow(/drive’s key/);
+    expect(await db.signatures.count()).toBe(0);
   });
 });
 
 describe('a signature the server would refuse', () => {
   it('is not saved, and the error names the field', async () => {
-    await expect(captureSignature({ ...input(1), signer: { ...sampleSigner(1), zip: '123' } })).rejects.toThrow(/signer\.zip/);
+    const zip = captureSignature({ ...input(1), signer: { ...sampleSigner(1), zip: '123' } });
+    await expect(zip).rejects.toThrow(/signer\.zip/);
+    await expect(zip).rejects.toMatchObject({ name: 'InvalidSignatureError', problems: [expect.objectContaining({ field: 'signer.zip' })] });
     await expect(captureSignature({ ...input(1), autograph: '' })).rejects.toThrow(/autograph/);
+    await expect(captureSignature({ ...input(1), volunteer: '' })).rejects.toMatchObject({ problems: [expect.objectContaining({ field: 'volunteer' })] });
     expect(await db.signatures.count()).toBe(0);
     expect((await captureSignature(input(2))).seq).toBe(1); // no number was used up
   });

@@ -36,9 +36,11 @@ describe('digests', () => {
   });
 
   it('catch any change to a sealed record', async () => {
-    const record = await withDigest(sampleContent(fields));
+    const record = await withDigest(await sampleContent(fields));
     expect(await digestMatches(record)).toBe(true);
-    expect(await digestMatches({ ...record, signer: { ...record.signer, zip: '43216' } })).toBe(false);
+    expect(await digestMatches({ ...record, place: { ...record.place, city: 'Dayton' } })).toBe(false);
+    const other = await sampleContent(fields);
+    expect(await digestMatches({ ...record, sealed: other.sealed })).toBe(false);
     expect(await digestMatches(JSON.parse(JSON.stringify(record)))).toBe(true);
   });
 });

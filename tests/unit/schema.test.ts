@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSigner, emptySignerInput } from '../../src/capture/signer-form';
-import { BatchRequestSchema, check, SignatureRecordSchema } from '../../src/shared/schema';
-import { sampleRecord, sampleSigner } from '../support/records';
+import { BatchRequestSchema, check, SignatureRecordSchema, SignerDetailsSchema } from '../../src/shared/schema';
+import { sampleDetails, sampleRecord, sampleSigner } from '../support/records';
 
 const fields = { deviceId: 'd1', driveId: 'drive1', petitionVersion: 'b'.repeat(64), seq: 1 };
 
@@ -16,15 +16,14 @@ describe('the shared schema', () => {
   it('names the field that is wrong', async () => {
     const record = await sampleRecord(fields);
     const cases: [unknown, string][] = [
-      [{ ...record, signer: { ...record.signer, zip: '4321' } }, 'signer.zip'],
-      [{ ...record, signer: { ...record.signer, state: 'XX' } }, 'signer.state'],
-      [{ ...record, signer: { ...record.signer, givenName: '   ' } }, 'signer.givenName'],
-      [{ ...record, signer: { ...record.signer, email: 'not-an-email' } }, 'signer.email'],
+      [{ ...record, place: { ...record.place, state: 'XX' } }, 'place.state'],
+      [{ ...record, place: { ...record.place, city: '   ' } }, 'place.city'],
+      [{ ...record, sealed: 'not sealed!' }, 'sealed'],
+      [{ ...record, sealed: undefined }, 'sealed'],
       [{ ...record, seq: 0 }, 'seq'],
       [{ ...record, seq: '3' }, 'seq'],
       [{ ...record, id: 'not-a-uuid' }, 'id'],
       [{ ...record, capturedAt: 'yesterday' }, 'capturedAt'],
-      [{ ...record, autograph: 'garbage!' }, 'autograph'],
       [{ ...record, petition: { ...record.petition, language: 'fr' } }, 'petition.language'],
     ];
     for (const [input, field] of cases) {
@@ -34,11 +33,29 @@ describe('the shared schema', () => {
     }
   });
 
+  it("names the wrong field of a signer's details, as the form expects it (what the tablet checks before sealing)", () => {
+    const details = sampleDetails(1);
+    expect(check(SignerDetailsSchema, details).ok).toBe(true);
+    const cases: [unknown, string][] = [
+      [{ ...details, signer: { ...details.signer, zip: '4321' } }, 'signer.zip'],
+      [{ ...details, signer: { ...details.signer, state: 'XX' } }, 'signer.state'],
+      [{ ...details, signer: { ...details.signer, givenName: '   ' } }, 'signer.givenName'],
+      [{ ...details, signer: { ...details.signer, email: 'not-an-email' } }, 'signer.email'],
+      [{ ...details, autograph: 'garbage!' }, 'autograph'],
+      [{ ...details, location: { latitude: 91, longitude: 0, accuracy: 5 } }, 'location.latitude'],
+    ];
+    for (const [input, field] of cases) {
+      const result = check(SignerDetailsSchema, input);
+      expect(result.ok, field).toBe(false);
+      if (!result.ok) expect(result.problems.map((p) => p.field)).toContain(field);
+    }
+  });
+
   it('bounds a batch and checks the totals every sync reports', () => {
     const totals = { capturedThrough: 3, waiting: 0, appVersion: '0.1.0' };
-    expect(check(BatchRequestSchema, { protocol: 1, records: [], totals }).ok).toBe(true);
-    expect(check(BatchRequestSchema, { protocol: 1, records: new Array(501).fill({}), totals }).ok).toBe(false);
-    const noTotals = check(BatchRequestSchema, { protocol: 1, records: [] });
+    expect(check(BatchRequestSchema, { protocol: 2, records: [], totals }).ok).toBe(true);
+    expect(check(BatchRequestSchema, { protocol: 2, records: new Array(501).fill({}), totals }).ok).toBe(false);
+    const noTotals = check(BatchRequestSchema, { protocol: 2, records: [] });
     expect(noTotals.ok).toBe(false);
     if (!noTotals.ok) expect(noTotals.problems[0]?.field).toBe('totals');
   });
@@ -60,8 +77,8 @@ describe('the signer form', () => {
 
 describe('problems never quote what was sent', () => {
   it("says what was expected, not the signer's value (valibot's default messages quote it)", async () => {
-    const record = await sampleRecord(fields);
-    const checked = check(SignatureRecordSchema, { ...record, signer: { ...record.signer, givenName: { first: 'Rosalind' }, familyName: ['Delgado-Ruiz'] } });
+    const details = sampleDetails(1);
+    const checked = check(SignerDetailsSchema, { ...details, signer: { ...details.signer, givenName: { first: 'Rosalind' }, familyName: ['Delgado-Ruiz'] } });
     expect(checked.ok).toBe(false);
     const text = JSON.stringify(checked);
     expect(text).not.toContain('Rosalind');

@@ -2,16 +2,18 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
 import { captureSignature, findSameSigner, type CaptureInput } from '../../src/storage/signatures';
-import { applyResults, waitingRecords } from '../../src/storage/outbox';
+import { applyResults, waitingRecords, wireRecord } from '../../src/storage/outbox';
 import { todaySignatures$, voidSignature, type TodayEntry } from '../../src/storage/volunteer-day';
 import { check, SignatureRecordSchema } from '../../src/shared/schema';
 import { sampleCaptureInput, sampleSigner } from '../support/records';
+import { keepTestDrive } from './tablet-drive';
 
 let db: DeviceDB;
 let n = 0;
-beforeEach(() => {
+beforeEach(async () => {
   db = new DeviceDB(`today-test-${++n}`);
   useDeviceDb(db);
+  await keepTestDrive();
 });
 afterEach(async () => {
   db.close();
@@ -33,16 +35,17 @@ function firstValue<T>(o: { subscribe(x: { next: (v: T) => void; error: (e: unkn
 }
 
 describe("today's list on the device", () => {
-  it('shows each signature of today with its number, time, first name and initial, and state, newest first', async () => {
+  it('shows each signature of today with its number, time, initials, city and state, newest first — never a name', async () => {
     await captureSignature(input(1));
-    await captureSignature(input(2));
+    await captureSignature(input(2, { signer: { ...sampleSigner(2), givenName: 'Élodie', familyName: '陈' } }));
     const list = await firstValue<TodayEntry[]>(todaySignatures$());
-    expect(list.map((e) => [e.seq, e.firstName, e.initial, e.state])).toEqual([
-      [2, 'Ada', 'S', 'pending'],
-      [1, 'Ada', 'S', 'pending'],
+    expect(list.map((e) => [e.seq, e.initials, e.city, e.state])).toEqual([
+      [2, 'É. 陈.', sampleSigner(2).city, 'pending'],
+      [1, 'A. S.', sampleSigner(1).city, 'pending'],
     ]);
-    expect(JSON.stringify(list)).not.toContain('Elm Street'); // no address on the list
-    expect(JSON.stringify(list)).not.toContain('Signer 1'); // nor the family name
+    expect(list.every((e) => !Number.isNaN(Date.parse(e.capturedAt)))).toBe(true);
+    const shown = JSON.stringify(list);
+    for (const clear of ['Elm Street', 'Ada', 'Signer 1', 'Élodie', sampleSigner(1).zip]) expect(shown).not.toContain(clear);
   });
 
   it('leaves out signatures of earlier days', async () => {
@@ -94,11 +97,25 @@ describe('the same signer twice on one device', () => {
     expect(found).toEqual({ seq: first.seq, capturedAt: first.capturedAt });
   });
 
+  it('finds it by a keyed hash: no row holds the name or address it compares', async () => {
+    const first = await captureSignature(input(1));
+    const row = (await db.signatures.get(first.id))!;
+    const s = sampleSigner(1);
+    expect(row.signerKey).toMatch(/^[0-9a-f]{32}$/);
+    // Its clear fields (the ciphertext and hex strings aside: "Ada" turns up in those by chance).
+    const { sealed: _s, digest: _d, signerKey: _k, ...clearFields } = row;
+    for (const clear of [s.givenName, s.familyName, s.street]) expect(JSON.stringify(clearFields)).not.toContain(clear);
+    const repeat = await captureSignature(input(1));
+    expect((await db.signatures.get(repeat.id))!.signerKey).toBe(row.signerKey);
+    expect(await findSameSigner(s)).toEqual({ seq: 1, capturedAt: first.capturedAt });
+  });
+
   it('does not count another person, another address, or a voided signature', async () => {
     const first = await captureSignature(input(1));
     const s = sampleSigner(1);
     expect(await findSameSigner({ ...s, givenName: 'Bea' })).toBeUndefined();
     expect(await findSameSigner({ ...s, street: '9 Elm Street' })).toBeUndefined();
+    expect(await findSameSigner(s)).toEqual({ seq: first.seq, capturedAt: first.capturedAt });
     await voidSignature(first.id, 'test');
     expect(await findSameSigner(s)).toBeUndefined();
   });
@@ -107,8 +124,7 @@ describe('the same signer twice on one device', () => {
 describe('a signature taken with assistance', () => {
   it('keeps who attested, and the record still passes the shared schema', async () => {
     const saved = await captureSignature(input(1, { assisted: { attestedBy: 'Sam Rivera' } }));
-    const { state: _s, ...wire } = saved;
-    const checked = check(SignatureRecordSchema, wire);
+    const checked = check(SignatureRecordSchema, wireRecord(saved));
     expect(checked.ok).toBe(true);
     if (checked.ok) expect(checked.value.assisted).toEqual({ attestedBy: 'Sam Rivera' });
   });

@@ -1,15 +1,17 @@
-// The signer's input as the form holds it, kept as a draft in IndexedDB so that a reload, a crash or
-// a killed tab mid-form loses nothing — and only there: the form's fields opt out of the browser's
-// own form history and form-state restore (see TextField), so IndexedDB is the one place it lives.
+// The signer's input as the form holds it, kept as a draft (src/storage/draft.ts: a file in the origin
+// private file system) so that a reload, a crash or a killed tab mid-form loses nothing — and only
+// there: the form's fields opt out of the browser's own form history and form-state restore (see
+// TextField). The draft expires 30 minutes after its last change; the form then empties too.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AutographPad } from '../../capture/autograph-pad';
-import { emptySignerInput, isBlank, signerInputFrom, type SignerField, type SignerInput } from '../../capture/signer-form';
-import { AutographFormatError, decodeAutograph, encodeAutograph } from '../../shared/autograph-codec';
-import { LANGUAGES, type Language } from '../../shared/protocol';
-import { clearDraft, loadDraft, saveDraft } from '../../storage/draft';
+import { emptySignerInput, isBlank, type SignerField, type SignerInput } from '../../capture/signer-form';
+import type { Language } from '../../shared/protocol';
 
 /** Typing is written to the draft this long after the last key: one write per pause, not per key. */
 const DRAFT_DELAY_MS = 300;
+
+/** The draft's reading and writing: loaded as the form mounts, not in the first load. */
+const drafts = () => import('./signer-draft-file');
 
 export interface SignerDraft {
   input: SignerInput;
@@ -42,9 +44,15 @@ export function useSignerDraft(initialLanguage: Language, onDirty: (dirty: boole
     timer.current = undefined;
     if (!restored.current) return;
     const { input: fields, language: lang } = latest.current;
-    const autograph = pad.current && !pad.current.isEmpty ? encodeAutograph(pad.current.toAutograph()) : undefined;
-    if (isBlank(fields) && !autograph) void clearDraft();
-    else void saveDraft({ fields, language: lang, ...(autograph ? { autograph } : {}) });
+    const autograph = pad.current && !pad.current.isEmpty ? pad.current.toAutograph() : undefined;
+    void drafts().then((d) => d.writeDraft(fields, lang, autograph));
+  }
+
+  /** An empty form and pad: after Save, or when the draft expired (the signer has gone). */
+  function empty() {
+    setInput((latest.current.input = emptySignerInput()));
+    pad.current?.clear();
+    onDirty(false);
   }
 
   function schedule() {
@@ -58,6 +66,7 @@ export function useSignerDraft(initialLanguage: Language, onDirty: (dirty: boole
     const flush = () => {
       if (timer.current !== undefined) write();
     };
+    // Back from sleep, the expiry timer may be late: check at once.
     const onVisibility = () => document.visibilityState === 'hidden' && flush();
     document.addEventListener('visibilitychange', onVisibility);
     window.addEventListener('pagehide', flush);
@@ -73,46 +82,35 @@ export function useSignerDraft(initialLanguage: Language, onDirty: (dirty: boole
     language,
     pad,
     setField(field, value) {
-      latest.current = { ...latest.current, input: { ...latest.current.input, [field]: value } };
-      setInput(latest.current.input);
+      setInput((latest.current.input = { ...latest.current.input, [field]: value }));
       schedule();
     },
     setLanguage(l) {
-      latest.current = { ...latest.current, language: l };
-      setLanguageState(l);
+      setLanguageState((latest.current.language = l));
       schedule();
     },
     padReady(p) {
       pad.current = p;
-      void loadDraft().then((draft) => {
-        restored.current = true;
-        if (!draft) return;
-        const fields = signerInputFrom(draft.fields);
-        latest.current = { ...latest.current, input: fields };
-        setInput(fields);
-        onDirty(!isBlank(fields) || draft.autograph !== undefined);
-        if (draft.language && (LANGUAGES as readonly string[]).includes(draft.language)) {
-          latest.current = { ...latest.current, language: draft.language as Language };
-          setLanguageState(draft.language as Language);
-        }
-        if (draft.autograph) {
-          try {
-            p.load(decodeAutograph(draft.autograph));
-          } catch (e) {
-            if (!(e instanceof AutographFormatError)) throw e;
-          }
-        }
-      });
+      void drafts()
+        // The draft expired while the form sat untouched: the signer has gone, and so does their input.
+        .then((d) => d.readDraft(empty))
+        .then((draft) => {
+          restored.current = true;
+          if (!draft) return;
+          const { input: fields, language: lang = latest.current.language, autograph } = draft;
+          latest.current = { input: fields, language: lang };
+          setInput(fields);
+          setLanguageState(lang);
+          onDirty(!isBlank(fields) || autograph !== undefined);
+          if (autograph) p.load(autograph);
+        });
     },
     autographChanged: schedule,
     async clear() {
       clearTimeout(timer.current);
       timer.current = undefined;
-      await clearDraft();
-      latest.current = { ...latest.current, input: emptySignerInput() };
-      setInput(latest.current.input);
-      pad.current?.clear();
-      onDirty(false);
+      await (await drafts()).clearDraft();
+      empty();
     },
   };
 }

@@ -7,7 +7,7 @@ import { encodeAutograph } from '../../shared/autograph-codec';
 import { LANGUAGES, type DriveInfo } from '../../shared/protocol';
 import { InvalidSignatureError, StorageFullError } from '../../storage/errors';
 import type { DeviceEnrollment } from '../../storage/settings';
-import { captureSignature } from '../../storage/signatures';
+import { captureSignature, warmSaving } from '../../storage/signatures';
 import { AssistedSigning } from '../components/AssistedSigning';
 import { AutographField } from '../components/AutographField';
 import { PetitionCard } from '../components/PetitionCard';
@@ -47,6 +47,10 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
   const [assisted, setAssisted] = useState(false);
   const [attested, setAttested] = useState(false);
   const [saving, setSaving] = useState(false);
+
+  // The sealing library loads after the form is shown (it is not in the first load), with the drive's
+  // key and the tablet's hash key: the first Save then waits for none of them.
+  useEffect(() => warmSaving(drive), [drive.id, drive.sealKey]);
 
   /** Whatever the volunteer does next hides the last outcome ("Saved #n", or the count of problems). */
   function clearOutcome() {
@@ -105,6 +109,7 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
       setSavedSeq(saved.seq);
       setNotice({ kind: 'saved', text: t.saved(saved.seq) });
     } catch (err) {
+      // InvalidSignatureError: also a tablet without the drive's key (its message says what to do).
       const text = err instanceof StorageFullError ? t.storageFull : err instanceof InvalidSignatureError ? err.message : t.saveFailed;
       setNotice({ kind: 'error', text });
       if (!(err instanceof StorageFullError || err instanceof InvalidSignatureError)) console.error(err);

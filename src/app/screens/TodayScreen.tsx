@@ -31,8 +31,10 @@ export function TodayScreen() {
               <div class="entry__line">
                 <span class="entry__seq">#{entry.seq}</span>
                 <time dateTime={entry.capturedAt}>{new Date(entry.capturedAt).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' })}</time>
+                {/* Initials and city: the tablet keeps no signer's name in clear (src/storage/device-db.ts). */}
                 <span class="entry__name">
-                  {entry.firstName} {entry.initial}.{entry.assisted && <span class="entry__assisted"> ({SCREEN_MESSAGES.assistedMark})</span>}
+                  {SCREEN_MESSAGES.entrySigner(entry.initials, entry.city)}
+                  {entry.assisted && <span class="entry__assisted"> ({SCREEN_MESSAGES.assistedMark})</span>}
                 </span>
                 <span class={`badge badge--${entry.state}`}>{SCREEN_MESSAGES.stateLabel[entry.state]}</span>
                 {entry.state !== 'voided' && entry.state !== 'purged' && voiding !== entry.id && (

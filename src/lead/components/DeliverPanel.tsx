@@ -1,11 +1,14 @@
 // Deliver (organizers only): choose what goes to the recipient — privacy defaults, street and email
 // only when ticked — see every signature left out and why before building, settle repeat signers
 // pair by pair, build with a progress bar, download, and list every past delivery with its SHA-256.
+// A preview and a build open the sealed signers: the organizer types the drive's passphrase, kept in
+// this panel's state until the build starts, then cleared.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DeliveryOptions, DeliveryPreview, ExcludedSigner, RepeatExclusion } from '../../shared/delivery';
 import { LEAD_API, type DeliveryStarted, type DeliverySummary, type DriveDetails } from '../../shared/lead-api';
-import { call } from '../api';
+import { call, downloadFile } from '../api';
 import { count, when } from '../format';
+import { DriveUnlockField, NO_SECRET, unlockBody, type UnlockSecret } from './DriveUnlockField';
 
 /** How often the panel asks how far a build is. */
 const POLL_MS = 500;
@@ -17,6 +20,7 @@ const REASONS: { key: keyof DeliveryPreview['excluded']; title: string }[] = [
   { key: 'voided', title: 'Voided by the volunteer' },
   { key: 'rejected', title: 'Rejected records' },
   { key: 'conflict', title: 'Conflicts' },
+  { key: 'unreadable', title: "Records that do not open with the drive's key (damaged or changed)" },
 ];
 
 function list(text: string): string[] {
@@ -73,6 +77,7 @@ export function DeliverPanel({ driveId }: { driveId: string }) {
   const [finished, setFinished] = useState<DeliverySummary>();
   const [past, setPast] = useState<DeliverySummary[]>([]);
   const [error, setError] = useState<string>();
+  const [secret, setSecret] = useState<UnlockSecret>(NO_SECRET);
   const polling = useRef<number | undefined>(undefined);
 
   const options = (): DeliveryOptions => {
@@ -133,7 +138,7 @@ export function DeliverPanel({ driveId }: { driveId: string }) {
     setError(undefined);
     setPreviewing(true);
     try {
-      const p = await call<DeliveryPreview>('POST', LEAD_API.deliveryPreview(driveId), options());
+      const p = await call<DeliveryPreview>('POST', LEAD_API.deliveryPreview(driveId), { ...options(), ...unlockBody(secret) });
       setPairs((known) => {
         const seen = new Set(known.flatMap((k) => [k.id, k.repeatOf]));
         return [...known, ...p.excluded.repeat.filter((r) => !seen.has(r.id) && !seen.has(r.repeatOf))];
@@ -155,7 +160,9 @@ export function DeliverPanel({ driveId }: { driveId: string }) {
     setError(undefined);
     setFinished(undefined);
     try {
-      const { id } = await call<DeliveryStarted>('POST', LEAD_API.deliveries(driveId), options());
+      const { id } = await call<DeliveryStarted>('POST', LEAD_API.deliveries(driveId), { ...options(), ...unlockBody(secret) });
+      // The build has what it needs: the passphrase leaves the page's memory.
+      setSecret(NO_SECRET);
       follow(id);
     } catch (e) {
       setError((e as Error).message);
@@ -218,6 +225,11 @@ export function DeliverPanel({ driveId }: { driveId: string }) {
           <label class="check">
             <input type="checkbox" checked={perState} onChange={(e) => setPerState(e.currentTarget.checked)} /> One package per state
           </label>
+        </fieldset>
+        <fieldset>
+          <legend>Open the signers</legend>
+          <p>The preview and the build open the drive's sealed signers with its passphrase; the opening is recorded in the audit log.</p>
+          <DriveUnlockField secret={secret} onChange={setSecret} />
         </fieldset>
         <button type="submit" disabled={previewing}>
           {previewing ? 'Counting…' : 'Preview delivery'}
@@ -310,7 +322,8 @@ export function DeliverPanel({ driveId }: { driveId: string }) {
               </ul>
             </div>
           )}
-          <button type="button" class="primary" disabled={building !== undefined || preview.signatures === 0} onClick={() => void build()}>
+          {!secret.value && <p>Type the drive's passphrase above to build.</p>}
+          <button type="button" class="primary" disabled={building !== undefined || preview.signatures === 0 || !secret.value} onClick={() => void build()}>
             Build delivery
           </button>
         </div>
@@ -376,28 +389,67 @@ export function DeliverPanel({ driveId }: { driveId: string }) {
   );
 }
 
+/**
+ * A finished delivery's files. They rest sealed to the drive's key on the server, so a download takes
+ * the passphrase (or recovery key) once more: kept here only until the download starts.
+ */
 function DeliveryFiles({ driveId, delivery }: { driveId: string; delivery: DeliverySummary }) {
+  const [secret, setSecret] = useState<UnlockSecret>(NO_SECRET);
+  const [error, setError] = useState<string>();
+  const [saving, setSaving] = useState<string>();
+
+  async function save(url: string, file: string) {
+    setError(undefined);
+    setSaving(file);
+    try {
+      await downloadFile(url, unlockBody(secret), file);
+      setSecret(NO_SECRET);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSaving(undefined);
+    }
+  }
+
   return (
-    <ul class="deliver__files">
-      {delivery.packages.map((p) => (
-        <li key={p.file}>
-          <a href={LEAD_API.deliveryPackage(driveId, delivery.id, p.file)} download={p.file}>
-            {p.file}
-          </a>{' '}
-          ({count(p.bytes)} bytes
-          {p.state ? `, ${p.state}` : ''})
-          <span class="sha">
-            SHA-256 <code data-testid="package-sha256">{p.sha256}</code>
-          </span>
-        </li>
-      ))}
-      {delivery.reportFile && (
-        <li>
-          <a href={LEAD_API.deliveryReport(driveId, delivery.id)} download={delivery.reportFile}>
-            Exclusions report (for the campaign only)
-          </a>
-        </li>
+    <div class="deliver__download">
+      <DriveUnlockField secret={secret} onChange={setSecret} label="Drive passphrase to download" />
+      {error && (
+        <p role="alert" class="lead__error">
+          {error}
+        </p>
       )}
-    </ul>
+      <ul class="deliver__files">
+        {delivery.packages.map((p) => (
+          <li key={p.file}>
+            <button
+              type="button"
+              class="link"
+              disabled={!secret.value || saving !== undefined}
+              onClick={() => void save(LEAD_API.deliveryPackage(driveId, delivery.id, p.file), p.file)}
+            >
+              {p.file}
+            </button>{' '}
+            ({count(p.bytes)} bytes
+            {p.state ? `, ${p.state}` : ''})
+            <span class="sha">
+              SHA-256 <code data-testid="package-sha256">{p.sha256}</code>
+            </span>
+          </li>
+        ))}
+        {delivery.reportFile && (
+          <li>
+            <button
+              type="button"
+              class="link"
+              disabled={!secret.value || saving !== undefined}
+              onClick={() => void save(LEAD_API.deliveryReport(driveId, delivery.id), delivery.reportFile!)}
+            >
+              Exclusions report (for the campaign only)
+            </button>
+          </li>
+        )}
+      </ul>
+    </div>
   );
 }

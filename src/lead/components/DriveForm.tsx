@@ -1,11 +1,13 @@
 // Create a drive, or edit one (organizers). A changed petition text becomes a new petition version;
-// signatures made with the old text keep counting under it.
+// signatures made with the old text keep counting under it. A new drive gets its passphrase here (it
+// seals every signer; nobody can recover it) and its recovery key is shown once after creation.
 import { useEffect, useState } from 'preact/hooks';
-import { LEAD_API, type DriveDetails } from '../../shared/lead-api';
+import { LEAD_API, MAX_PURGE_AFTER_HOURS, MIN_PASSPHRASE_LENGTH, type CreatedDriveDetails, type DriveDetails } from '../../shared/lead-api';
 import { LANGUAGES, type Language } from '../../shared/protocol';
 import { OPTIONAL_SIGNER_FIELDS, SIGNER_FIELDS } from '../../shared/schema';
 import { SIGNER_FIELD_LABELS } from '../../shared/signer-field-labels';
 import { call } from '../api';
+import { RecoveryKeyNotice, UNRECOVERABLE_WARNING } from './RecoveryKeyNotice';
 
 const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Spanish', 'zh-Hans': 'Chinese (simplified)' };
 /** Every signer gives these; a drive chooses only among the optional ones. Labels as the signer's form words them. */
@@ -26,10 +28,16 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
   const [required, setRequired] = useState<string[]>([]);
   // A new drive counts its days in the organizer's own zone until they choose another.
   const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  /** Hours tablets keep confirmed signers, as typed; empty: the default (shift end, next day at the latest). */
+  const [purgeAfter, setPurgeAfter] = useState('');
   const [texts, setTexts] = useState<Texts>(emptyTexts);
   const [versions, setVersions] = useState(0);
   const [error, setError] = useState<string>();
   const [saved, setSaved] = useState<string>();
+  // Only while the new-drive form is open; cleared once sent.
+  const [passphrase, setPassphrase] = useState('');
+  const [again, setAgain] = useState('');
+  const [created, setCreated] = useState<CreatedDriveDetails>();
 
   useEffect(() => {
     if (!driveId) return;
@@ -41,6 +49,7 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
         setRecipient(d.recipient ?? '');
         setCoverLetter(d.coverLetter ?? '');
         setTimeZone(d.timeZone);
+        setPurgeAfter(d.purgeAfterHours === null ? '' : String(d.purgeAfterHours));
         if (d.requiredFields.length) setRequired(d.requiredFields);
         const next = emptyTexts();
         for (const p of d.petitions) next[p.language] = { title: p.title, text: p.text };
@@ -59,25 +68,41 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
       title: texts[language].title.trim() || title,
       text: texts[language].text,
     }));
+    if (!driveId && passphrase !== again) {
+      setError('The two passphrases differ: type the same passphrase twice.');
+      return;
+    }
     const body = {
+      ...(!driveId && { passphrase }),
       title,
       goal,
       deadline: deadline || null,
       recipient: recipient || null,
       coverLetter: coverLetter || null,
       timeZone: timeZone.trim(),
+      purgeAfterHours: purgeAfter.trim() === '' ? null : Number(purgeAfter),
       requiredFields: required,
       petitions,
     };
     try {
-      const drive = await call<DriveDetails>(driveId ? 'PATCH' : 'POST', driveId ? LEAD_API.drive(driveId) : LEAD_API.drives, body);
+      if (!driveId) {
+        const made = await call<CreatedDriveDetails>('POST', LEAD_API.drives, body);
+        setPassphrase('');
+        setAgain('');
+        // The organizer saves the recovery key before going on to the drive.
+        setCreated(made);
+        return;
+      }
+      const drive = await call<DriveDetails>('PATCH', LEAD_API.drive(driveId), body);
       setVersions(drive.versions.length);
-      setSaved(driveId ? 'Saved. Devices get a changed text on their next sync.' : 'Drive created.');
+      setSaved('Saved. Devices get a changed text on their next sync.');
       onSaved(drive.id);
     } catch (e) {
       setError((e as Error).message);
     }
   }
+
+  if (created) return <RecoveryKeyNotice driveTitle={created.title} recoveryKey={created.recoveryKey} onSaved={() => onSaved(created.id)} />;
 
   const heading = driveId ? 'Drive settings' : 'New drive';
   return (
@@ -109,9 +134,60 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
         </datalist>
       </label>
       <label>
+        Hours tablets keep a confirmed signer (sealed)
+        <input
+          type="number"
+          min={0}
+          max={MAX_PURGE_AFTER_HOURS}
+          step={1}
+          value={purgeAfter}
+          onInput={(e) => setPurgeAfter(e.currentTarget.value)}
+          placeholder="Until the shift ends (next day at the latest)"
+          aria-describedby="purge-after-help"
+        />
+        <small id="purge-after-help">
+          Once the server has confirmed a signature, the tablet erases its sealed details after this many hours. Empty: when the volunteer ends the shift, at
+          the latest the next day. Shorter is safer if a tablet is lost.
+        </small>
+      </label>
+      <label>
         Cover letter
         <textarea rows={3} value={coverLetter} onInput={(e) => setCoverLetter(e.currentTarget.value)} />
       </label>
+      {!driveId && (
+        <fieldset>
+          <legend>Drive passphrase</legend>
+          <p>
+            Every signer's details are sealed on the tablet; only this passphrase (or the recovery key shown next) opens them, to read signers or deliver the
+            petition. Choose a few words nobody could guess, at least {MIN_PASSPHRASE_LENGTH} characters, and keep them apart from your password.
+          </p>
+          <p class="lead__warn" role="note">
+            {UNRECOVERABLE_WARNING}
+          </p>
+          <label>
+            Drive passphrase
+            <input
+              type="password"
+              autocomplete="new-password"
+              required
+              minLength={MIN_PASSPHRASE_LENGTH}
+              value={passphrase}
+              onInput={(e) => setPassphrase(e.currentTarget.value)}
+            />
+          </label>
+          <label>
+            Drive passphrase again
+            <input
+              type="password"
+              autocomplete="new-password"
+              required
+              minLength={MIN_PASSPHRASE_LENGTH}
+              value={again}
+              onInput={(e) => setAgain(e.currentTarget.value)}
+            />
+          </label>
+        </fieldset>
+      )}
       <fieldset>
         <legend>Signer fields</legend>
         <p>Every signer gives: {ALWAYS_ASKED.join(', ')}.</p>

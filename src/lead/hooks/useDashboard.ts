@@ -2,6 +2,7 @@
 // reconnects by itself; the page says when it is not live.
 import { useEffect, useState } from 'preact/hooks';
 import { LEAD_API, type Dashboard } from '../../shared/lead-api';
+import type { ApiError } from '../../shared/protocol';
 import { call } from '../api';
 
 export interface LiveDashboard {
@@ -21,7 +22,12 @@ export function useDashboard(driveId: string): LiveDashboard {
       .catch((e: Error) => !stopped && setError(e.message));
     const events = new EventSource(LEAD_API.events(driveId));
     events.addEventListener('open', () => setLive(true));
-    events.addEventListener('error', () => setLive(false));
+    events.addEventListener('error', (event) => {
+      setLive(false);
+      // The server's own word (its `error` event: the session ended, the figures could not be read).
+      const data = (event as MessageEvent<string | undefined>).data;
+      if (data) setError((JSON.parse(data) as ApiError).error.message);
+    });
     events.addEventListener('dashboard', (event) => {
       setDashboard(JSON.parse((event as MessageEvent<string>).data) as Dashboard);
       setError(undefined);

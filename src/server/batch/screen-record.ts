@@ -1,9 +1,11 @@
 // The checks a record must pass before it is filed: the shared schema, then that it belongs to the
-// device and drive that sent it, names a petition version of that drive, and matches its digest.
+// device and drive that sent it, names a petition version of that drive, carries sealed details, and
+// matches its digest.
 // No database access here: a record is refused or accepted on its own.
 import type { ErrorCode, Language, RecordResult } from '../../shared/protocol';
 import { digestMatchesNow } from '../../shared/record';
 import { check, SignatureRecordSchema, type SignatureRecord } from '../../shared/schema';
+import { looksSealed } from '../../shared/signer-seal';
 import type { DeviceIdentity } from '../db/devices';
 import type { RefusedRecord } from '../db/rejections';
 
@@ -32,9 +34,18 @@ export function screenRecord(raw: unknown, context: ScreeningContext): Screened 
   }
   // The digest covers the record as the schema reads it (trimmed, unknown members left out).
   const record = checked.value;
-  const refusal = belongingProblem(record, context) ?? (digestMatchesNow(record) ? undefined : DIGEST_MISMATCH);
+  const refusal =
+    belongingProblem(record, context) ?? (looksSealed(record.sealed) ? undefined : NOT_SEALED) ?? (digestMatchesNow(record) ? undefined : DIGEST_MISMATCH);
   return refusal ? refuse(raw, context, refusal) : { accepted: true, record, raw };
 }
+
+// The server cannot open a record (that takes the organizer's key); it checks the envelope's shape, and
+// the delivery, once unlocked, lists any record whose details do not open among its exclusions.
+const NOT_SEALED: Refusal = {
+  code: 'invalid_field',
+  field: 'sealed',
+  message: "The signer's details are not sealed in a format this server knows: update the app and sync again",
+};
 
 const DIGEST_MISMATCH: Refusal = {
   code: 'digest_mismatch',

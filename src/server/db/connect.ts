@@ -43,6 +43,9 @@ export function openDatabase(options: ConnectOptions): DatabaseHandle {
   // WAL: readers do not block the writer; a committed batch survives a crash.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
+  // Deleted content is overwritten with zeros, not left in free pages: rows whose clear signer columns
+  // were sealed and emptied (a drive made before keys) leave nothing readable in the file.
+  sqlite.pragma('secure_delete = ON');
   sqlite.pragma('busy_timeout = 5000');
   const connection = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });

@@ -2,7 +2,7 @@
 // fast at a million signatures. `dashboardFromSignatures` is the same figures the naive way: the
 // benchmark's baseline and the tests' check that the tallies agree.
 import { sql, type Kysely } from 'kysely';
-import type { Dashboard, DeviceRow, SignerRow } from '../../shared/lead-api';
+import type { Dashboard, DeviceRow } from '../../shared/lead-api';
 import { localDay } from '../../shared/local-day';
 import { deviceReceipts } from './receipts';
 import { minuteInstant, signaturesPerMinute } from './signatures';
@@ -188,44 +188,4 @@ async function figures(db: Kysely<Database>, driveId: string, source: Source, ti
     perDevice,
     today: new Map(todayRows.map((r) => [r.device_id, Number(r.n)])),
   };
-}
-
-/** The latest signers of a drive, details included: only for signed-in leads and organizers. */
-export async function recentSigners(db: Kysely<Database>, driveId: string, limit: number): Promise<SignerRow[]> {
-  const rows = await db
-    .selectFrom('signatures')
-    .innerJoin('devices', 'devices.id', 'signatures.device_id')
-    .select([
-      'signatures.id',
-      'signatures.seq',
-      'devices.name as deviceName',
-      'signatures.volunteer',
-      'signatures.captured_at',
-      'signatures.given_name',
-      'signatures.family_name',
-      'signatures.street',
-      'signatures.city',
-      'signatures.state',
-      'signatures.zip',
-      'signatures.email',
-    ])
-    .where('signatures.drive_id', '=', driveId)
-    .orderBy('signatures.received_at', 'desc')
-    .orderBy('signatures.id', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    seq: r.seq,
-    deviceName: r.deviceName,
-    volunteer: r.volunteer,
-    capturedAt: r.captured_at,
-    givenName: r.given_name,
-    familyName: r.family_name,
-    street: r.street,
-    city: r.city,
-    state: r.state,
-    zip: r.zip,
-    email: r.email,
-  }));
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DeviceReport, DeviceTotals } from '../../shared/protocol';
 import { hashDeviceToken, makeDeviceToken } from '../device-token';
+import { DriveKeyMissingError, sealKeyOf } from './drive-keys';
 import { consumeEnrollmentCode } from './enrollment-codes';
 import type { Database } from './schema';
 
@@ -31,6 +32,8 @@ export async function enrollDevice(
   return db.transaction().execute(async (trx) => {
     const driveId = await consumeEnrollmentCode(trx, request.code, now);
     if (!driveId) return undefined;
+    // A tablet must seal to the drive's key from its first signer; throwing rolls the code's use back.
+    if (!(await sealKeyOf(trx, driveId))) throw new DriveKeyMissingError(`drive ${driveId} has no key yet`);
     const deviceId = randomUUID();
     const token = makeDeviceToken();
     const name = request.name || (await defaultDeviceName(trx, driveId));
@@ -55,6 +58,21 @@ async function defaultDeviceName(db: Kysely<Database>, driveId: string): Promise
 export async function findDeviceByToken(db: Kysely<Database>, token: string): Promise<DeviceIdentity | undefined> {
   const row = await db.selectFrom('devices').select(['id', 'drive_id', 'revoked_at']).where('token_hash', '=', hashDeviceToken(token)).executeTakeFirst();
   return row && { id: row.id, driveId: row.drive_id, revoked: row.revoked_at !== null };
+}
+
+/**
+ * A revoked device made contact: the 403 it gets tells it to wipe its confirmed payloads. True the
+ * first time only (one audit entry per device), whatever the number of instances answering it.
+ */
+export async function markWipeTold(db: Kysely<Database>, deviceId: string, now = new Date()): Promise<boolean> {
+  const result = await db
+    .updateTable('devices')
+    .set({ wipe_told_at: now.toISOString() })
+    .where('id', '=', deviceId)
+    .where('revoked_at', 'is not', null)
+    .where('wipe_told_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Record what the device reported; captured-through only ever rises. Returns the captured-through held. */

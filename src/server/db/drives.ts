@@ -6,6 +6,10 @@ import { digestOf } from '../../shared/digest';
 import type { DriveDetails, PetitionText } from '../../shared/lead-api';
 import { LANGUAGES, petitionVersionContent, type DriveInfo, type Language, type PetitionVersion } from '../../shared/protocol';
 import { DEFAULT_TIME_ZONE } from '../../shared/local-day';
+import { createDriveKey } from '../drive-keys';
+import { DriveKeyMissingError, sealKeyOf, storeDriveKey } from './drive-keys';
+
+export { DriveKeyMissingError };
 import { rosterOf } from './roster';
 import { recountTallies } from './signatures';
 import type { Database } from './schema';
@@ -20,18 +24,33 @@ export interface NewDrive {
   requiredFields?: string[] | undefined;
   /** IANA zone of the drive's days; DEFAULT_TIME_ZONE when not given. */
   timeZone?: string | undefined;
+  /** Hours tablets keep a confirmed record's sealed details; null or absent: the shift's end, at the latest the next day. */
+  purgeAfterHours?: number | null | undefined;
+}
+
+export interface NewDriveWithKey extends NewDrive {
+  /** The organizer's drive passphrase: wraps the drive's private key (never stored). */
+  passphrase: string;
+  /** The organizer creating it, for the key's record. */
+  createdBy?: string | null | undefined;
 }
 
 export type DriveEdit = Partial<NewDrive>;
+
+/** A new drive as its creator sees it once: with the recovery key, shown this one time and never stored. */
+export type CreatedDrive = DriveInfo & { recoveryKey: string };
 
 async function versioned(petitions: readonly PetitionText[]): Promise<PetitionVersion[]> {
   return Promise.all(petitions.map(async (p) => ({ ...petitionVersionContent(p), version: await digestOf(petitionVersionContent(p)) })));
 }
 
-export async function createDrive(db: Kysely<Database>, drive: NewDrive, now = new Date()): Promise<DriveInfo> {
+/** Make a drive and its key pair (the private key wrapped under `passphrase` and a recovery key), in one transaction. */
+export async function createDrive(db: Kysely<Database>, drive: NewDriveWithKey, now = new Date()): Promise<CreatedDrive> {
   const id = randomUUID();
   const createdAt = now.toISOString();
   const petitions = await versioned(drive.petitions);
+  // scrypt runs before the transaction: a second of CPU must not hold a write lock.
+  const key = await createDriveKey(drive.passphrase, id);
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('drives')
@@ -45,15 +64,27 @@ export async function createDrive(db: Kysely<Database>, drive: NewDrive, now = n
         cover_letter: drive.coverLetter ?? null,
         required_fields: drive.requiredFields ? JSON.stringify(drive.requiredFields) : null,
         time_zone: drive.timeZone ?? DEFAULT_TIME_ZONE,
+        purge_after_hours: drive.purgeAfterHours ?? null,
       })
       .execute();
     await trx
       .insertInto('petition_versions')
       .values(petitions.map((p) => ({ ...p, drive_id: id, created_at: createdAt })))
       .execute();
+    await storeDriveKey(trx, id, key, drive.createdBy ?? null, now);
   });
-  // The same shape driveInfo gives a device.
-  return { id, title: drive.title, goal: drive.goal, petitions, roster: [], ...(drive.requiredFields && { requiredFields: drive.requiredFields }) };
+  // The same shape driveInfo gives a device, plus the recovery key for its creator.
+  return {
+    id,
+    title: drive.title,
+    goal: drive.goal,
+    petitions,
+    roster: [],
+    ...(drive.requiredFields && { requiredFields: drive.requiredFields }),
+    sealKey: key.publicKey,
+    ...(drive.purgeAfterHours != null && { purgeAfterHours: drive.purgeAfterHours }),
+    recoveryKey: key.recoveryKey,
+  };
 }
 
 /**
@@ -77,6 +108,7 @@ export async function editDrive(db: Kysely<Database>, driveId: string, edit: Dri
         ...(edit.coverLetter !== undefined && { cover_letter: edit.coverLetter }),
         ...(edit.requiredFields !== undefined && { required_fields: JSON.stringify(edit.requiredFields) }),
         ...(edit.timeZone !== undefined && { time_zone: edit.timeZone }),
+        ...(edit.purgeAfterHours !== undefined && { purge_after_hours: edit.purgeAfterHours }),
       })
       .where('id', '=', driveId)
       .executeTakeFirst();
@@ -121,18 +153,30 @@ export async function petitionVersionsOf(db: Kysely<Database>, driveId: string, 
   return rows.sort((a, b) => rank(a.language) - rank(b.language)).map((r) => ({ ...r, language: r.language as Language }));
 }
 
-/** What a device downloads: the current texts, the roster and the drive's rules. */
+/**
+ * What a device downloads: the current texts, the roster, the drive's rules and the key it seals to.
+ * Undefined for an unknown drive; DriveKeyMissingError for a drive made before keys (no tablet may
+ * take signers for it until the organizer sets its passphrase).
+ */
 export async function driveInfo(db: Kysely<Database>, driveId: string): Promise<DriveInfo | undefined> {
-  const drive = await db.selectFrom('drives').select(['id', 'title', 'goal', 'required_fields']).where('id', '=', driveId).executeTakeFirst();
+  const drive = await db
+    .selectFrom('drives')
+    .select(['id', 'title', 'goal', 'required_fields', 'purge_after_hours'])
+    .where('id', '=', driveId)
+    .executeTakeFirst();
   if (!drive) return undefined;
+  const sealKey = await sealKeyOf(db, driveId);
+  if (!sealKey) throw new DriveKeyMissingError(`drive ${driveId} has no key yet`);
   const info: DriveInfo = {
     id: drive.id,
     title: drive.title,
     goal: drive.goal,
     petitions: await petitionVersionsOf(db, driveId, { currentOnly: true }),
     roster: await rosterOf(db, driveId),
+    sealKey,
   };
   if (drive.required_fields) info.requiredFields = JSON.parse(drive.required_fields) as string[];
+  if (drive.purge_after_hours !== null) info.purgeAfterHours = drive.purge_after_hours;
   return info;
 }
 
@@ -170,6 +214,8 @@ export async function driveDetails(db: Kysely<Database>, driveId: string): Promi
     coverLetter: drive.cover_letter,
     timeZone: drive.time_zone,
     requiredFields: drive.required_fields ? (JSON.parse(drive.required_fields) as string[]) : [],
+    purgeAfterHours: drive.purge_after_hours,
+    hasKey: (await sealKeyOf(db, driveId)) !== undefined,
     petitions: all
       .filter((v) => v.supersededAt === null)
       .sort((a, b) => rank(a.language) - rank(b.language))

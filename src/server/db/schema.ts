@@ -18,6 +18,8 @@ export interface DrivesTable {
   updated_at: string | null;
   /** IANA zone of the drive's days (src/shared/local-day.ts): tallies and the per-day chart count by it. */
   time_zone: Generated<string>;
+  /** Hours a tablet keeps a confirmed record's sealed details; null: until the shift ends, at the latest the next day. */
+  purge_after_hours: number | null;
 }
 
 export interface PetitionVersionsTable {
@@ -49,6 +51,8 @@ export interface DevicesTable {
   token_hash: string;
   enrolled_at: string;
   revoked_at: string | null;
+  /** When the revoked device was first told to wipe (its next contact after the revoke). */
+  wipe_told_at: string | null;
   last_sync_at: string | null;
   captured_through: Generated<number>;
   waiting: Generated<number>;
@@ -72,14 +76,16 @@ export interface SignaturesTable {
   language: string;
   volunteer: string;
   captured_at: string;
-  given_name: string;
-  family_name: string;
-  street: string;
+  /** Clear signer columns: only rows filed before protocol 2 hold them; null for every sealed row. */
+  given_name: string | null;
+  family_name: string | null;
+  street: string | null;
+  /** In clear for the counts per place (protocol 2: the record's `place`). */
   city: string;
   state: string;
-  zip: string;
+  zip: string | null;
   email: string | null;
-  autograph: string;
+  autograph: string | null;
   /** JSON of {latitude, longitude, accuracy}, only with the signer's consent. */
   location: string | null;
   digest: string;
@@ -90,6 +96,21 @@ export interface SignaturesTable {
   void_received_at: string | null;
   /** Signed with assistance: the volunteer who attested it. */
   assisted_by: string | null;
+  /** The signer's details sealed to the drive's key, exactly as the device sent them (protocol 2). */
+  sealed: string | null;
+}
+
+/** A drive's key pair: the public key tablets seal to, the private key only wrapped (src/server/drive-keys.ts). */
+export interface DriveKeysTable {
+  drive_id: string;
+  public_key: string;
+  /** JSON WrappedKey under the organizer's passphrase. */
+  by_passphrase: string;
+  /** JSON WrappedKey under the recovery key. */
+  by_recovery_key: string;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
 }
 
 /** A delivery that clashed with a stored record: kept as received, for the lead to review. */
@@ -250,6 +271,7 @@ export interface Database {
   enrollment_codes: EnrollmentCodesTable;
   devices: DevicesTable;
   signatures: SignaturesTable;
+  drive_keys: DriveKeysTable;
   conflicts: ConflictsTable;
   rejections: RejectionsTable;
 }

@@ -93,9 +93,11 @@ function insertRowsNow(sqlite: SqliteDatabase, rows: readonly ReturnType<typeof 
   for (const row of rows) insert.run(Object.values(row));
 }
 
-/** The row a record becomes (exported for tests that build an older database by hand). */
+/**
+ * The row a record becomes: the sealed details exactly as received, the clear signer columns empty
+ * (only rows filed before protocol 2 hold them). Exported for tests that build a database by hand.
+ */
 export function signatureRow(record: SignatureRecord, now: Date) {
-  const { signer } = record;
   return {
     id: record.id,
     device_id: record.deviceId,
@@ -105,16 +107,10 @@ export function signatureRow(record: SignatureRecord, now: Date) {
     language: record.petition.language,
     volunteer: record.volunteer,
     captured_at: record.capturedAt,
-    given_name: signer.givenName,
-    family_name: signer.familyName,
-    street: signer.street,
-    city: signer.city,
-    state: signer.state,
-    zip: signer.zip,
-    email: signer.email ?? null,
-    autograph: record.autograph,
-    location: record.location ? JSON.stringify(record.location) : null,
+    city: record.place.city,
+    state: record.place.state,
     assisted_by: record.assisted?.attestedBy ?? null,
+    sealed: record.sealed,
     digest: record.digest,
     received_at: now.toISOString(),
   };
@@ -156,8 +152,8 @@ async function countInTallies(db: Kysely<Database>, records: readonly SignatureR
       device_id: record.deviceId,
       day: localDay(record.capturedAt, timeZone),
       volunteer: record.volunteer,
-      city: record.signer.city,
-      state: record.signer.state,
+      city: record.place.city,
+      state: record.place.state,
       petition_version: record.petition.version,
       language: record.petition.language,
     };

@@ -26,7 +26,12 @@ export { DeliveryError } from './delivery-error';
 
 const FIELDPEN_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
-export interface BuildDeliveryOptions {
+/** What opens the drive's records: its private key, unlocked for this one preview or build (signer-access.ts). */
+export interface DriveAccess {
+  key: CryptoKey;
+}
+
+export interface BuildDeliveryOptions extends DriveAccess {
   /** An existing, empty folder: one ZIP per package and the exclusions report go here. */
   outDir: string;
   onProgress?: (progress: DeliveryProgress) => void;
@@ -36,8 +41,8 @@ export interface BuildDeliveryOptions {
   now?: Date;
 }
 
-export async function previewDelivery(db: Kysely<Database>, driveId: string, options: DeliveryOptions): Promise<DeliveryPreview> {
-  const selection = await selectSignatures(db, driveId, options, new FontCoverage(loadFonts()));
+export async function previewDelivery(db: Kysely<Database>, driveId: string, options: DeliveryOptions, access: DriveAccess): Promise<DeliveryPreview> {
+  const selection = await selectSignatures(db, driveId, access.key, options, new FontCoverage(loadFonts()));
   return {
     driveId,
     signatures: selection.signatures,
@@ -67,7 +72,7 @@ export async function buildDelivery(
   const createdAt = build.now ?? new Date();
   const fonts = loadFonts();
   const coverage = new FontCoverage(fonts);
-  const selection = await selectSignatures(db, driveId, options, coverage, createdAt);
+  const selection = await selectSignatures(db, driveId, build.key, options, coverage, createdAt);
   if (selection.signatures === 0) throw new DeliveryError('nothing_to_deliver', 'No signature matches these choices: nothing to deliver.');
   const keyFile = signingKeyFile(build.signingKeyFile);
   const base = `fieldpen-${slug(driveId)}-${createdAt.toISOString().slice(0, 10)}`;
@@ -81,6 +86,7 @@ export async function buildDelivery(
     try {
       const made = await buildPackage({
         db,
+        key: build.key,
         selection,
         plan,
         fonts,
@@ -117,6 +123,7 @@ export async function buildDelivery(
       rejected: exclusions.rejected.length,
       conflict: exclusions.conflict.length,
       repeat: exclusions.repeat.length,
+      unreadable: exclusions.unreadable.length,
       unrenderable: selection.unrenderable.length,
     },
   };
@@ -124,6 +131,7 @@ export async function buildDelivery(
 
 interface PackageJob {
   db: Kysely<Database>;
+  key: CryptoKey;
   selection: Selection;
   plan: PackagePlan;
   fonts: FontBytes;
@@ -179,6 +187,7 @@ async function buildPackage(job: PackageJob): Promise<{ sha256: string; bytes: n
     sheets.startVersion(version.version, version.signatures);
     let written = 0;
     const rows = signatureRows(job.db, drive.id, {
+      key: job.key,
       asOf: selection.asOf,
       withAutograph: true,
       petitionVersion: version.version,
@@ -251,6 +260,7 @@ async function writeExclusionsReport(path: string, selection: Selection): Promis
     for (const e of exclusions[reason]) await csv.row([reason, e.id, '', e.name, e.city, e.state, e.capturedAt, e.detail]);
   }
   for (const e of exclusions.repeat) await csv.row(['repeat', e.id, e.repeatOf, e.name, e.city, e.state, e.capturedAt, e.detail]);
+  for (const e of exclusions.unreadable) await csv.row(['unreadable', e.id, '', '', e.city, e.state, e.capturedAt, e.detail]);
   for (const u of selection.unrenderable) {
     await csv.row([
       'unprintable_name',

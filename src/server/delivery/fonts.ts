@@ -26,6 +26,18 @@ export function loadFonts(): FontBytes {
   return out;
 }
 
+const parsed = new WeakMap<Buffer, fontkit.Font>();
+
+/**
+ * The font in these bytes, parsed once for the coverage check and every document of a build: each
+ * parse of the Han font builds its tables again (delivery_100k_peak_rss_mb).
+ */
+export function parsedFont(bytes: Buffer): fontkit.Font {
+  let font = parsed.get(bytes);
+  if (!font) parsed.set(bytes, (font = fontkit.create(bytes) as fontkit.Font));
+  return font;
+}
+
 /** Which font draws a piece of text, and which characters no font has. */
 export class FontCoverage {
   private readonly latin: fontkit.Font;
@@ -33,8 +45,8 @@ export class FontCoverage {
   private readonly known = new Map<number, 'latin' | 'han' | null>();
 
   constructor(fonts: FontBytes) {
-    this.latin = fontkit.create(fonts.latin) as fontkit.Font;
-    this.han = fontkit.create(fonts.han) as fontkit.Font;
+    this.latin = parsedFont(fonts.latin);
+    this.han = parsedFont(fonts.han);
   }
 
   private fontOf(codePoint: number): 'latin' | 'han' | null {

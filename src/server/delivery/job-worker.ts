@@ -1,22 +1,25 @@
 // The delivery build and its preview, off the request thread: its own database connection,
 // buildDelivery (progress posted to the server thread) or previewDelivery. Tablets keep syncing while
 // it works (tests/bench/delivery-sync.bench.ts); a preview of 25,000 signatures held the server's
-// event loop for 3–4 s when it ran on the request thread.
+// event loop for 3–4 s when it ran on the request thread. The drive's unlocked private key comes in
+// the job's data, in memory only (never a file, a row or a log), and is imported once and its bytes zeroed.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DeliveryOptions, DeliveryPreview } from '../../shared/delivery';
+import { importDrivePrivateKey } from '../../shared/signer-seal';
 import { openDatabase, type ConnectOptions } from '../db/connect';
 import { buildDelivery, previewDelivery } from './build';
 import { DeliveryError } from './delivery-error';
 
 export interface JobWorkerData {
-  entry: string;
   kind: 'build' | 'preview';
   driveId: string;
   options: DeliveryOptions;
   outDir: string;
   connection: ConnectOptions;
   signingKeyFile?: string | undefined;
+  /** The drive's private key, raw (transferred, not copied, from the request thread): opens the records. */
+  driveKey: Uint8Array;
 }
 
 export type JobWorkerMessage =
@@ -48,10 +51,13 @@ const connection: ConnectOptions = 'url' in job.connection ? { url: job.connecti
 const database = openDatabase(connection);
 
 try {
+  const key = await importDrivePrivateKey(job.driveKey);
+  job.driveKey.fill(0);
   if (job.kind === 'preview') {
-    port.postMessage({ type: 'preview', preview: await previewDelivery(database.db, job.driveId, job.options) } satisfies JobWorkerMessage);
+    port.postMessage({ type: 'preview', preview: await previewDelivery(database.db, job.driveId, job.options, { key }) } satisfies JobWorkerMessage);
   } else {
     const result = await buildDelivery(database.db, job.driveId, job.options, {
+      key,
       outDir: job.outDir,
       onProgress: (progress) => port.postMessage({ type: 'progress', progress: { ...progress } } satisfies JobWorkerMessage),
       ...(job.signingKeyFile && { signingKeyFile: job.signingKeyFile }),
@@ -66,5 +72,6 @@ try {
     .join('\n');
   port.postMessage({ type: 'failed', name: error.name, frames, ...(e instanceof DeliveryError && { message: e.message }) } satisfies JobWorkerMessage);
 } finally {
+  job.driveKey.fill(0);
   await database.close();
 }

@@ -1,14 +1,17 @@
 // Text on a delivery PDF in the font that can draw it (src/server/delivery/fonts.ts), shrunk to fit
 // its column rather than cut or run into the next one.
 import type PDFDocument from 'pdfkit';
-import type { FontBytes, FontCoverage } from './fonts';
+import { parsedFont, type FontBytes, type FontCoverage } from './fonts';
 
 export type Doc = InstanceType<typeof PDFDocument>;
 
+/** pdfkit takes a parsed fontkit font as well as bytes (its PDFFontFactory.open); its types say bytes only. */
+type FontSource = Parameters<Doc['registerFont']>[1];
+
 export function registerFonts(doc: Doc, fonts: FontBytes): void {
-  doc.registerFont('latin', fonts.latin);
-  doc.registerFont('latinBold', fonts.latinBold);
-  doc.registerFont('han', fonts.han);
+  doc.registerFont('latin', parsedFont(fonts.latin) as unknown as FontSource);
+  doc.registerFont('latinBold', parsedFont(fonts.latinBold) as unknown as FontSource);
+  doc.registerFont('han', parsedFont(fonts.han) as unknown as FontSource);
 }
 
 /** The registered font for a run: Latin in two weights, Han in one. */

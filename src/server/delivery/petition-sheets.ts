@@ -3,7 +3,8 @@
 // of y" and the page's count; numbered rows with the chosen fields, the day signed, "signed with
 // assistance" where so, and the autograph drawn from its strokes (autograph-paths.ts). Pages are
 // written as they are finished (pdfkit without bufferPages), so the sheet never holds more than a page.
-import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import type { DeliveryOptions } from '../../shared/delivery';
@@ -45,6 +46,7 @@ export interface SheetContext {
 export class PetitionSheets {
   private readonly doc: Doc;
   private readonly done: Promise<void>;
+  private readonly out: WriteStream;
   private page = 0;
   private rowOnPage = 0;
   private version: PetitionVersionFacts | undefined;
@@ -63,6 +65,7 @@ export class PetitionSheets {
     });
     registerFonts(this.doc, ctx.fonts);
     const out = createWriteStream(file);
+    this.out = out;
     this.doc.pipe(out);
     this.done = finished(out);
   }
@@ -176,8 +179,13 @@ export class PetitionSheets {
     await this.done;
   }
 
-  /** Let the file stream catch up before more pages are made (bounded memory on a slow disk). */
+  /**
+   * Let the file stream catch up before more pages are made (bounded memory on a slow disk): pdfkit
+   * keeps producing pages while its pipe waits, so a page yielded for but not waited for piled up in
+   * memory when the disk was busy (up to about 20 MB more peak in delivery_100k_peak_rss_mb).
+   */
   async drain(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.out.writableNeedDrain && !this.out.destroyed) await once(this.out, 'drain');
   }
 }

@@ -2,10 +2,12 @@
 // preview). It reads the drive's signatures in order without their autographs, applies the
 // organizer's filters, finds repeat signers and counts everything the second pass needs before it
 // writes a byte ("page x of y" needs y). Memory: the repeat map, the exclusions and the tallies,
-// never the delivered rows.
+// never the delivered rows. A record that does not open with the drive's key is left out as
+// unreadable, never delivered.
 import type { Kysely } from 'kysely';
 import type { DeliveryExclusions, DeliveryOptions, ExcludedSigner, UnrenderableName } from '../../shared/delivery';
 import { foldText } from '../../shared/signer-key';
+import { openSignerDetails } from '../../shared/signer-seal';
 import type { Database } from '../db/schema';
 import { driveFacts, type DriveFacts } from './drive-facts';
 import type { FontCoverage } from './fonts';
@@ -77,6 +79,11 @@ function signerOf(row: SignatureRow) {
   return { givenName: row.given_name, familyName: row.family_name, street: row.street, zip: row.zip };
 }
 
+/** A record whose details did not open: its clear place and time only. */
+function unreadableOf(row: SignatureRow, detail: string): ExcludedSigner {
+  return { id: row.id, name: null, city: row.city, state: row.state, capturedAt: row.captured_at, detail };
+}
+
 function excludedOf(row: SignatureRow, detail: string): ExcludedSigner {
   return { id: row.id, name: `${row.given_name} ${row.family_name}`, city: row.city, state: row.state, capturedAt: row.captured_at, detail };
 }
@@ -84,6 +91,7 @@ function excludedOf(row: SignatureRow, detail: string): ExcludedSigner {
 export async function selectSignatures(
   db: Kysely<Database>,
   driveId: string,
+  key: CryptoKey,
   options: DeliveryOptions,
   coverage: FontCoverage,
   now = new Date(),
@@ -93,7 +101,7 @@ export async function selectSignatures(
   const matches = rowMatcher(options, drive.dayOf);
   const overrides = options.repeatOverrides ?? {};
   const repeats = new RepeatSigners();
-  const exclusions: DeliveryExclusions = { voided: [], rejected: [], conflict: [], repeat: [] };
+  const exclusions: DeliveryExclusions = { voided: [], rejected: [], conflict: [], repeat: [], unreadable: [] };
   const excludedRepeats = new Set<string>();
   const unrenderable: UnrenderableName[] = [];
   const plans = new Map<string, { plan: PackagePlan; perVersion: Map<string, number> }>();
@@ -122,9 +130,13 @@ export async function selectSignatures(
     if (missing.length > 0) unrenderable.push({ id: row.id, missing });
   };
 
-  for await (const row of signatureRows(db, driveId, { asOf })) {
+  for await (const row of signatureRows(db, driveId, { key, asOf })) {
     if (row.voided) {
-      if (matches(row)) exclusions.voided.push(excludedOf(row, row.void_reason ?? 'voided'));
+      if (matches(row)) exclusions.voided.push(row.unreadable ? unreadableOf(row, row.void_reason ?? 'voided') : excludedOf(row, row.void_reason ?? 'voided'));
+      continue;
+    }
+    if (row.unreadable) {
+      if (matches(row)) exclusions.unreadable.push(unreadableOf(row, `not delivered: ${row.unreadable}`));
       continue;
     }
     const first = repeats.repeatOf(row.id, signerOf(row));
@@ -164,7 +176,7 @@ export async function selectSignatures(
       plan.pages = plan.versions.reduce((n, v) => n + v.pages, 0);
       return plan;
     });
-  Object.assign(exclusions, await refusedRecords(db, driveId));
+  Object.assign(exclusions, await refusedRecords(db, driveId, key));
   return {
     drive,
     asOf,
@@ -181,11 +193,11 @@ export async function selectSignatures(
 /** True when the second pass writes this row: the same decision the first pass made. */
 export function deliveredBy(selection: Selection): (row: SignatureRow) => boolean {
   const matches = rowMatcher(selection.options, selection.drive.dayOf);
-  return (row) => !row.voided && !selection.excludedRepeats.has(row.id) && matches(row);
+  return (row) => !row.voided && !row.unreadable && !selection.excludedRepeats.has(row.id) && matches(row);
 }
 
 /** Records the server refused and deliveries that clashed with a held record: never in the signatures. */
-async function refusedRecords(db: Kysely<Database>, driveId: string): Promise<Pick<DeliveryExclusions, 'rejected' | 'conflict'>> {
+async function refusedRecords(db: Kysely<Database>, driveId: string, key: CryptoKey): Promise<Pick<DeliveryExclusions, 'rejected' | 'conflict'>> {
   const rejected = await db
     .selectFrom('rejections')
     .innerJoin('devices', 'devices.id', 'rejections.device_id')
@@ -204,28 +216,51 @@ async function refusedRecords(db: Kysely<Database>, driveId: string): Promise<Pi
     .execute();
   return {
     rejected: rejected.map((r) => ({ id: r.record_id, name: null, city: null, state: null, capturedAt: null, detail: `${r.code}: ${r.message}` })),
-    conflict: conflicts.map((c) => {
-      const body = parseBody(c.body);
-      const signer = body.signer ?? {};
-      const name = [signer.givenName, signer.familyName].filter((s) => typeof s === 'string').join(' ');
-      return {
-        id: c.record_id,
-        name: name || null,
-        city: typeof signer.city === 'string' ? signer.city : null,
-        state: typeof signer.state === 'string' ? signer.state : null,
-        capturedAt: typeof body.capturedAt === 'string' ? body.capturedAt : null,
-        detail: `${c.code}: another delivery of this record differs; the record first held is delivered`,
-      };
-    }),
+    conflict: await Promise.all(
+      conflicts.map(async (c) => {
+        const body = parseBody(c.body);
+        const signer = (await openedSigner(key, driveId, body)) ?? body.signer ?? body.place ?? {};
+        const name = [signer.givenName, signer.familyName].filter((s) => typeof s === 'string').join(' ');
+        return {
+          id: c.record_id,
+          name: name || null,
+          city: typeof signer.city === 'string' ? signer.city : null,
+          state: typeof signer.state === 'string' ? signer.state : null,
+          capturedAt: typeof body.capturedAt === 'string' ? body.capturedAt : null,
+          detail: `${c.code}: another delivery of this record differs; the record first held is delivered`,
+        };
+      }),
+    ),
   };
 }
 
-function parseBody(body: string): { signer?: Record<string, unknown>; capturedAt?: unknown } {
+interface ConflictBody {
+  id?: unknown;
+  /** Protocol 2: the signer sealed; only the place in clear. */
+  sealed?: unknown;
+  place?: Record<string, unknown>;
+  /** Protocol 1: the signer in clear. */
+  signer?: Record<string, unknown>;
+  capturedAt?: unknown;
+}
+
+/** A conflicting protocol-2 record's signer, opened with the drive key; undefined when it does not open. */
+async function openedSigner(key: CryptoKey, driveId: string, body: ConflictBody): Promise<Record<string, unknown> | undefined> {
+  if (typeof body.sealed !== 'string' || typeof body.id !== 'string') return undefined;
+  try {
+    return (await openSignerDetails(key, body.sealed, { driveId, recordId: body.id })).signer;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseBody(body: string): ConflictBody {
   try {
     const parsed: unknown = JSON.parse(body);
     if (typeof parsed !== 'object' || parsed === null) return {};
-    const { signer, capturedAt } = parsed as { signer?: unknown; capturedAt?: unknown };
-    return { signer: typeof signer === 'object' && signer !== null ? (signer as Record<string, unknown>) : undefined, capturedAt };
+    const { id, sealed, place, signer, capturedAt } = parsed as Record<string, unknown>;
+    const objectOrUndefined = (o: unknown) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>) : undefined);
+    return { id, sealed, place: objectOrUndefined(place), signer: objectOrUndefined(signer), capturedAt };
   } catch {
     return {};
   }

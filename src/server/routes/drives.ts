@@ -2,7 +2,7 @@
 // they lead.
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
-import { DriveEditSchema, LEAD_API, NewDriveSchema, NewLeadSchema, type DriveDetails } from '../../shared/lead-api';
+import { DriveEditSchema, LEAD_API, NewDriveSchema, NewLeadSchema, type CreatedDriveDetails, type DriveDetails } from '../../shared/lead-api';
 import { check } from '../../shared/schema';
 import { signedIn, type AccessRule } from '../account-auth';
 import { ApiProblem, invalidRequest } from '../api-problem';
@@ -30,8 +30,12 @@ export function driveRoutes(app: FastifyInstance, db: Kysely<Database>, requireA
   app.post(LEAD_API.drives, { preHandler: organizer }, async (request, reply) => {
     const checked = check(NewDriveSchema, request.body);
     if (!checked.ok) throw invalidRequest(checked.problems, request.body);
-    const drive = await createDrive(db, checked.value);
-    return reply.code(201).send(await driveDetails(db, drive.id));
+    const { account } = signedIn(request);
+    const drive = await createDrive(db, { ...checked.value, createdBy: account.id });
+    const details = await driveDetails(db, drive.id);
+    // The recovery key travels this once; the answer is never cached (no-store on every /api answer).
+    const created: CreatedDriveDetails = { ...details!, recoveryKey: drive.recoveryKey };
+    return reply.code(201).send(created);
   });
 
   app.get<{ Params: Params }>('/api/v1/drives/:driveId', { preHandler: ofDrive }, async (request): Promise<DriveDetails> => {

@@ -1,14 +1,14 @@
 // What a lead does for their drive: enrollment codes (text and QR), naming and revoking devices, the
-// volunteer roster, the dashboard, signer details and the live stream of changes.
+// volunteer roster, the dashboard and the live stream of changes (signer details: routes/signers.ts).
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
 import QRCode from 'qrcode';
-import { DeviceEditSchema, NewCodeSchema, RosterSchema, type EnrollmentCodeInfo } from '../../shared/lead-api';
+import { DeviceEditSchema, NewCodeSchema, RosterSchema, SESSION_COOKIE, type EnrollmentCodeInfo } from '../../shared/lead-api';
 import { check } from '../../shared/schema';
-import { requestOrigin, signedIn, type AccessRule } from '../account-auth';
+import { requestOrigin, sessionAllowsDrive, signedIn, type AccessRule } from '../account-auth';
 import { apiError, ApiProblem, invalidRequest } from '../api-problem';
 import { recordAudit } from '../db/audit-log';
-import { dashboardOf, recentSigners } from '../db/dashboard';
+import { dashboardOf } from '../db/dashboard';
 import { renameDevice, revokeDevice } from '../db/devices';
 import { createEnrollmentCode, usableCodes } from '../db/enrollment-codes';
 import { rosterOf, setRoster } from '../db/roster';
@@ -18,12 +18,11 @@ import type { LiveUpdates } from '../live-updates';
 type Params = { driveId: string; deviceId: string };
 
 const HOUR_MS = 3_600_000;
-const SIGNERS_DEFAULT = 50;
-const SIGNERS_MAX = 500;
 /** Another instance may have taken the sync: look for changes this often on every stream. */
 const POLL_MS = 5_000;
 const HEARTBEAT_MS = 20_000;
 
+const ACCESS_ENDED = apiError('unauthorized', 'Your session has ended or you no longer lead this drive: sign in again.');
 const STREAM_FAILED = apiError('internal', 'The dashboard could not be read. The page tries again by itself; if it keeps happening, tell your organizer.');
 
 const noDrive = () => new ApiProblem(404, 'not_found', 'There is no such drive');
@@ -43,6 +42,8 @@ export function leadRoutes(
   db: Kysely<Database>,
   requireAccount: (rule?: AccessRule) => preHandlerAsyncHookHandler,
   live: LiveUpdates,
+  /** How often each stream checks its session and looks for changes another instance filed. */
+  pollMs = POLL_MS,
 ): void {
   const ofDrive = requireAccount({ drive: true });
   // Open event streams never finish by themselves: end them when the server closes, or it waits forever.
@@ -100,25 +101,10 @@ export function leadRoutes(
     return dashboard;
   });
 
-  app.get<{ Params: Params; Querystring: { limit?: string } }>('/api/v1/drives/:driveId/signatures', { preHandler: ofDrive }, async (request, reply) => {
-    const limit = Math.min(SIGNERS_MAX, Math.max(1, Number(request.query.limit ?? SIGNERS_DEFAULT) || SIGNERS_DEFAULT));
-    // Signer details: never kept by a browser cache or a proxy.
-    reply.header('cache-control', 'no-store');
-    const signers = await recentSigners(db, request.params.driveId, limit);
-    // Signer details put in someone's hands: recorded before they leave.
-    await recordAudit(db, {
-      action: 'signers_read',
-      account: signedIn(request).account,
-      address: request.ip,
-      driveId: request.params.driveId,
-      signers: signers.length,
-    });
-    return { signers };
-  });
-
   app.get<{ Params: Params }>('/api/v1/drives/:driveId/events', { preHandler: ofDrive }, async (request, reply) => {
     const { driveId } = request.params;
     if (!(await dashboardExists(db, driveId))) throw noDrive();
+    const session = request.cookies[SESSION_COOKIE] ?? '';
     reply.hijack();
     const out = reply.raw;
     out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -126,15 +112,32 @@ export function leadRoutes(
     let pending: NodeJS.Timeout | undefined;
     let fingerprint = '';
     let first = true;
+    /**
+     * Nothing goes out on a stream whose session has ended (signed out, or the password changed
+     * elsewhere) or whose account no longer leads the drive: it says why and ends. The browser's
+     * reconnection then meets the sign-in check.
+     */
+    const mayStillSend = async (): Promise<boolean> => {
+      if (await sessionAllowsDrive(db, session, driveId)) return !closed;
+      if (!closed) out.write(`event: error\ndata: ${JSON.stringify(ACCESS_ENDED)}\n\n`);
+      end();
+      return false;
+    };
     const send = async () => {
       pending = undefined;
       if (closed) return;
       const opening = first;
       first = false;
       try {
-        fingerprint = await driveFingerprint(db, driveId);
-        const dashboard = await dashboardOf(db, driveId);
-        if (!closed && dashboard) out.write(`event: dashboard\ndata: ${JSON.stringify(dashboard)}\n\n`);
+        if (!(await mayStillSend())) return;
+        // Worked out once per change of the drive, whatever the number of streams watching it.
+        const latest = await live.latest(driveId, async () => {
+          const fingerprint = await driveFingerprint(db, driveId);
+          const dashboard = await dashboardOf(db, driveId);
+          return { fingerprint, event: dashboard && `event: dashboard\ndata: ${JSON.stringify(dashboard)}\n\n` };
+        });
+        fingerprint = latest.fingerprint;
+        if (!closed && latest.event) out.write(latest.event);
       } catch (e) {
         request.log.error({ err: e }, 'dashboard update failed');
         // A stream that cannot give its first figures would stay open with nothing to show: say so and
@@ -148,12 +151,17 @@ export function leadRoutes(
     // Several syncs in a burst make one update.
     const schedule = () => (pending ??= setTimeout(() => void send(), 200));
     const unsubscribe = live.subscribe(driveId, schedule);
+    // Every poll also checks the session: a lead signed out on another instance loses the stream too.
     const poll = setInterval(() => {
-      void driveFingerprint(db, driveId)
-        .then((now) => now !== fingerprint && schedule())
+      void mayStillSend()
+        .then(async (allowed) => allowed && (await driveFingerprint(db, driveId)) !== fingerprint && live.notify(driveId))
         .catch(() => {});
-    }, POLL_MS);
-    const heartbeat = setInterval(() => out.write(': still here\n\n'), HEARTBEAT_MS);
+    }, pollMs);
+    const heartbeat = setInterval(() => {
+      void mayStillSend()
+        .then((allowed) => allowed && out.write(': still here\n\n'))
+        .catch(() => {});
+    }, HEARTBEAT_MS);
     out.write(`retry: 3000\n\n`);
     const end = () => {
       if (closed) return;

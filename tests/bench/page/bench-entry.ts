@@ -6,10 +6,13 @@ import { encodeAutograph, type Autograph } from '../../../src/shared/autograph-c
 import { uuidv7 } from '../../../src/shared/ids';
 import { API, PROTOCOL_VERSION, type BatchRequest, type BatchResponse } from '../../../src/shared/protocol';
 import { withDigest } from '../../../src/shared/record';
+import { canonicalJson } from '../../../src/shared/digest';
 import type { SignatureContent } from '../../../src/shared/schema';
+import { generateDriveKeyPair, importDrivePublicKey, sealSignerDetails } from '../../../src/shared/signer-seal';
 import { deviceDb, type DeviceSignature } from '../../../src/storage/device-db';
-import { loadDrive, loadEnrollment } from '../../../src/storage/settings';
-import { captureSignature, type CaptureInput } from '../../../src/storage/signatures';
+import { loadDrive, loadEnrollment, saveDrive } from '../../../src/storage/settings';
+import { signerHashOf } from '../../../src/storage/signer-hash';
+import { captureSignature, initialsOf, type CaptureInput } from '../../../src/storage/signatures';
 import { applyResults, deviceCounts, waitingRecords, wireRecord } from '../../../src/storage/outbox';
 import { enrollDevice } from '../../../src/sync/enroll';
 import { syncOnce } from '../../../src/sync/sync-engine';
@@ -44,9 +47,31 @@ function captureInput(who: Identity, n: number, autograph: string): CaptureInput
   };
 }
 
+/**
+ * The public key of the drive the tablet keeps in settings (an enrolled tablet's, from the server); a
+ * page with no server (the capture bench) makes a drive key pair and keeps its drive, as enrolling would.
+ */
+let publicKey: Promise<CryptoKey> | undefined;
+function drivePublicKey(who: Identity): Promise<CryptoKey> {
+  publicKey ??= (async () => {
+    const kept = await loadDrive();
+    if (kept?.id === who.driveId && kept.sealKey) return importDrivePublicKey(kept.sealKey);
+    const pair = await generateDriveKeyPair();
+    const petitions = [{ version: who.petitionVersion, language: 'en' as const, title: 'Bench petition', text: 'We ask…' }];
+    await saveDrive({ id: who.driveId, title: 'Bench drive', goal: 25_000, petitions, sealKey: pair.publicKey });
+    return importDrivePublicKey(pair.publicKey);
+  })();
+  return publicKey;
+}
+
+/** A row as captureSignature keeps it: sealed to the drive, with initials and the keyed hash. */
 async function sealedRow(who: Identity, seq: number, autograph: string, state: DeviceSignature['state'], at: Date): Promise<DeviceSignature> {
-  const content: SignatureContent = { ...captureInput(who, seq, autograph), id: uuidv7(at.getTime()), seq, capturedAt: at.toISOString() };
-  return { ...(await withDigest(content)), state };
+  const { signer, autograph: drawn, location: _none, ...clear } = captureInput(who, seq, autograph);
+  const id = uuidv7(at.getTime());
+  const sealed = await sealSignerDetails(await drivePublicKey(who), { signer, autograph: drawn }, { driveId: who.driveId, recordId: id });
+  const content: SignatureContent = { ...clear, id, seq, capturedAt: at.toISOString(), place: { city: signer.city, state: signer.state }, sealed };
+  const signerKey = await signerHashOf(signer);
+  return { ...(await withDigest(content)), state, initials: initialsOf(signer), ...(signerKey ? { signerKey } : {}) };
 }
 
 // ── autograph as a picture ───────────────────────────────────────────────────
@@ -99,6 +124,7 @@ let rawDb: IDBDatabase | undefined;
 /** Fill both databases with the same `count` records, most of them already confirmed, as on a tablet late in a drive. */
 async function seedBoth(who: Identity, count: number, autographs: string[]): Promise<void> {
   rawDb = await openRawDb();
+  await drivePublicKey(who);
   const at = new Date(Date.now() - 86_400_000);
   for (let start = 1; start <= count; start += 500) {
     const rows: DeviceSignature[] = [];
@@ -168,6 +194,40 @@ async function timeCaptures(who: Identity, iterations: number, autographs: Autog
   return times;
 }
 
+// ── sealing one record ───────────────────────────────────────────────────────
+
+export interface SealTimes {
+  /** sealSignerDetails: an ephemeral P-256 key, ECDH, HKDF, AES-128-GCM over the details' canonical JSON. */
+  seal: number[];
+  /** AES-128-GCM alone over the same bytes with a key already made: the bare cipher, no key agreement. */
+  aes: number[];
+  sealedChars: number;
+}
+
+/** Seal `iterations` signers' details to the drive, and, interleaved, encrypt the same text with a bare AES-GCM key. */
+async function timeSeals(who: Identity, iterations: number, autographs: Autograph[], warmup: number): Promise<SealTimes> {
+  const key = await drivePublicKey(who);
+  const aesKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 128 }, false, ['encrypt']);
+  const times: SealTimes = { seal: [], aes: [], sealedChars: 0 };
+  for (let i = 0; i < warmup + iterations; i++) {
+    const { signer, autograph } = captureInput(who, i, encodeAutograph(autographs[i % autographs.length]!));
+    const details = { signer, autograph };
+    const context = { driveId: who.driveId, recordId: uuidv7() };
+    let t = performance.now();
+    const sealed = await sealSignerDetails(key, details, context);
+    const sealMs = performance.now() - t;
+    t = performance.now();
+    await crypto.subtle.encrypt({ name: 'AES-GCM', iv: crypto.getRandomValues(new Uint8Array(12)) }, aesKey, new TextEncoder().encode(canonicalJson(details)));
+    const aesMs = performance.now() - t;
+    if (i >= warmup) {
+      times.seal.push(sealMs);
+      times.aes.push(aesMs);
+      times.sealedChars = Math.max(times.sealedChars, sealed.length);
+    }
+  }
+  return times;
+}
+
 // ── sync: batches against one request per record ─────────────────────────────
 
 async function enroll(code: string): Promise<Identity> {
@@ -189,13 +249,13 @@ async function seedWaiting(who: Identity, count: number, autographs: string[], f
   }
 }
 
-/** The app's sync engine, run until the device holds nothing unconfirmed. */
-async function syncUntilConfirmed(): Promise<{ ms: number; syncs: number; received: number; waiting: number }> {
+/** The app's sync engine, run until the device holds nothing unconfirmed (with this many batches on the way at once, or its own). */
+async function syncUntilConfirmed(batchesInFlight?: number): Promise<{ ms: number; syncs: number; received: number; waiting: number }> {
   const t0 = performance.now();
   let syncs = 0;
   let received = 0;
   while ((await deviceCounts()).waiting > 0) {
-    const report = await syncOnce({ appVersion: 'bench' });
+    const report = await syncOnce({ appVersion: 'bench', ...(batchesInFlight ? { batchesInFlight } : {}) });
     syncs++;
     if (report !== 'busy') received = report.receipt.received;
     if (syncs > 1000) throw new Error('sync did not finish');
@@ -235,6 +295,7 @@ export const api = {
   pngDataUrlLength: (autograph: Autograph) => pngDataUrlLength(autograph),
   seedBoth,
   timeCaptures,
+  timeSeals,
   enroll,
   seedWaiting,
   syncUntilConfirmed,

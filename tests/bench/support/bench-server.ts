@@ -11,7 +11,8 @@ import { encodeAutograph } from '../../../src/shared/autograph-codec';
 import { uuidv7 } from '../../../src/shared/ids';
 import { API, PROTOCOL_VERSION, type EnrollResponse } from '../../../src/shared/protocol';
 import { withDigest } from '../../../src/shared/record';
-import type { SignatureRecord } from '../../../src/shared/schema';
+import type { SignatureRecord, SignerDetails } from '../../../src/shared/schema';
+import { importDrivePublicKey, sealSignerDetails } from '../../../src/shared/signer-seal';
 import { autographFixtures } from '../../fixtures/autographs';
 import { freePort } from '../../support/server-process';
 
@@ -86,6 +87,8 @@ export interface EnrolledDevice {
   token: string;
   driveId: string;
   petitionVersion: string;
+  /** The drive's public key the records are sealed to. */
+  sealKey: string;
 }
 
 export async function enrollOverHttp(url: string, code: string, deviceName = 'Bench tablet'): Promise<EnrolledDevice> {
@@ -97,38 +100,47 @@ export async function enrollOverHttp(url: string, code: string, deviceName = 'Be
   if (response.status !== 201) throw new Error(`enrollment failed: ${response.status} ${await response.text()}`);
   const answer = (await response.json()) as EnrollResponse;
   const petition = answer.drive.petitions.find((p) => p.language === 'en')!;
-  return { deviceId: answer.deviceId, token: answer.token, driveId: answer.drive.id, petitionVersion: petition.version };
+  return { deviceId: answer.deviceId, token: answer.token, driveId: answer.drive.id, petitionVersion: petition.version, sealKey: answer.drive.sealKey };
 }
 
 const GIVEN = ['Rosa', 'Ada', 'Malik', 'Mei', 'Tomás', 'Grace', 'Yusuf', 'Hannah', 'Luis', 'Priya'];
 const FAMILY = ['Delgado', 'Okafor', 'Johnson', 'Chen', 'García', 'Nguyen', 'Smith', 'Haddad', 'Kowalski', 'Brown'];
 
-/** Sealed records of one device, seq firstSeq…, each with a realistic signer and one of the fixture autographs. */
+/**
+ * Records of one device, seq firstSeq…, as a tablet makes them: a realistic signer and one of the
+ * fixture autographs, sealed to the drive's key, then digested.
+ */
 export async function sealedRecords(device: EnrolledDevice, count: number, firstSeq = 1): Promise<SignatureRecord[]> {
   const autographs = autographFixtures().map((a) => encodeAutograph(a));
+  const publicKey = await importDrivePublicKey(device.sealKey);
   const start = Date.now() - count * 1000;
   const records: SignatureRecord[] = [];
   for (let seq = firstSeq; seq < firstSeq + count; seq++) {
     const at = start + seq * 1000;
+    const id = uuidv7(at);
+    const details: SignerDetails = {
+      signer: {
+        givenName: GIVEN[seq % GIVEN.length]!,
+        familyName: FAMILY[(seq * 7) % FAMILY.length]!,
+        street: `${100 + (seq % 900)} Maple Street`,
+        city: 'Columbus',
+        state: 'OH',
+        zip: '43215',
+        ...(seq % 3 === 0 ? {} : { email: `signer${seq}@example.org` }),
+      },
+      autograph: autographs[seq % autographs.length]!,
+    };
     records.push(
       await withDigest({
-        id: uuidv7(at),
+        id,
         deviceId: device.deviceId,
         seq,
         driveId: device.driveId,
         petition: { version: device.petitionVersion, language: 'en' },
         volunteer: 'Sam Rivera',
         capturedAt: new Date(at).toISOString(),
-        signer: {
-          givenName: GIVEN[seq % GIVEN.length]!,
-          familyName: FAMILY[(seq * 7) % FAMILY.length]!,
-          street: `${100 + (seq % 900)} Maple Street`,
-          city: 'Columbus',
-          state: 'OH',
-          zip: '43215',
-          ...(seq % 3 === 0 ? {} : { email: `signer${seq}@example.org` }),
-        },
-        autograph: autographs[seq % autographs.length]!,
+        place: { city: details.signer.city, state: details.signer.state },
+        sealed: await sealSignerDetails(publicKey, details, { driveId: device.driveId, recordId: id }),
       }),
     );
   }
@@ -141,13 +153,12 @@ export async function sealedRecords(device: EnrolledDevice, count: number, first
  */
 export function rawSignatureInserter(db: BetterSqlite3.Database): (rows: SignatureRecord[]) => void {
   const insert = db.prepare(
-    `insert into signatures (id, device_id, seq, drive_id, petition_version, language, volunteer, captured_at, given_name, family_name,
-        street, city, state, zip, email, autograph, location, digest, received_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `insert into signatures (id, device_id, seq, drive_id, petition_version, language, volunteer, captured_at, city, state, sealed, digest, received_at)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return db.transaction((rows: SignatureRecord[]) => {
     const receivedAt = new Date().toISOString();
     for (const r of rows) {
-      const s = r.signer;
       insert.run(
         r.id,
         r.deviceId,
@@ -157,15 +168,9 @@ export function rawSignatureInserter(db: BetterSqlite3.Database): (rows: Signatu
         r.petition.language,
         r.volunteer,
         r.capturedAt,
-        s.givenName,
-        s.familyName,
-        s.street,
-        s.city,
-        s.state,
-        s.zip,
-        s.email ?? null,
-        r.autograph,
-        r.location ? JSON.stringify(r.location) : null,
+        r.place.city,
+        r.place.state,
+        r.sealed,
         r.digest,
         receivedAt,
       );

@@ -131,7 +131,13 @@ class Tablet {
     this.device = JSON.parse(r.text) as EnrollResponse;
     const petition = this.device.drive.petitions.find((p) => p.language === 'en')!;
     this.records = await sealedRecords(
-      { deviceId: this.device.deviceId, token: this.device.token, driveId: this.device.drive.id, petitionVersion: petition.version },
+      {
+        deviceId: this.device.deviceId,
+        token: this.device.token,
+        driveId: this.device.drive.id,
+        petitionVersion: petition.version,
+        sealKey: this.device.drive.sealKey,
+      },
       this.config.signatures,
     );
   }

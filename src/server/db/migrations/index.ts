@@ -14,6 +14,7 @@ import { deviceVoidedIndex } from './0007-device-voided-index';
 import { driveTimeZone } from './0008-drive-time-zone';
 import { deliveriesMigration } from './0009-deliveries';
 import { auditLog } from './0010-audit-log';
+import { sealedSigners } from './0011-sealed-signers';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -26,6 +27,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-drive-time-zone': driveTimeZone,
   '0009-deliveries': deliveriesMigration,
   '0010-audit-log': auditLog,
+  '0011-sealed-signers': sealedSigners,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
