@@ -6,13 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Kysely } from 'kysely';
+import { Migrator, type Kysely } from 'kysely';
 import pg from 'pg';
 import { buildServer, type ServerOptions } from '../../src/server/app';
 import { openDatabase, type DatabaseHandle, type DatabaseKind } from '../../src/server/db/connect';
 import { createDrive } from '../../src/server/db/drives';
 import { createEnrollmentCode } from '../../src/server/db/enrollment-codes';
-import { migrateToLatest } from '../../src/server/db/migrations';
+import { MIGRATIONS, migrateToLatest } from '../../src/server/db/migrations';
 import type { Database } from '../../src/server/db/schema';
 import { API, PROTOCOL_VERSION, type DeviceTotals, type DriveInfo, type EnrollResponse } from '../../src/shared/protocol';
 import { CSRF_HEADER, LEAD_API, type SessionInfo } from '../../src/shared/lead-api';
@@ -242,4 +242,33 @@ export function clearSignatureRow(record: SignatureRecord, details: SignerDetail
     digest: record.digest,
     received_at: receivedAt.toISOString(),
   };
+}
+
+/**
+ * A drive, its one petition text and one device, written by hand into a database migrated only up
+ * to `before` (a migration's name): the rows every schema since 0001 has. For the tests of a migration.
+ */
+export async function databaseBefore<DB>(
+  db: Kysely<DB>,
+  before: string,
+): Promise<{ db: Kysely<Database>; driveId: string; deviceId: string; version: string }> {
+  const upTo = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < before));
+  const { error } = await new Migrator({ db, provider: { getMigrations: async () => upTo } }).migrateToLatest();
+  if (error) throw error;
+  const oldDb = db as unknown as Kysely<Database>;
+  const now = new Date().toISOString();
+  const ids = { driveId: 'old-drive', deviceId: 'old-device', version: 'e'.repeat(64) };
+  await oldDb
+    .insertInto('drives')
+    .values({ id: ids.driveId, title: 'Old drive', goal: 10, created_at: now } as never)
+    .execute();
+  await oldDb
+    .insertInto('petition_versions')
+    .values({ version: ids.version, drive_id: ids.driveId, language: 'en', title: 'Old', text: 'An old petition.', created_at: now } as never)
+    .execute();
+  await oldDb
+    .insertInto('devices')
+    .values({ id: ids.deviceId, drive_id: ids.driveId, name: 'Tablet 1', token_hash: 'x'.repeat(64), enrolled_at: now } as never)
+    .execute();
+  return { db: oldDb, ...ids };
 }

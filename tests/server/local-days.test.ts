@@ -4,11 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Migrator, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardFromSignatures, dashboardOf } from '../../src/server/db/dashboard';
-import { migrateToLatest, MIGRATIONS } from '../../src/server/db/migrations';
-import type { Database } from '../../src/server/db/schema';
+import { migrateToLatest } from '../../src/server/db/migrations';
 import { LEAD_API, type Dashboard, type DriveDetails } from '../../src/shared/lead-api';
 import { sampleDetails, sampleRecord } from '../support/records';
 import {
@@ -16,6 +14,7 @@ import {
   asSession,
   clearSignatureRow,
   createTestDrive,
+  databaseBefore,
   enroll,
   freshDatabase,
   postBatch,
@@ -145,24 +144,7 @@ describe('the drive-time-zone migration', () => {
     const fresh = await freshDatabase(dir);
     const { db } = fresh.database;
     try {
-      const before = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < '0008'));
-      const { error } = await new Migrator({ db, provider: { getMigrations: async () => before } }).migrateToLatest();
-      expect(error).toBeUndefined();
-      const oldDb = db as unknown as Kysely<Database>;
-      const now = new Date().toISOString();
-      const version = 'e'.repeat(64);
-      await oldDb
-        .insertInto('drives')
-        .values({ id: 'old-drive', title: 'Old drive', goal: 10, created_at: now } as never)
-        .execute();
-      await oldDb
-        .insertInto('petition_versions')
-        .values({ version, drive_id: 'old-drive', language: 'en', title: 'Old', text: 'An old petition.', created_at: now } as never)
-        .execute();
-      await oldDb
-        .insertInto('devices')
-        .values({ id: 'old-device', drive_id: 'old-drive', name: 'Tablet 1', token_hash: 'x'.repeat(64), enrolled_at: now } as never)
-        .execute();
+      const { db: oldDb, version } = await databaseBefore(db, '0008');
       const at = ['2026-11-27T01:00:00.000Z', '2026-11-27T02:30:00.000Z', '2026-11-27T15:00:00.000Z'];
       const records = await Promise.all(
         at.map((capturedAt, i) => sampleRecord({ deviceId: 'old-device', driveId: 'old-drive', petitionVersion: version, seq: i + 1 }, { capturedAt })),

@@ -3,17 +3,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Migrator, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/server/db/connect';
-import { MIGRATIONS, migrateToLatest } from '../../src/server/db/migrations';
+import { migrateToLatest } from '../../src/server/db/migrations';
 import { deviceReceipt, deviceReceipts } from '../../src/server/db/receipts';
-import type { Database } from '../../src/server/db/schema';
 import { API, PROTOCOL_VERSION, type BatchResponse, type EnrollResponse, type VoidNotice } from '../../src/shared/protocol';
 import { receiptCodeOf } from '../../src/shared/receipt-code';
 import type { SignatureRecord } from '../../src/shared/schema';
 import { sampleDetails, sampleRecord } from '../support/records';
-import { clearSignatureRow, createTestDrive, enroll, signatureRecord, startServer, totals, type Harness } from './harness';
+import { clearSignatureRow, createTestDrive, databaseBefore, enroll, signatureRecord, startServer, totals, type Harness } from './harness';
 
 let server: Harness;
 let code: string;
@@ -166,26 +164,8 @@ describe('the voids-and-receipts migration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fieldpen-migrate-'));
     const { db, close } = openDatabase({ file: join(dir, 'old.sqlite') });
     try {
-      const first = { '0001-initial': MIGRATIONS['0001-initial']! };
-      const { error } = await new Migrator({ db, provider: { getMigrations: async () => first } }).migrateToLatest();
-      expect(error).toBeUndefined();
-      const oldDb = db as unknown as Kysely<Database>;
       // A database as version 0001 left it, written by hand: today's functions write later columns.
-      const now = new Date().toISOString();
-      const version = 'e'.repeat(64);
-      const deviceId = 'old-device';
-      await oldDb
-        .insertInto('drives')
-        .values({ id: 'old-drive', title: 'Old drive', goal: 10, created_at: now } as never)
-        .execute();
-      await oldDb
-        .insertInto('petition_versions')
-        .values({ version, drive_id: 'old-drive', language: 'en', title: 'Old', text: 'An old petition.', created_at: now } as never)
-        .execute();
-      await oldDb
-        .insertInto('devices')
-        .values({ id: deviceId, drive_id: 'old-drive', name: 'Tablet 1', token_hash: 'x'.repeat(64), enrolled_at: now } as never)
-        .execute();
+      const { db: oldDb, deviceId, version } = await databaseBefore(db, '0002');
       const enrolled = { deviceId };
       const old = await Promise.all([1, 2, 3].map((seq) => sampleRecord({ deviceId, driveId: 'old-drive', petitionVersion: version, seq })));
       // As version 0001 stored them: the row alone (later versions also count dashboard tallies).

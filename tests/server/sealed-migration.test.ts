@@ -4,13 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Migrator, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrateToLatest } from '../../src/server/db/migrations';
-import type { Database } from '../../src/server/db/schema';
+import { migrateToLatest } from '../../src/server/db/migrations';
 import { insertSignatures } from '../../src/server/db/signatures';
 import { sampleDetails, sampleRecord } from '../support/records';
-import { clearSignatureRow, freshDatabase } from './harness';
+import { clearSignatureRow, databaseBefore, freshDatabase } from './harness';
 
 describe('the sealed-signers migration', () => {
   it('keeps every row filed in clear before it, and stores sealed rows with no clear signer column', async () => {
@@ -18,24 +16,9 @@ describe('the sealed-signers migration', () => {
     const fresh = await freshDatabase(dir);
     const { db } = fresh.database;
     try {
-      const before = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < '0011'));
-      expect((await new Migrator({ db, provider: { getMigrations: async () => before } }).migrateToLatest()).error).toBeUndefined();
-      const oldDb = db as unknown as Kysely<Database>;
+      const { db: oldDb, deviceId, driveId, version } = await databaseBefore(db, '0011');
       const now = new Date().toISOString();
-      const version = 'e'.repeat(64);
-      await oldDb
-        .insertInto('drives')
-        .values({ id: 'old-drive', title: 'Old drive', goal: 10, created_at: now } as never)
-        .execute();
-      await oldDb
-        .insertInto('petition_versions')
-        .values({ version, drive_id: 'old-drive', language: 'en', title: 'Old', text: 'An old petition.', created_at: now } as never)
-        .execute();
-      await oldDb
-        .insertInto('devices')
-        .values({ id: 'old-device', drive_id: 'old-drive', name: 'Tablet 1', token_hash: 'x'.repeat(64), enrolled_at: now } as never)
-        .execute();
-      const fields = { deviceId: 'old-device', driveId: 'old-drive', petitionVersion: version };
+      const fields = { deviceId, driveId, petitionVersion: version };
       const old = await Promise.all([1, 2].map((seq) => sampleRecord({ ...fields, seq })));
       const oldRows = old.map((r) => clearSignatureRow(r, sampleDetails(r.seq), new Date(now)));
       for (const row of oldRows)
