@@ -7,6 +7,7 @@ import { LANGUAGES, type Language } from '../../shared/protocol';
 import { OPTIONAL_SIGNER_FIELDS, SIGNER_FIELDS } from '../../shared/schema';
 import { SIGNER_FIELD_LABELS } from '../../shared/signer-field-labels';
 import { call } from '../api';
+import { NewPassphraseFields } from './DriveUnlockField';
 import { RecoveryKeyNotice, UNRECOVERABLE_WARNING } from './RecoveryKeyNotice';
 
 const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Spanish', 'zh-Hans': 'Chinese (simplified)' };
@@ -164,28 +165,7 @@ export function DriveForm({ driveId, onSaved, onCancel }: { driveId?: string; on
           <p class="lead__warn" role="note">
             {UNRECOVERABLE_WARNING}
           </p>
-          <label>
-            Drive passphrase
-            <input
-              type="password"
-              autocomplete="new-password"
-              required
-              minLength={MIN_PASSPHRASE_LENGTH}
-              value={passphrase}
-              onInput={(e) => setPassphrase(e.currentTarget.value)}
-            />
-          </label>
-          <label>
-            Drive passphrase again
-            <input
-              type="password"
-              autocomplete="new-password"
-              required
-              minLength={MIN_PASSPHRASE_LENGTH}
-              value={again}
-              onInput={(e) => setAgain(e.currentTarget.value)}
-            />
-          </label>
+          <NewPassphraseFields label="Drive passphrase" passphrase={passphrase} again={again} onPassphrase={setPassphrase} onAgain={setAgain} />
         </fieldset>
       )}
       <fieldset>

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { LEAD_API, MIN_PASSPHRASE_LENGTH, type DriveKeySet, type DriveKeyStatus } from '../../shared/lead-api';
 import { call } from '../api';
 import { count, when } from '../format';
-import { DriveUnlockField, NO_SECRET, unlockBody, type UnlockSecret } from './DriveUnlockField';
+import { DriveUnlockField, NewPassphraseFields, NO_SECRET, unlockBody, type UnlockSecret } from './DriveUnlockField';
 import { RecoveryKeyNotice, UNRECOVERABLE_WARNING } from './RecoveryKeyNotice';
 
 export function DrivePassphrasePanel({ driveId, driveTitle }: { driveId: string; driveTitle: string }) {
@@ -62,28 +62,8 @@ export function DrivePassphrasePanel({ driveId, driveTitle }: { driveId: string;
   const keyless = !status.hasKey;
   const newFields = (
     <>
-      <label>
-        New drive passphrase (at least {MIN_PASSPHRASE_LENGTH} characters)
-        <input
-          type="password"
-          autocomplete="new-password"
-          required
-          minLength={MIN_PASSPHRASE_LENGTH}
-          value={passphrase}
-          onInput={(e) => setPassphrase(e.currentTarget.value)}
-        />
-      </label>
-      <label>
-        New drive passphrase again
-        <input
-          type="password"
-          autocomplete="new-password"
-          required
-          minLength={MIN_PASSPHRASE_LENGTH}
-          value={again}
-          onInput={(e) => setAgain(e.currentTarget.value)}
-        />
-      </label>
+      <p>The new passphrase has at least {MIN_PASSPHRASE_LENGTH} characters: a few words nobody could guess.</p>
+      <NewPassphraseFields label="New drive passphrase" passphrase={passphrase} again={again} onPassphrase={setPassphrase} onAgain={setAgain} />
     </>
   );
   return (

@@ -2,7 +2,7 @@
 // lost. Kept only in the owning form's state while it is open, sent in a POST body, never in a URL,
 // and cleared by the form once sent.
 import { useState } from 'preact/hooks';
-import type { DriveUnlock } from '../../shared/lead-api';
+import { MIN_PASSPHRASE_LENGTH, type DriveUnlock } from '../../shared/lead-api';
 
 export interface UnlockSecret {
   kind: 'passphrase' | 'recoveryKey';
@@ -47,5 +47,40 @@ export function DriveUnlockField({
         {recovery ? 'Use the passphrase instead' : 'Lost the passphrase? Use the recovery key'}
       </button>
     </div>
+  );
+}
+
+/** A new drive passphrase, typed twice: at a drive's creation, and when it is set or changed. */
+export function NewPassphraseFields({
+  label,
+  passphrase,
+  again,
+  onPassphrase,
+  onAgain,
+}: {
+  label: string;
+  passphrase: string;
+  again: string;
+  onPassphrase: (value: string) => void;
+  onAgain: (value: string) => void;
+}) {
+  const field = (name: string, value: string, onChange: (value: string) => void) => (
+    <label>
+      {name}
+      <input
+        type="password"
+        autocomplete="new-password"
+        required
+        minLength={MIN_PASSPHRASE_LENGTH}
+        value={value}
+        onInput={(e) => onChange(e.currentTarget.value)}
+      />
+    </label>
+  );
+  return (
+    <>
+      {field(label, passphrase, onPassphrase)}
+      {field(`${label} again`, again, onAgain)}
+    </>
   );
 }
