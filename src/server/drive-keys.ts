@@ -2,8 +2,9 @@
 // (AES-256-GCM) twice — under a key derived from the organizer's passphrase with scrypt (memory-hard;
 // N=2^17, r=8, p=1, the OWASP figure) and under a random recovery key the organizer downloads once.
 // Losing both loses the drive's signers: nothing else can open them, by design.
-import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { MIN_PASSPHRASE_LENGTH } from '../shared/lead-api';
+import { scryptKey as scrypt, type ScryptCost } from './memory-hard';
 import { exportDrivePrivateKey, generateDriveKeyPair, importDrivePrivateKey } from '../shared/signer-seal';
 
 /** scrypt's cost; stored with every wrap so a later raise still opens older ones. */
@@ -30,12 +31,6 @@ export interface NewDriveKey {
   byRecoveryKey: WrappedKey;
   /** Shown to the organizer once, never stored: 64 hex digits in groups of four. */
   recoveryKey: string;
-}
-
-function scrypt(secret: string, salt: Buffer, kdf: { N: number; r: number; p: number }): Promise<Buffer> {
-  // 128·N·r bytes: 128 MiB at the default cost, above Node's 32 MiB default cap.
-  const options: ScryptOptions = { ...kdf, maxmem: 256 * kdf.N * kdf.r };
-  return new Promise((resolve, reject) => scryptCallback(secret.normalize('NFC'), salt, KEY_BYTES, options, (e, key) => (e ? reject(e) : resolve(key))));
 }
 
 function wrap(kind: WrappedKey['kind'], key: Buffer, secret: Uint8Array, aad: string, kdf?: WrappedKey['kdf']): WrappedKey {
@@ -72,7 +67,7 @@ function parseRecoveryKey(text: string): Buffer | null {
   return /^[0-9a-fA-F]{64}$/.test(hex) ? Buffer.from(hex, 'hex') : null;
 }
 
-export type PassphraseCost = { N: number; r: number; p: number };
+export type PassphraseCost = ScryptCost;
 
 let newWrapCost: PassphraseCost = PASSPHRASE_KDF;
 /**

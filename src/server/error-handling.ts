@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_BATCH_BYTES } from '../shared/protocol';
 import { ApiProblem } from './api-problem';
 import { DriveKeyMissingError } from './db/drive-keys';
+import { KdfBusyError } from './memory-hard';
 
 /** Fastify's own request errors, by their code. */
 const FASTIFY_PROBLEMS: Record<string, () => ApiProblem> = {
@@ -44,7 +45,8 @@ function property(error: unknown, key: string): unknown {
 export function handleErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const problem = toApiProblem(error);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (error instanceof KdfBusyError) reply.header('retry-after', String(error.retryAfterS));
+    else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.code(problem.status).send(problem.body);
   });
 }

@@ -1,14 +1,11 @@
 // Account passwords: scrypt from node:crypto with a random salt per password, at OWASP's cost
 // (N=2^17, r=8, p=1: 128 MiB and about a second here per try). The parameters are stored with the hash,
 // so a hash made at an older cost still verifies, and is made again at this cost on the next sign-in.
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { encodeBase64url } from '../shared/base64url';
+import { scryptKey, type ScryptCost } from './memory-hard';
 
-export interface ScryptCost {
-  N: number;
-  r: number;
-  p: number;
-}
+export type { ScryptCost };
 
 export const SCRYPT_COST: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
 let cost: ScryptCost = SCRYPT_COST;
@@ -20,23 +17,13 @@ let cost: ScryptCost = SCRYPT_COST;
 export function usePasswordCost(next: ScryptCost): void {
   cost = next;
 }
-const KEY_BYTES = 32;
 const SALT_BYTES = 16;
 /** Beyond this a stored hash is not ours: refuse it rather than spend gigabytes on it. */
 const MAX_N = 2 ** 20;
 
-/** scrypt needs 128·N·r bytes; node refuses more than `maxmem` (32 MiB by default). */
-const memoryFor = ({ N, r }: { N: number; r: number }) => 128 * N * r + 16 * 1024 * 1024;
-
-function derive(password: string, salt: Buffer, options: Required<Pick<ScryptOptions, 'N' | 'r' | 'p'>>): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFC'), salt, KEY_BYTES, { ...options, maxmem: memoryFor(options) }, (e, key) => (e ? reject(e) : resolve(key))),
-  );
-}
-
 export async function hashPassword(password: string, at: ScryptCost = cost): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const key = await derive(password, salt, at);
+  const key = await scryptKey(password, salt, at);
   return ['scrypt', at.N, at.r, at.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
@@ -50,7 +37,7 @@ function parse(stored: string): { N: number; r: number; p: number; salt: Buffer;
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const hash = parse(stored);
   if (!hash) return false;
-  const actual = await derive(password, hash.salt, hash);
+  const actual = await scryptKey(password, hash.salt, hash);
   return actual.length === hash.key.length && timingSafeEqual(actual, hash.key);
 }
 

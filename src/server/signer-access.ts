@@ -10,7 +10,7 @@ import { detailsMatchRecord } from '../shared/signer-seal';
 import { ApiProblem } from './api-problem';
 import { recordAudit } from './db/audit-log';
 import { driveKeyOf } from './db/drive-keys';
-import { clearFailures, giveBack, takeTry, type AttemptLimit } from './db/failed-attempts';
+import { clearFailures, giveBack, takeTry, untakeIfBusy, type AttemptLimit } from './db/failed-attempts';
 import type { Database } from './db/schema';
 import { unlockWithPassphrase, unlockWithRecoveryKey, WrongPassphraseError } from './drive-keys';
 import { SignerOpener } from './signer-open';
@@ -71,6 +71,7 @@ export async function unlockDrive(db: Kysely<Database>, driveId: string, unlock:
         ? await unlockWithRecoveryKey(wrapped.byRecoveryKey, unlock.recoveryKey, driveId)
         : await unlockWithPassphrase(wrapped.byPassphrase, unlock.passphrase, driveId);
   } catch (e) {
+    await untakeIfBusy(db, limits, e);
     if (!(e instanceof WrongPassphraseError)) throw e;
     await recordAudit(db, { action: 'drive_unlock_failed', account: by.account, address: by.address, driveId, detail: { using, purpose } });
     throw new ApiProblem(

@@ -7,6 +7,7 @@
 // volunteers behind one office address does not lock itself out with a few typos.
 import type { Kysely } from 'kysely';
 import type { Database } from './schema';
+import { KdfBusyError } from '../memory-hard';
 
 export const ATTEMPT_WINDOW_MS = 15 * 60 * 1000;
 /** Wrong passwords for one account from one address. */
@@ -106,6 +107,15 @@ export async function giveBack(db: Kysely<Database>, keys: readonly string[]): P
       .where('failures', '>', 0)
       .execute();
   }
+}
+
+/** A try the server was too busy to make at all (memory-hard.ts) was never made: it is not counted. */
+export async function untakeIfBusy(db: Kysely<Database>, limits: readonly AttemptLimit[], error: unknown): Promise<void> {
+  if (error instanceof KdfBusyError)
+    await giveBack(
+      db,
+      limits.map((l) => l.key),
+    );
 }
 
 /** Seconds until `key` may try again, or 0 when it may try now. */

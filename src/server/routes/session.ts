@@ -8,7 +8,7 @@ import { checkOrigin, clearSessionCookie, setSessionCookie, signedIn, type Acces
 import { ApiProblem, invalidRequest } from '../api-problem';
 import { recordAudit } from '../db/audit-log';
 import { accountInfo, createSession, endOtherSessions, endSession, findAccountByEmail, rehashPassword, setPassword } from '../db/accounts';
-import { clearFailures, giveBack, passwordLimits, takeTry, type AttemptLimit } from '../db/failed-attempts';
+import { clearFailures, giveBack, passwordLimits, takeTry, untakeIfBusy, type AttemptLimit } from '../db/failed-attempts';
 import type { Database } from '../db/schema';
 import { needsRehash, verifyAgainstDecoy, verifyPassword } from '../passwords';
 
@@ -47,7 +47,13 @@ export function sessionRoutes(app: FastifyInstance, db: Kysely<Database>, requir
     const { wait, spent } = await takeTry(db, limits);
     if (wait > 0) throw tooManyTries(wait, spent);
     const account = await findAccountByEmail(db, email);
-    const ok = account ? await verifyPassword(password, account.password_hash) : await verifyAgainstDecoy(password);
+    let ok: boolean;
+    try {
+      ok = account ? await verifyPassword(password, account.password_hash) : await verifyAgainstDecoy(password);
+    } catch (e) {
+      await untakeIfBusy(db, limits, e);
+      throw e;
+    }
     if (!account || !ok)
       throw new ApiProblem(401, 'invalid_credentials', 'This email and password do not match an account: check both and try again', 'password');
     await rightTry(db, limits);
