@@ -57,6 +57,8 @@ describe('chaos between tablets and the server', () => {
   it('loses nothing and duplicates nothing through dropped connections, 500s, double deliveries, a killed server and reloads', async () => {
     const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 100_000);
     const rand = random(seed);
+    // Said first, so a failure anywhere below can be replayed.
+    console.log(`chaos seed ${seed} (replay with CHAOS_SEED=${seed})`);
     const dataDir = join(work, 'data');
     server = await startServer(dataDir);
     const { port, enrollmentCode } = server;
@@ -64,7 +66,8 @@ describe('chaos between tablets and the server', () => {
     // Faults only on batches: the app shell and enrollment are not what is under test.
     let calm = false;
     let batches = 0;
-    const killAt = new Set([25, 70]);
+    // A run here sent 86 batches in the noisy phase, and fewer on a busier machine: both kills fall well inside it.
+    const killAt = new Set([20, 50]);
     let restarting: Promise<void> | undefined;
     const killServerMidBatch = () => {
       restarting ??= (async () => {
@@ -141,7 +144,7 @@ describe('chaos between tablets and the server', () => {
       }),
     );
     while (restarting) await restarting;
-    expect(batches).toBeGreaterThan(Math.max(...killAt)); // both kills happened mid-batch
+    expect(batches, `chaos seed ${seed}: both kills happen mid-batch`).toBeGreaterThan(Math.max(...killAt));
 
     // The network calms down: each tablet syncs until it has nothing waiting.
     calm = true;
