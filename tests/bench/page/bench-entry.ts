@@ -7,9 +7,9 @@ import { uuidv7 } from '../../../src/shared/ids';
 import { API, PROTOCOL_VERSION, type BatchRequest, type BatchResponse } from '../../../src/shared/protocol';
 import { withDigest } from '../../../src/shared/record';
 import { canonicalJson } from '../../../src/shared/digest';
-import type { SignatureContent } from '../../../src/shared/schema';
+import { check, SignatureContentSchema, SignerDetailsSchema, type SignatureContent } from '../../../src/shared/schema';
 import { generateDriveKeyPair, importDrivePublicKey, sealSignerDetails } from '../../../src/shared/signer-seal';
-import { deviceDb, type DeviceSignature } from '../../../src/storage/device-db';
+import { addSignatureStrict, deviceDb, type DeviceSignature } from '../../../src/storage/device-db';
 import { loadDrive, loadEnrollment, saveDrive } from '../../../src/storage/settings';
 import { signerHashOf } from '../../../src/storage/signer-hash';
 import { captureSignature, initialsOf, type CaptureInput } from '../../../src/storage/signatures';
@@ -291,7 +291,74 @@ async function sendOneByOne(count: number): Promise<{ ms: number; confirmed: num
   return { ms: performance.now() - t0, confirmed };
 }
 
+// ── Save, step by step ───────────────────────────────────────────────────────
+
+/**
+ * Each step Save takes, run over the same `iterations` inputs one step at a time, in the order Save
+ * runs them: where the time inside captureSignature goes. Mean ms per record (a whole step's time over
+ * its count: the page's clock ticks in 0.1 ms, too coarse to time one step once). The strict-durability
+ * add into the app's table and the raw put of the same row into the baseline's store alternate.
+ */
+async function profileCaptureSteps(who: Identity, iterations: number, autographs: Autograph[]): Promise<Record<string, number>> {
+  const means: Record<string, number> = {};
+  const step = async <T, R>(name: string, inputs: readonly T[], run: (input: T, i: number) => R | Promise<R>): Promise<R[]> => {
+    const out: R[] = [];
+    const t = performance.now();
+    for (let i = 0; i < inputs.length; i++) out.push(await run(inputs[i]!, i));
+    means[name] = +((performance.now() - t) / inputs.length).toFixed(4);
+    return out;
+  };
+  const key = await drivePublicKey(who);
+  const n = Array.from({ length: iterations }, (_, i) => i);
+  const encoded = await step('encode_autograph', n, (i) => encodeAutograph(autographs[i % autographs.length]!));
+  const inputs = n.map((i) => captureInput(who, i, encoded[i]!));
+  const details = await step('check_details', inputs, ({ signer, autograph }) => {
+    const checked = check(SignerDetailsSchema, { signer, autograph });
+    if (!checked.ok) throw new Error('bench details refused');
+    return checked.value;
+  });
+  const ids = n.map(() => uuidv7());
+  const sealed = await step('seal_cold', details, (d, i) => sealSignerDetails(key, d, { driveId: who.driveId, recordId: ids[i]! }));
+  const hashes = await step('keyed_hash', inputs, ({ signer }) => signerHashOf(signer));
+  const firstSeq = ((await deviceDb().signatures.orderBy('seq').last())?.seq ?? 0) + 1;
+  const contents = await step('check_record', inputs, ({ signer, autograph: _a, location: _l, ...clear }, i) => {
+    const content = {
+      ...clear,
+      id: ids[i]!,
+      seq: firstSeq + i,
+      capturedAt: new Date().toISOString(),
+      place: { city: signer.city, state: signer.state },
+      sealed: sealed[i]!,
+    };
+    const checked = check(SignatureContentSchema, content);
+    if (!checked.ok) throw new Error('bench record refused');
+    return checked.value;
+  });
+  const records = await step('digest', contents, (c) => withDigest(c));
+  const rows = await step('initials_and_row', records, (r, i): DeviceSignature => {
+    const row: DeviceSignature = { ...r, state: 'pending', initials: initialsOf(inputs[i]!.signer) };
+    if (hashes[i]) row.signerKey = hashes[i];
+    return row;
+  });
+  let app = 0;
+  let raw = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const copy = { ...rows[i]!, id: uuidv7(), seq: 3_000_000 + firstSeq + i };
+    for (const which of i % 2 ? (['raw', 'app'] as const) : (['app', 'raw'] as const)) {
+      const t = performance.now();
+      if (which === 'app') await addSignatureStrict(deviceDb(), rows[i]!);
+      else await rawPut(rawDb!, [copy]);
+      if (which === 'app') app += performance.now() - t;
+      else raw += performance.now() - t;
+    }
+  }
+  means.add_strict_app_table = +(app / rows.length).toFixed(4);
+  means.put_strict_raw_store = +(raw / rows.length).toFixed(4);
+  return means;
+}
+
 export const api = {
+  profileCaptureSteps,
   pngDataUrlLength: (autograph: Autograph) => pngDataUrlLength(autograph),
   seedBoth,
   timeCaptures,
