@@ -45,8 +45,8 @@ export async function saveOne(input: CaptureInput | DrawnCaptureInput, now: Date
       // Settles on commit, never on a write a live query saw early.
       await addSignatureStrict(db, row);
       sequenceTaken(seq);
-      // The next signer's seal, made ready now that this one is on disk, while the volunteer walks on.
-      void prepareNextSeal(clear.driveId);
+      // The next signer's seal, made ready once "Saved" is shown, while the volunteer walks on.
+      setTimeout(() => void prepareNextSeal(clear.driveId), 0);
       return row;
     } catch (e) {
       if (isQuotaError(e)) throw new StorageFullError();
