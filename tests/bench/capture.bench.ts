@@ -1,8 +1,9 @@
 // Tap Save → "Saved": the app's captureSignature (encode the strokes, check, seal the signer's details
 // to the drive key with HPKE, the keyed hash, the digest, one strict-durability transaction) in real
 // Chromium with 10,000 sealed signatures already on the tablet, against a raw IndexedDB put of the same
-// record (same size: the row Save produced) into a store with the same key and indexes, same page,
-// interleaved. Save makes the next signer's seal ready after it commits (src/storage/sealing.ts), as the
+// record (same size: the row Save produced) into a store with the same key and the indexes the app's
+// table first had (four of the six it has now: `capture_steps_ms` also times a store with all six), same
+// page, interleaved. Save makes the next signer's seal ready after it commits (src/storage/sealing.ts), as the
 // volunteer walks on; the bench lets that finish between saves, outside the timed steps, and reports
 // its time apart (`seal_prepare_ms_p95`). And sealing one record alone, cold (`seal_ms_p95`) and with a
 // prepared seal (`seal_prepared_ms_p95`), against AES-GCM alone over the same text.

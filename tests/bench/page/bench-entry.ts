@@ -98,7 +98,7 @@ function openRawDb(name = RAW_DB, { allAppIndexes = false } = {}): Promise<IDBDa
   return new Promise((resolve, reject) => {
     const open = indexedDB.open(name, 1);
     open.onupgradeneeded = () => {
-      // The same key and indexes as the app's signatures table ('id, &seq, state, [state+seq], capturedAt').
+      // The key and indexes of the app's signatures table as it was first ('id, &seq, state, [state+seq], capturedAt').
       const store = open.result.createObjectStore('signatures', { keyPath: 'id' });
       store.createIndex('seq', 'seq', { unique: true });
       store.createIndex('state', 'state');
