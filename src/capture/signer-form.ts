@@ -1,7 +1,7 @@
 // The signer's form as the volunteer fills it in: raw text per field, checked with the shared schema
 // plus the door checks that need local data (ZIP and state agreeing). Problems come back as stable
 // keys per field, so each screen words them in the signer's language.
-import { check, SignerSchema, SIGNER_FIELDS, type Signer } from '../shared/schema';
+import { check, SignerSchema, SIGNER_FIELDS, type Signer } from '../shared/signer-schema';
 import { zipMatchesState } from '../shared/zip-states';
 
 export type SignerField = (typeof SIGNER_FIELDS)[number];

@@ -74,14 +74,53 @@ export async function importDrivePublicKey(publicKey: string): Promise<CryptoKey
   }
 }
 
+/**
+ * One seal made ready ahead of its text: HPKE's encapsulation and key schedule (an ephemeral P-256 key,
+ * ECDH, a dozen HKDF steps) do not depend on what is sealed, so they can run before Save, leaving Save
+ * one AES-GCM encryption. It seals exactly one text and is then spent: a second seal under the same
+ * context would use the next nonce of the same key, and a payload carries one ciphertext per
+ * encapsulated key. Held in memory only, and dropped once used.
+ */
+export interface PreparedSeal {
+  /** base64url(format ‖ enc ‖ ciphertext) of UTF-8 text, exactly as sealText makes it; a second call throws SealError. */
+  sealText(text: string, context: SealContext): Promise<string>;
+  /** True once sealText has been called. */
+  readonly spent: boolean;
+}
+
+type SenderContext = Awaited<ReturnType<CipherSuite['createSenderContext']>>;
+
+class OneShotSeal implements PreparedSeal {
+  #sender: SenderContext | undefined;
+  constructor(sender: SenderContext) {
+    this.#sender = sender;
+  }
+  get spent(): boolean {
+    return this.#sender === undefined;
+  }
+  async sealText(text: string, context: SealContext): Promise<string> {
+    const sender = this.#sender;
+    if (!sender) throw new SealError('This prepared seal was used already: prepare another.');
+    // Spent before the first await, so two calls at once cannot both seal with it.
+    this.#sender = undefined;
+    const ciphertext = await sender.seal(new TextEncoder().encode(text), aadOf(context));
+    const out = new Uint8Array(1 + ENC_BYTES + ciphertext.byteLength);
+    out[0] = SEAL_FORMAT;
+    out.set(new Uint8Array(sender.enc), 1);
+    out.set(new Uint8Array(ciphertext), 1 + ENC_BYTES);
+    return encodeBase64url(out);
+  }
+}
+
+/** Makes one seal to the drive ready (the encapsulation and key schedule), for a text given later. */
+export async function prepareSeal(publicKey: CryptoKey): Promise<PreparedSeal> {
+  return new OneShotSeal(await hpke().createSenderContext({ recipientPublicKey: publicKey, info: INFO }));
+}
+
 /** Seals UTF-8 text (canonical JSON of the details) to the drive: base64url(format ‖ enc ‖ ciphertext). */
 export async function sealText(publicKey: CryptoKey, text: string, context: SealContext): Promise<string> {
-  const { ct: ciphertext, enc } = await hpke().seal({ recipientPublicKey: publicKey, info: INFO }, new TextEncoder().encode(text), aadOf(context));
-  const out = new Uint8Array(1 + ENC_BYTES + ciphertext.byteLength);
-  out[0] = SEAL_FORMAT;
-  out.set(new Uint8Array(enc), 1);
-  out.set(new Uint8Array(ciphertext), 1 + ENC_BYTES);
-  return encodeBase64url(out);
+  // What suite.seal does (a sender context, one seal), through the one path that builds the payload.
+  return (await prepareSeal(publicKey)).sealText(text, context);
 }
 
 /** Opens a sealed payload; throws SealError for anything that does not open as sealed for this record. */
@@ -111,9 +150,13 @@ export function looksSealed(sealed: string): boolean {
   return !!head && head[0] === SEAL_FORMAT;
 }
 
-/** Seals a signer's details (canonical JSON) to the drive for this record: what `record.sealed` holds. */
-export function sealSignerDetails(publicKey: CryptoKey, details: SignerDetails, context: SealContext): Promise<string> {
-  return sealText(publicKey, canonicalJson(details), context);
+/**
+ * Seals a signer's details (canonical JSON) to the drive for this record: what `record.sealed` holds.
+ * With a PreparedSeal (made by prepareSeal for this drive's key) only the encryption is left to do.
+ */
+export function sealSignerDetails(key: CryptoKey | PreparedSeal, details: SignerDetails, context: SealContext): Promise<string> {
+  const text = canonicalJson(details);
+  return key instanceof OneShotSeal ? key.sealText(text, context) : sealText(key as CryptoKey, text, context);
 }
 
 /**

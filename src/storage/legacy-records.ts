@@ -62,7 +62,10 @@ async function sealedVersion(row: LegacyClearRow): Promise<Partial<DeviceSignatu
   const raw = { signer: row.signer!, autograph: row.autograph!, ...(row.location ? { location: row.location } : {}) };
   // Sealed exactly as saved: protocol 1 checked and trimmed it at Save with the same signer and autograph rules.
   const details: SignerDetails = raw;
-  const [sealedText, signerKey] = await Promise.all([sealDetails(details, { driveId: row.driveId, recordId: row.id }), signerHashOf(details.signer)]);
+  const [sealedText, signerKey] = await Promise.all([
+    sealDetails(details, { driveId: row.driveId, recordId: row.id }, { ready: false }),
+    signerHashOf(details.signer),
+  ]);
   const content: SignatureContent = {
     id: row.id,
     deviceId: row.deviceId,

@@ -1,11 +1,11 @@
 // Sealing a signer's details at Save, to the drive's public key (src/shared/signer-seal.ts, HPKE), and
 // the keyed hash of the same-signer warning. Not part of the first load (tests/unit/first-load-budget.test.ts):
-// the save path imports this module on first use (signatures.ts, `sealingModule`), and the signer form
-// warms it when it opens, long before the first Save. The service worker precaches its chunk like every
+// the save code (save-signature.ts) imports it, loaded on first use (signatures.ts, `savingModule`), and the
+// signer form warms it when it opens, long before the first Save. The service worker precaches its chunk like every
 // other script, so it loads offline too.
 import type { DriveInfo } from '../shared/protocol';
 import { check, SignerDetailsSchema, type FieldProblem, type SignerDetails } from '../shared/schema';
-import { importDrivePublicKey, sealSignerDetails } from '../shared/signer-seal';
+import { importDrivePublicKey, prepareSeal, sealSignerDetails, type PreparedSeal } from '../shared/signer-seal';
 import { InvalidSignatureError } from './errors';
 import { loadDrive } from './settings';
 import { warmSignerHash } from './signer-hash';
@@ -65,18 +65,57 @@ export async function canSealFor(driveId: string): Promise<boolean> {
 }
 
 /**
+ * The next Save's seal, made ready ahead (prepareSeal: the encapsulation and key schedule, all but the
+ * encryption) when the signer form opens and again right after each Save has committed: Save then
+ * waits for one AES-GCM encryption instead of a dozen WebCrypto steps. Memory only; handed to exactly
+ * one Save, which drops it (a PreparedSeal refuses a second use). Bound to the key it was made for.
+ */
+let ready: { driveId: string; key: Promise<CryptoKey>; seal: Promise<PreparedSeal | undefined> } | undefined;
+
+/**
+ * Make the next seal for this drive ready, if it is not already; resolves once it is (or once it
+ * failed: then Save seals cold). Never throws.
+ */
+export function prepareNextSeal(driveId: string): Promise<unknown> {
+  const key = publicKeys.get(driveId)?.key;
+  if (!key) return Promise.resolve();
+  if (ready && ready.driveId === driveId && ready.key === key) return ready.seal;
+  const seal = key.then(prepareSeal).catch(() => undefined);
+  ready = { driveId, key, seal };
+  return seal;
+}
+
+/** The seal made ready for this drive's key, taken (no other Save can get it); undefined when there is none. */
+async function takeReadySeal(driveId: string, key: Promise<CryptoKey>): Promise<PreparedSeal | undefined> {
+  const taken = ready;
+  if (!taken || taken.driveId !== driveId || taken.key !== key) return undefined;
+  ready = undefined;
+  const seal = await taken.seal;
+  return seal && !seal.spent ? seal : undefined;
+}
+
+/**
  * Import the drive's key and the hash key ahead of the first Save, when the signer form opens at the
- * app's start; and seal what an app before protocol 2 left in clear, now that the key is known (the
- * sync does too, before it sends). Never throws.
+ * app's start, and make the first seal ready; and seal what an app before protocol 2 left in clear, now
+ * that the key is known (the sync does too, before it sends). Never throws.
  */
 export function warmSealing(drive: Pick<DriveInfo, 'id' | 'sealKey'>): Promise<unknown> {
   const cached = publicKeys.get(drive.id);
   const key = !drive.sealKey ? undefined : cached && cached.sealKey === drive.sealKey ? cached.key : importKey(drive);
   const legacy = import('./legacy-records').then((m) => m.sealLegacyRecords()).catch((e: unknown) => console.error(e));
-  return Promise.all([key?.catch(() => undefined), warmSignerHash(), legacy]);
+  const seal = key ? key.then(() => prepareNextSeal(drive.id), noop) : undefined;
+  return Promise.all([seal, warmSignerHash(), legacy]);
 }
 
-/** `record.sealed` for these (checked) details of record `recordId` of drive `driveId`. */
-export async function sealDetails(details: SignerDetails, context: { driveId: string; recordId: string }): Promise<string> {
-  return sealSignerDetails(await drivePublicKey(context.driveId), details, context);
+const noop = () => {};
+
+/**
+ * `record.sealed` for these (checked) details of record `recordId` of drive `driveId`: with the seal made
+ * ready for Save when there is one, else sealed from scratch (a Save never fails for want of a prepared
+ * seal). `ready: false` (sealing old rows) leaves the prepared seal to the next Save.
+ */
+export async function sealDetails(details: SignerDetails, context: { driveId: string; recordId: string }, { ready = true } = {}): Promise<string> {
+  const key = publicKeys.get(context.driveId)?.key;
+  const prepared = ready && key && (await takeReadySeal(context.driveId, key));
+  return sealSignerDetails(prepared || (await drivePublicKey(context.driveId)), details, context);
 }

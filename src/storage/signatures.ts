@@ -1,35 +1,36 @@
-// Every write to the signatures table goes through these functions, voidSignature (volunteer-day.ts)
-// and the sync's applyResults and resendMissing (outbox.ts); screens only read, through the live
-// queries at the bottom.
+// Every write to the signatures table goes through these functions (Save's body is save-signature.ts,
+// loaded after the form is shown), voidSignature (volunteer-day.ts) and the sync's applyResults and
+// resendMissing (outbox.ts); screens only read, through the live queries at the bottom.
 import { liveQuery, type Observable } from 'dexie';
-import { uuidv7 } from '../shared/ids';
+import type { Autograph } from '../shared/autograph-codec';
 import type { DriveInfo } from '../shared/protocol';
-import { withDigest } from '../shared/record';
-import { check, SignatureContentSchema, type SignatureContent, type SignerDetails } from '../shared/schema';
-import { addSignatureStrict, deviceDb, nextSequence, resetSequenceCache, sequenceTaken, type DeviceSignature } from './device-db';
-import { InvalidSignatureError, isConstraintError, isQuotaError, StorageFullError } from './errors';
+import type { SignatureContent, SignerDetails } from '../shared/schema';
+import { deviceDb, type DeviceSignature } from './device-db';
 import { initialsOf } from './initials';
 
 export { initialsOf };
 
 /** What the signer form hands over: the clear fields of the record, and the signer's details to seal. */
 export type CaptureInput = Omit<SignatureContent, 'id' | 'seq' | 'capturedAt' | 'place' | 'sealed'> & SignerDetails;
+/** The same with the autograph as drawn: Save encodes it (the codec loads with the save code, after the first load). */
+export type DrawnCaptureInput = Omit<CaptureInput, 'autograph'> & { autograph: Autograph };
 
-const SEQUENCE_RETRIES = 8;
-
-/** The sealing code (HPKE and the keyed hash), loaded after the form is shown: not in the first load. */
-let sealing: Promise<typeof import('./sealing')> | undefined;
-function sealingModule(): Promise<typeof import('./sealing')> {
-  sealing ??= import('./sealing').catch((e: unknown) => {
-    sealing = undefined; // a chunk that failed to load is asked for again at the next save
+/** The save code (save-signature.ts: the codec, the checks, HPKE, the keyed hash, the digest), loaded after the form is shown: not in the first load. */
+let saving: Promise<typeof import('./save-signature')> | undefined;
+function savingModule(): Promise<typeof import('./save-signature')> {
+  saving ??= import('./save-signature').catch((e: unknown) => {
+    saving = undefined; // a chunk that failed to load is asked for again at the next save
     throw e;
   });
-  return sealing;
+  return saving;
 }
 
-/** Load the sealing code and import the drive's key, so the first Save waits for neither (the signer form calls it when it opens). */
+/**
+ * Load the save code, import the drive's key and make the first seal ready, so the first Save waits
+ * for none of them (the signer form calls it when it opens).
+ */
 export function warmSaving(drive: Pick<DriveInfo, 'id' | 'sealKey'>): void {
-  void sealingModule().then((m) => m.warmSealing(drive), noop);
+  void savingModule().then((m) => m.warmSealing(drive), noop);
 }
 
 /**
@@ -38,56 +39,15 @@ export function warmSaving(drive: Pick<DriveInfo, 'id' | 'sealKey'>): void {
  * InvalidSignatureError (per field: `signer.zip`, `autograph`, `volunteer`…) when the server would
  * refuse it, or when the tablet has no drive key to seal to (SealKeyMissingError, sealing.ts). Nothing is written then.
  */
-export function captureSignature(input: CaptureInput, now: Date = new Date()): Promise<DeviceSignature> {
+export function captureSignature(input: CaptureInput | DrawnCaptureInput, now: Date = new Date()): Promise<DeviceSignature> {
   // One save at a time in this tab, so two quick taps never race for a sequence number.
-  const saved = captureQueue.then(() => saveOne(input, now));
+  const saved = captureQueue.then(() => savingModule().then((m) => m.saveOne(input, now)));
   captureQueue = saved.then(noop, noop);
   return saved;
 }
 
 let captureQueue: Promise<void> = Promise.resolve();
 const noop = () => {};
-
-async function saveOne(input: CaptureInput, now: Date): Promise<DeviceSignature> {
-  const db = deviceDb();
-  const id = uuidv7(now.getTime());
-  const { signer, autograph, location, ...clear } = input;
-  const { checkDetails, sealDetails, signerHashOf } = await sealingModule();
-  // Checked (and trimmed) as the organizer's unlocked key will read them back, before anything is sealed.
-  const details = checkDetails({ signer, autograph, ...(location ? { location } : {}) });
-  if (!details.ok) throw new InvalidSignatureError(details.problems);
-  const who = details.value.signer;
-  // Sealed before the transaction opens: an IndexedDB transaction commits by itself across an await
-  // that is not a request of its own (WebCrypto's), so nothing slow may run inside it.
-  const [sealed, signerKey, firstSeq] = await Promise.all([
-    sealDetails(details.value, { driveId: clear.driveId, recordId: id }),
-    signerHashOf(who),
-    nextSequence(db),
-  ]);
-  for (let attempt = 0; ; attempt++) {
-    const seq = attempt === 0 ? firstSeq : await nextSequence(db);
-    // Digested as the server will read it (trimmed, checked), so its digest matches there.
-    const content = check(SignatureContentSchema, { ...clear, id, seq, capturedAt: now.toISOString(), place: { city: who.city, state: who.state }, sealed });
-    if (!content.ok) throw new InvalidSignatureError(content.problems);
-    const record = await withDigest(content.value);
-    // Nothing of the details in clear: the wire record (sealed), its state, the initials and the keyed hash.
-    const row: DeviceSignature = { ...record, state: 'pending', initials: initialsOf(who) };
-    if (signerKey) row.signerKey = signerKey;
-    try {
-      // Settles on commit, never on a write a live query saw early.
-      await addSignatureStrict(db, row);
-      sequenceTaken(seq);
-      return row;
-    } catch (e) {
-      if (isQuotaError(e)) throw new StorageFullError();
-      if (isConstraintError(e) && attempt < SEQUENCE_RETRIES) {
-        resetSequenceCache(); // another tab saved this number first: read the highest again
-        continue;
-      }
-      throw e;
-    }
-  }
-}
 
 /** Saved on this tablet in all (the highest sequence number), live. */
 export function savedTotal$(): Observable<number> {
@@ -135,7 +95,7 @@ export interface SameSigner {
  */
 export async function findSameSigner(signer: { givenName: string; familyName: string; street: string; zip: string }): Promise<SameSigner | undefined> {
   // The keyed hash, as saved (signer-hash.ts): the rows hold no name to compare with.
-  const key = await (await sealingModule()).signerHashOf(signer);
+  const key = await (await savingModule()).signerHashOf(signer);
   if (!key) return undefined;
   const found = await deviceDb()
     .signatures.where('signerKey')

@@ -1,8 +1,12 @@
 // Tap Save → "Saved": the app's captureSignature (encode the strokes, check, seal the signer's details
 // to the drive key with HPKE, the keyed hash, the digest, one strict-durability transaction) in real
 // Chromium with 10,000 sealed signatures already on the tablet, against a raw IndexedDB put of the same
-// record (same size: the row Save produced) into a store with the same key and indexes, same page,
-// interleaved. And sealing one record alone (`seal_ms_p95`), against AES-GCM alone over the same text.
+// record (same size: the row Save produced) into a store with the same key and the indexes the app's
+// table first had (four of the six it has now: `capture_steps_ms` also times a store with all six), same
+// page, interleaved. Save makes the next signer's seal ready after it commits (src/storage/sealing.ts), as the
+// volunteer walks on; the bench lets that finish between saves, outside the timed steps, and reports
+// its time apart (`seal_prepare_ms_p95`). And sealing one record alone, cold (`seal_ms_p95`) and with a
+// prepared seal (`seal_prepared_ms_p95`), against AES-GCM alone over the same text.
 import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { autographFixtures } from '../fixtures/autographs';
 import { median, percentile, type Bench } from './metric';
@@ -60,7 +64,34 @@ const bench: Bench = async (log) => {
       seals: seals.seal.length,
       sealed_chars_max: seals.sealedChars,
       baseline_is:
-        'AES-128-GCM alone over the same canonical JSON with a key already made, p95 ms; value is sealSignerDetails (ephemeral P-256 key, ECDH, HKDF, AES-128-GCM)',
+        'AES-128-GCM alone over the same canonical JSON with a key already made, p95 ms; value is sealSignerDetails cold, with no seal prepared (ephemeral P-256 key, ECDH, HKDF, AES-128-GCM)',
+    });
+    log({
+      metric: 'seal_prepared_ms_p95',
+      value: round(percentile(seals.prepared, 95)),
+      unit: 'ms',
+      baseline: round(percentile(seals.aes, 95)),
+      goal: 'report',
+      median_ms: round(median(seals.prepared)),
+      baseline_is: 'AES-128-GCM alone, p95 ms; value is sealSignerDetails with a seal prepared ahead (what Save waits for)',
+    });
+    log({
+      metric: 'seal_prepare_ms_p95',
+      value: round(percentile(seals.prepare, 95)),
+      unit: 'ms',
+      baseline: round(percentile(seals.seal, 95)),
+      goal: 'report',
+      median_ms: round(median(seals.prepare)),
+      baseline_is:
+        'a cold seal, p95 ms; value is prepareSeal (ephemeral key, ECDH, key schedule), done ahead of Save: when the form opens and after each Save commits, outside the timed Save',
+    });
+    log({
+      metric: 'capture_steps_ms',
+      value: 0,
+      unit: 'ms',
+      goal: 'report',
+      ...(await call(tablet.page, 'profileCaptureSteps', WHO, SEALS, fixtures)),
+      baseline_is: 'each step of Save run alone over the same inputs, mean ms per record (value unused)',
     });
   } finally {
     await tablet.close();

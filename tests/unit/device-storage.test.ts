@@ -1,12 +1,15 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
+import { prepareNextSeal } from '../../src/storage/sealing';
 import { captureSignature } from '../../src/storage/signatures';
 import { applyResults, deviceCounts, waitingRecords, wireRecord } from '../../src/storage/outbox';
 import { digestMatches } from '../../src/shared/record';
 import { check, SignatureRecordSchema, type SignerDetails } from '../../src/shared/schema';
 import { openSignerDetails } from '../../src/shared/signer-seal';
-import { sampleCaptureInput, sampleSigner } from '../support/records';
+import { decodeBase64url } from '../../src/shared/base64url';
+import { encodeAutograph } from '../../src/shared/autograph-codec';
+import { sampleAutograph, sampleCaptureInput, sampleSigner } from '../support/records';
 import { keepTestDrive } from './tablet-drive';
 
 let db: DeviceDB;
@@ -36,6 +39,31 @@ describe('saving a signature on the device', () => {
       expect(check(SignatureRecordSchema, wireRecord(row)).ok).toBe(true);
       expect(await digestMatches(wireRecord(row))).toBe(true);
     }
+  });
+
+  it('seals every Save with a key of its own, whether its seal was prepared ahead or not, and each opens with the drive key', async () => {
+    const saved = [await captureSignature(input(1))]; // cold: nothing prepared yet
+    await prepareNextSeal('drive-1'); // as the form does when it opens: the next Save only encrypts
+    saved.push(await captureSignature(input(2)));
+    await prepareNextSeal('drive-1');
+    await prepareNextSeal('drive-1'); // asked twice: still one seal, for one Save
+    saved.push(...(await Promise.all([3, 4, 5].map((i) => captureSignature(input(i))))));
+    const rows = await db.signatures.orderBy('seq').toArray();
+    expect(rows.map((r) => r.id)).toEqual(saved.map((r) => r.id));
+    const encs = rows.map((r) => Buffer.from(decodeBase64url(r.sealed!)!.subarray(1, 66)).toString('hex'));
+    expect(new Set(encs).size).toBe(5);
+    for (const [i, row] of rows.entries()) {
+      const details = await openSignerDetails(driveKey, row.sealed!, { driveId: row.driveId, recordId: row.id });
+      expect(details.signer.givenName).toBe(input(i + 1).signer.givenName);
+    }
+  });
+
+  it('encodes an autograph handed over as drawn (the form does) exactly as the codec does', async () => {
+    const strokes = sampleAutograph(3);
+    const { id } = await captureSignature({ ...input(3), autograph: strokes });
+    const row = (await db.signatures.get(id))!;
+    const details = await openSignerDetails(driveKey, row.sealed!, { driveId: row.driveId, recordId: row.id });
+    expect(details.autograph).toBe(encodeAutograph(strokes));
   });
 
   it('never gives two signatures the same number, even saved at once', async () => {

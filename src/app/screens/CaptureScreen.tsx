@@ -3,7 +3,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { checkInk } from '../../capture/autograph-ink';
 import { checkSigner, FIELD_MAX, type FieldErrors, type SignerField } from '../../capture/signer-form';
-import { encodeAutograph } from '../../shared/autograph-codec';
 import { LANGUAGES, type DriveInfo } from '../../shared/protocol';
 import { InvalidSignatureError, StorageFullError } from '../../storage/errors';
 import type { DeviceEnrollment } from '../../storage/settings';
@@ -101,7 +100,7 @@ export function CaptureScreen({ enrollment, drive, volunteer, onDirty }: Props) 
         petition: { version: petition.version, language: petition.language },
         volunteer,
         signer: checked.signer,
-        autograph: encodeAutograph(draft.pad.current!.toAutograph()),
+        autograph: draft.pad.current!.toAutograph(),
         ...(assisted ? { assisted: { attestedBy: volunteer } } : {}),
       });
       // Only now, with the transaction committed, is it "Saved".

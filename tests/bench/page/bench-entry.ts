@@ -1,16 +1,18 @@
 // The bench page's code, bundled by tests/bench/support/bench-page.ts: the app's real storage,
 // capture and sync modules, and the raw IndexedDB and per-record baselines they are measured against.
 // Timing loops run here, in the page, so no Playwright round trip lands inside a measurement.
+import Dexie, { RangeSet, type ObservabilitySet } from 'dexie';
 import { AutographPad } from '../../../src/capture/autograph-pad';
 import { encodeAutograph, type Autograph } from '../../../src/shared/autograph-codec';
 import { uuidv7 } from '../../../src/shared/ids';
 import { API, PROTOCOL_VERSION, type BatchRequest, type BatchResponse } from '../../../src/shared/protocol';
 import { withDigest } from '../../../src/shared/record';
 import { canonicalJson } from '../../../src/shared/digest';
-import type { SignatureContent } from '../../../src/shared/schema';
-import { generateDriveKeyPair, importDrivePublicKey, sealSignerDetails } from '../../../src/shared/signer-seal';
-import { deviceDb, type DeviceSignature } from '../../../src/storage/device-db';
+import { check, SignatureContentSchema, SignerDetailsSchema, type SignatureContent } from '../../../src/shared/schema';
+import { generateDriveKeyPair, importDrivePublicKey, prepareSeal, sealSignerDetails } from '../../../src/shared/signer-seal';
+import { addSignatureStrict, deviceDb, type DeviceSignature } from '../../../src/storage/device-db';
 import { loadDrive, loadEnrollment, saveDrive } from '../../../src/storage/settings';
+import { prepareNextSeal } from '../../../src/storage/sealing';
 import { signerHashOf } from '../../../src/storage/signer-hash';
 import { captureSignature, initialsOf, type CaptureInput } from '../../../src/storage/signatures';
 import { applyResults, deviceCounts, waitingRecords, wireRecord } from '../../../src/storage/outbox';
@@ -92,16 +94,22 @@ function pngDataUrlLength(autograph: Autograph): number {
 
 const RAW_DB = 'raw-baseline';
 
-function openRawDb(): Promise<IDBDatabase> {
+function openRawDb(name = RAW_DB, { allAppIndexes = false } = {}): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const open = indexedDB.open(RAW_DB, 1);
+    const open = indexedDB.open(name, 1);
     open.onupgradeneeded = () => {
-      // The same key and indexes as the app's signatures table ('id, &seq, state, [state+seq], capturedAt').
+      // The key and indexes of the app's signatures table as it was first ('id, &seq, state, [state+seq], capturedAt').
       const store = open.result.createObjectStore('signatures', { keyPath: 'id' });
       store.createIndex('seq', 'seq', { unique: true });
       store.createIndex('state', 'state');
       store.createIndex('[state+seq]', ['state', 'seq']);
       store.createIndex('capturedAt', 'capturedAt');
+      // The indexes the app's table gained since (device database versions 2 to 4): for the step profile only.
+      if (allAppIndexes) {
+        store.createIndex('[state+capturedAt]', ['state', 'capturedAt']);
+        store.createIndex('signerKey', 'signerKey');
+        store.createIndex('legacyClear', 'legacyClear');
+      }
     };
     open.onsuccess = () => resolve(open.result);
     open.onerror = () => reject(open.error);
@@ -174,9 +182,13 @@ async function timeCaptures(who: Identity, iterations: number, autographs: Autog
       await rawPut(rawDb!, [copy]);
       return performance.now() - t0;
     };
+    // Save makes the next signer's seal ready once it has committed, as the app does while the
+    // volunteer walks to the next door; the bench lets that finish outside every timed step.
+    const ready = () => prepareNextSeal(who.driveId);
     let o: { ms: number; saveMs: number }, rawMs: number;
     if (i % 2 === 0) {
       const first = await ours();
+      await ready();
       o = first;
       rawMs = await raw(first.saved);
     } else {
@@ -184,6 +196,7 @@ async function timeCaptures(who: Identity, iterations: number, autographs: Autog
       const previous = (await deviceDb().signatures.orderBy('seq').last())!;
       rawMs = await raw(previous);
       o = await ours();
+      await ready();
     }
     if (i >= warmup) {
       times.save.push(o.saveMs);
@@ -197,8 +210,12 @@ async function timeCaptures(who: Identity, iterations: number, autographs: Autog
 // ── sealing one record ───────────────────────────────────────────────────────
 
 export interface SealTimes {
-  /** sealSignerDetails: an ephemeral P-256 key, ECDH, HKDF, AES-128-GCM over the details' canonical JSON. */
+  /** sealSignerDetails cold: an ephemeral P-256 key, ECDH, HKDF, AES-128-GCM over the details' canonical JSON. */
   seal: number[];
+  /** prepareSeal: the same without the encryption, done ahead of Save (when the form opens, after each Save). */
+  prepare: number[];
+  /** sealSignerDetails with a seal prepared ahead: what is left of sealing inside Save. */
+  prepared: number[];
   /** AES-128-GCM alone over the same bytes with a key already made: the bare cipher, no key agreement. */
   aes: number[];
   sealedChars: number;
@@ -208,7 +225,7 @@ export interface SealTimes {
 async function timeSeals(who: Identity, iterations: number, autographs: Autograph[], warmup: number): Promise<SealTimes> {
   const key = await drivePublicKey(who);
   const aesKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 128 }, false, ['encrypt']);
-  const times: SealTimes = { seal: [], aes: [], sealedChars: 0 };
+  const times: SealTimes = { seal: [], prepare: [], prepared: [], aes: [], sealedChars: 0 };
   for (let i = 0; i < warmup + iterations; i++) {
     const { signer, autograph } = captureInput(who, i, encodeAutograph(autographs[i % autographs.length]!));
     const details = { signer, autograph };
@@ -219,8 +236,16 @@ async function timeSeals(who: Identity, iterations: number, autographs: Autograp
     t = performance.now();
     await crypto.subtle.encrypt({ name: 'AES-GCM', iv: crypto.getRandomValues(new Uint8Array(12)) }, aesKey, new TextEncoder().encode(canonicalJson(details)));
     const aesMs = performance.now() - t;
+    t = performance.now();
+    const ready = await prepareSeal(key);
+    const prepareMs = performance.now() - t;
+    t = performance.now();
+    await sealSignerDetails(ready, details, { driveId: who.driveId, recordId: uuidv7() });
+    const preparedMs = performance.now() - t;
     if (i >= warmup) {
       times.seal.push(sealMs);
+      times.prepare.push(prepareMs);
+      times.prepared.push(preparedMs);
       times.aes.push(aesMs);
       times.sealedChars = Math.max(times.sealedChars, sealed.length);
     }
@@ -291,7 +316,108 @@ async function sendOneByOne(count: number): Promise<{ ms: number; confirmed: num
   return { ms: performance.now() - t0, confirmed };
 }
 
+// ── Save, step by step ───────────────────────────────────────────────────────
+
+/**
+ * Each step Save takes, run over the same `iterations` inputs one step at a time, in the order Save
+ * runs them: where the time inside captureSignature goes. Mean ms per record (a whole step's time over
+ * its count: the page's clock ticks in 0.1 ms, too coarse to time one step once). The strict-durability
+ * add into the app's table and the raw put of the same row into the baseline's store alternate.
+ */
+async function profileCaptureSteps(who: Identity, iterations: number, autographs: Autograph[]): Promise<Record<string, number>> {
+  const means: Record<string, number> = {};
+  const step = async <T, R>(name: string, inputs: readonly T[], run: (input: T, i: number) => R | Promise<R>): Promise<R[]> => {
+    const out: R[] = [];
+    const t = performance.now();
+    for (let i = 0; i < inputs.length; i++) out.push(await run(inputs[i]!, i));
+    means[name] = +((performance.now() - t) / inputs.length).toFixed(4);
+    return out;
+  };
+  const key = await drivePublicKey(who);
+  const n = Array.from({ length: iterations }, (_, i) => i);
+  const encoded = await step('encode_autograph', n, (i) => encodeAutograph(autographs[i % autographs.length]!));
+  const inputs = n.map((i) => captureInput(who, i, encoded[i]!));
+  const details = await step('check_details', inputs, ({ signer, autograph }) => {
+    const checked = check(SignerDetailsSchema, { signer, autograph });
+    if (!checked.ok) throw new Error('bench details refused');
+    return checked.value;
+  });
+  const ids = n.map(() => uuidv7());
+  const sealed = await step('seal_cold', details, (d, i) => sealSignerDetails(key, d, { driveId: who.driveId, recordId: ids[i]! }));
+  const prepared = await step('seal_prepare_ahead', n, () => prepareSeal(key));
+  await step('seal_prepared', details, (d, i) => sealSignerDetails(prepared[i]!, d, { driveId: who.driveId, recordId: ids[i]! }));
+  const hashes = await step('keyed_hash', inputs, ({ signer }) => signerHashOf(signer));
+  const firstSeq = ((await deviceDb().signatures.orderBy('seq').last())?.seq ?? 0) + 1;
+  const contents = await step('check_record', inputs, ({ signer, autograph: _a, location: _l, ...clear }, i) => {
+    const content = {
+      ...clear,
+      id: ids[i]!,
+      seq: firstSeq + i,
+      capturedAt: new Date().toISOString(),
+      place: { city: signer.city, state: signer.state },
+      sealed: sealed[i]!,
+    };
+    const checked = check(SignatureContentSchema, content);
+    if (!checked.ok) throw new Error('bench record refused');
+    return checked.value;
+  });
+  const records = await step('digest', contents, (c) => withDigest(c));
+  const rows = await step('initials_and_row', records, (r, i): DeviceSignature => {
+    const row: DeviceSignature = { ...r, state: 'pending', initials: initialsOf(inputs[i]!.signer) };
+    if (hashes[i]) row.signerKey = hashes[i];
+    return row;
+  });
+  // A raw store with every index the app's table has, holding the same rows as the app's table.
+  const fullDb = await openRawDb('raw-all-app-indexes', { allAppIndexes: true });
+  for (let offset = 0; ; offset += 500) {
+    const chunk = await deviceDb().signatures.orderBy('seq').offset(offset).limit(500).toArray();
+    if (chunk.length === 0) break;
+    await rawPut(fullDb, chunk);
+  }
+  const spent = { app: 0, raw: 0, full: 0 };
+  for (let i = 0; i < rows.length; i++) {
+    const copy = () => ({ ...rows[i]!, id: uuidv7(), seq: 3_000_000 + firstSeq + i });
+    const order = (['app', 'raw', 'full'] as const).map((_, k, all) => all[(i + k) % 3]!);
+    for (const which of order) {
+      const t = performance.now();
+      if (which === 'app') await addSignatureStrict(deviceDb(), rows[i]!);
+      else await rawPut(which === 'raw' ? rawDb! : fullDb, [copy()]);
+      spent[which] += performance.now() - t;
+    }
+  }
+  fullDb.close();
+  means.add_strict_app_table = +(spent.app / rows.length).toFixed(4);
+  means.put_strict_raw_store = +(spent.raw / rows.length).toFixed(4);
+  means.put_strict_raw_store_all_app_indexes = +(spent.full / rows.length).toFixed(4);
+  // Whole Saves, the next seal made ready between them (outside the time), and raw puts of the rows they
+  // made, alternating: what the steps above add up to.
+  let saves = 0;
+  let puts = 0;
+  for (let i = 0; i < iterations; i++) {
+    const input = captureInput(who, i, encoded[i]!);
+    let t = performance.now();
+    const row = await captureSignature(input);
+    saves += performance.now() - t;
+    await prepareNextSeal(who.driveId);
+    t = performance.now();
+    await rawPut(rawDb!, [{ ...row, id: uuidv7(), seq: 5_000_000 + firstSeq + i }]);
+    puts += performance.now() - t;
+  }
+  means.capture_signature_whole = +(saves / iterations).toFixed(4);
+  means.put_strict_raw_store_same_rows = +(puts / iterations).toFixed(4);
+  // What addSignatureStrict does after the commit: tell live queries here and in other tabs, as Dexie would.
+  const table = deviceDb().table('signatures');
+  const prefix = `idb://${deviceDb().name}/signatures/`;
+  await step('notify_live_queries', n, () => {
+    const parts: ObservabilitySet = { [prefix]: new RangeSet(-Infinity, [[[]]]), [`${prefix}:dels`]: new RangeSet(-Infinity, [[[]]]) };
+    for (const index of table.schema.indexes) parts[prefix + index.name] = new RangeSet(-Infinity, [[[]]]);
+    Dexie.on.storagemutated.fire(parts);
+  });
+  return means;
+}
+
 export const api = {
+  profileCaptureSteps,
   pngDataUrlLength: (autograph: Autograph) => pngDataUrlLength(autograph),
   seedBoth,
   timeCaptures,
