@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { DriveUnlock } from '../shared/lead-api';
 import { check, SignerDetailsSchema, type SignerDetails } from '../shared/schema';
-import { detailsMatchRecord } from '../shared/signer-seal';
+import { detailsMatchRecord, type SealContext } from '../shared/signer-seal';
 import { ApiProblem } from './api-problem';
 import { recordAudit } from './db/audit-log';
 import { driveKeyOf } from './db/drive-keys';
@@ -126,7 +126,8 @@ export class UnreadableSignature extends Error {
 
 /** One opener per unlocked key, for as long as the operation holds the key (a WeakMap lets both go together). */
 const openers = new WeakMap<CryptoKey, Promise<SignerOpener>>();
-function openerOf(key: CryptoKey): Promise<SignerOpener> {
+/** The node:crypto opener of an unlocked key (signer-open.ts), made once per key. */
+export function openerOf(key: CryptoKey): Promise<SignerOpener> {
   let opener = openers.get(key);
   if (!opener) openers.set(key, (opener = SignerOpener.of(key)));
   return opener;
@@ -138,19 +139,26 @@ function openerOf(key: CryptoKey): Promise<SignerOpener> {
  * as they are. Throws UnreadableSignature (its message never quotes the record).
  */
 export async function openSignature(key: CryptoKey, row: StoredSignature): Promise<SignerDetails> {
+  return row.sealed === null ? clearDetailsOf(row) : openSignatureWith(await openerOf(key), row);
+}
+
+/** openSignature with the key's opener at hand (openerOf): synchronous, for a delivery's page of rows. */
+export function openSignatureWith(opener: SignerOpener, row: StoredSignature): SignerDetails {
   if (row.sealed === null) return clearDetailsOf(row);
-  const opener = await openerOf(key);
-  let details: SignerDetails;
-  try {
-    // What openSignerDetails (src/shared/signer-seal.ts) does, with the node:crypto opener (signer-open.ts says why).
-    const checked = check(SignerDetailsSchema, JSON.parse(opener.openText(row.sealed, { driveId: row.drive_id, recordId: row.id })));
-    if (!checked.ok) throw new UnreadableSignature('does_not_open');
-    details = checked.value;
-  } catch {
-    throw new UnreadableSignature('does_not_open');
-  }
+  const details = openSealedDetails(opener, row.sealed, { driveId: row.drive_id, recordId: row.id });
   if (!detailsMatchRecord(details, { place: { city: row.city, state: row.state } })) throw new UnreadableSignature('place_differs');
   return details;
+}
+
+/** What openSignerDetails (src/shared/signer-seal.ts) does, with the node:crypto opener (signer-open.ts says why). */
+export function openSealedDetails(opener: SignerOpener, sealed: string, context: SealContext): SignerDetails {
+  try {
+    const checked = check(SignerDetailsSchema, JSON.parse(opener.openText(sealed, context)));
+    if (checked.ok) return checked.value;
+  } catch {
+    // Below: whatever failed, the record says nothing more.
+  }
+  throw new UnreadableSignature('does_not_open');
 }
 
 /** A legacy (protocol 1) row's clear columns as the details a sealed record carries. */

@@ -3,14 +3,16 @@
 // organizer's filters, finds repeat signers and counts everything the second pass needs before it
 // writes a byte ("page x of y" needs y). Memory: the repeat map, the exclusions and the tallies,
 // never the delivered rows. A record that does not open with the drive's key is left out as
-// unreadable, never delivered.
+// unreadable, never delivered. In a build, every row that may be delivered goes into the build's
+// sealed spool as it is opened (opened-spool.ts), so the sheets never open a record again.
 import type { Kysely } from 'kysely';
 import type { DeliveryExclusions, DeliveryOptions, ExcludedSigner, UnrenderableName } from '../../shared/delivery';
 import { foldText } from '../../shared/signer-key';
-import { openSignerDetails } from '../../shared/signer-seal';
 import type { Database } from '../db/schema';
+import { openerOf, openSealedDetails } from '../signer-access';
 import { driveFacts, type DriveFacts } from './drive-facts';
 import type { FontCoverage } from './fonts';
+import type { OpenedRowSpool } from './opened-spool';
 import { RepeatSigners } from './repeat-signers';
 import { signatureRows, type SignatureRow } from './signature-rows';
 
@@ -75,6 +77,9 @@ export function rowMatcher(options: DeliveryOptions, dayOf: (isoUtc: string) => 
   };
 }
 
+/** The spool group a delivered row's sheets read: its package (a state, or the one package) and its petition version. */
+export const spoolGroup = (packageState: string | undefined, petitionVersion: string) => `${packageState ?? ''}\t${petitionVersion}`;
+
 function signerOf(row: SignatureRow) {
   return { givenName: row.given_name, familyName: row.family_name, street: row.street, zip: row.zip };
 }
@@ -95,6 +100,8 @@ export async function selectSignatures(
   options: DeliveryOptions,
   coverage: FontCoverage,
   now = new Date(),
+  /** A build's spool: every row the sheets may print goes into it, with its autograph, in order. */
+  spool?: OpenedRowSpool,
 ): Promise<Selection> {
   const asOf = now.toISOString();
   const drive = await driveFacts(db, driveId);
@@ -130,7 +137,8 @@ export async function selectSignatures(
     if (missing.length > 0) unrenderable.push({ id: row.id, missing });
   };
 
-  for await (const row of signatureRows(db, driveId, { key, asOf })) {
+  const keep = spool && ((row: SignatureRow) => spool.add(spoolGroup(options.perState ? row.state : undefined, row.petition_version), row));
+  for await (const row of signatureRows(db, driveId, { key, asOf, withAutograph: spool !== undefined })) {
     if (row.voided) {
       if (matches(row)) exclusions.voided.push(row.unreadable ? unreadableOf(row, row.void_reason ?? 'voided') : excludedOf(row, row.void_reason ?? 'voided'));
       continue;
@@ -147,8 +155,11 @@ export async function selectSignatures(
       exclusions.repeat.push({ ...excludedOf(row, 'the same signer signed before'), id: row.id, repeatOf: first });
       continue;
     }
+    // Kept in its place among the rows; the sheets leave it out if a repeat of it turns up (deliveredBy).
+    await keep?.(row);
     if (first === undefined && overrides[row.id] === 'exclude') {
-      heldFirsts.set(row.id, row);
+      const { autograph: _autograph, ...held } = row;
+      heldFirsts.set(row.id, held);
       continue;
     }
     count(row);
@@ -248,7 +259,7 @@ interface ConflictBody {
 async function openedSigner(key: CryptoKey, driveId: string, body: ConflictBody): Promise<Record<string, unknown> | undefined> {
   if (typeof body.sealed !== 'string' || typeof body.id !== 'string') return undefined;
   try {
-    return (await openSignerDetails(key, body.sealed, { driveId, recordId: body.id })).signer;
+    return openSealedDetails(await openerOf(key), body.sealed, { driveId, recordId: body.id }).signer;
   } catch {
     return undefined;
   }
