@@ -20,17 +20,14 @@ import { DeliveryError } from './delivery-error';
 import { FontCoverage, loadFonts, type FontBytes } from './fonts';
 import { OpenedRowSpool } from './opened-spool';
 import { PetitionSheets } from './petition-sheets';
-import { deliveredBy, selectSignatures, spoolGroup, type PackagePlan, type Selection } from './selection';
+import { deliveredBy, selectSignatures, spoolGroup, type DriveAccess, type PackagePlan, type Selection } from './selection';
 import { signFile, signingKeyFile } from './signing';
 
 export { DeliveryError } from './delivery-error';
 
 const FIELDPEN_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
-/** What opens the drive's records: its private key, unlocked for this one preview or build (signer-access.ts). */
-export interface DriveAccess {
-  key: CryptoKey;
-}
+export type { DriveAccess } from './selection';
 
 export interface BuildDeliveryOptions extends DriveAccess {
   /** An existing, empty folder: one ZIP per package and the exclusions report go here. */
@@ -43,7 +40,7 @@ export interface BuildDeliveryOptions extends DriveAccess {
 }
 
 export async function previewDelivery(db: Kysely<Database>, driveId: string, options: DeliveryOptions, access: DriveAccess): Promise<DeliveryPreview> {
-  const selection = await selectSignatures(db, driveId, access.key, options, new FontCoverage(loadFonts()));
+  const selection = await selectSignatures(db, driveId, access, options, new FontCoverage(loadFonts()));
   return {
     driveId,
     signatures: selection.signatures,
@@ -75,7 +72,7 @@ export async function buildDelivery(
   const coverage = new FontCoverage(fonts);
   const spool = await OpenedRowSpool.create(join(build.outDir, '.opened-rows'));
   try {
-    const selection = await selectSignatures(db, driveId, build.key, options, coverage, createdAt, spool);
+    const selection = await selectSignatures(db, driveId, build, options, coverage, createdAt, spool);
     if (selection.signatures === 0) throw new DeliveryError('nothing_to_deliver', 'No signature matches these choices: nothing to deliver.');
     await spool.finish();
     return await writePackages(selection, spool, fonts, coverage, createdAt, build);

@@ -13,6 +13,7 @@ import { openerOf, openSealedDetails } from '../signer-access';
 import { driveFacts, type DriveFacts } from './drive-facts';
 import type { FontCoverage } from './fonts';
 import type { OpenedRowSpool } from './opened-spool';
+import { OpenerLane } from './opener-lane';
 import { RepeatSigners } from './repeat-signers';
 import { signatureRows, type SignatureRow } from './signature-rows';
 
@@ -93,10 +94,17 @@ function excludedOf(row: SignatureRow, detail: string): ExcludedSigner {
   return { id: row.id, name: `${row.given_name} ${row.family_name}`, city: row.city, state: row.state, capturedAt: row.captured_at, detail };
 }
 
+/** What opens the drive's records: its private key, unlocked for this one preview or build (signer-access.ts). */
+export interface DriveAccess {
+  key: CryptoKey;
+  /** A bundle of opener-thread.ts (worker-script.ts): records are opened on a second thread too (opener-lane.ts). */
+  openerScript?: string | undefined;
+}
+
 export async function selectSignatures(
   db: Kysely<Database>,
   driveId: string,
-  key: CryptoKey,
+  access: DriveAccess,
   options: DeliveryOptions,
   coverage: FontCoverage,
   now = new Date(),
@@ -138,31 +146,38 @@ export async function selectSignatures(
   };
 
   const keep = spool && ((row: SignatureRow) => spool.add(spoolGroup(options.perState ? row.state : undefined, row.petition_version), row));
-  for await (const row of signatureRows(db, driveId, { key, asOf, withAutograph: spool !== undefined })) {
-    if (row.voided) {
-      if (matches(row)) exclusions.voided.push(row.unreadable ? unreadableOf(row, row.void_reason ?? 'voided') : excludedOf(row, row.void_reason ?? 'voided'));
-      continue;
+  const { key } = access;
+  const lane = access.openerScript ? await OpenerLane.start(access.openerScript, key) : undefined;
+  try {
+    for await (const row of signatureRows(db, driveId, { key, asOf, withAutograph: spool !== undefined, ...(lane && { lane }) })) {
+      if (row.voided) {
+        if (matches(row))
+          exclusions.voided.push(row.unreadable ? unreadableOf(row, row.void_reason ?? 'voided') : excludedOf(row, row.void_reason ?? 'voided'));
+        continue;
+      }
+      if (row.unreadable) {
+        if (matches(row)) exclusions.unreadable.push(unreadableOf(row, `not delivered: ${row.unreadable}`));
+        continue;
+      }
+      const first = repeats.repeatOf(row.id, signerOf(row));
+      if (first !== undefined && heldFirsts.has(first) && !partnerOf.has(first)) partnerOf.set(first, row.id);
+      if (!matches(row)) continue;
+      if (first !== undefined && overrides[row.id] !== 'include') {
+        excludedRepeats.add(row.id);
+        exclusions.repeat.push({ ...excludedOf(row, 'the same signer signed before'), id: row.id, repeatOf: first });
+        continue;
+      }
+      // Kept in its place among the rows; the sheets leave it out if a repeat of it turns up (deliveredBy).
+      await keep?.(row);
+      if (first === undefined && overrides[row.id] === 'exclude') {
+        const { autograph: _autograph, ...held } = row;
+        heldFirsts.set(row.id, held);
+        continue;
+      }
+      count(row);
     }
-    if (row.unreadable) {
-      if (matches(row)) exclusions.unreadable.push(unreadableOf(row, `not delivered: ${row.unreadable}`));
-      continue;
-    }
-    const first = repeats.repeatOf(row.id, signerOf(row));
-    if (first !== undefined && heldFirsts.has(first) && !partnerOf.has(first)) partnerOf.set(first, row.id);
-    if (!matches(row)) continue;
-    if (first !== undefined && overrides[row.id] !== 'include') {
-      excludedRepeats.add(row.id);
-      exclusions.repeat.push({ ...excludedOf(row, 'the same signer signed before'), id: row.id, repeatOf: first });
-      continue;
-    }
-    // Kept in its place among the rows; the sheets leave it out if a repeat of it turns up (deliveredBy).
-    await keep?.(row);
-    if (first === undefined && overrides[row.id] === 'exclude') {
-      const { autograph: _autograph, ...held } = row;
-      heldFirsts.set(row.id, held);
-      continue;
-    }
-    count(row);
+  } finally {
+    await lane?.close();
   }
   for (const [id, row] of heldFirsts) {
     const partner = partnerOf.get(id);
