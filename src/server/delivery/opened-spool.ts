@@ -138,16 +138,20 @@ export class OpenedRowSpool {
     const g = this.groups.get(group);
     if (!g) return;
     if (g.pending.length > 0) throw new Error('The spool is read before it is finished.');
+    // One read buffer for the whole group: fresh buffers per chunk are garbage outside V8's heap, collected late.
+    let sealed = Buffer.allocUnsafe(0);
     for (const [n, chunk] of g.chunks.entries()) {
-      const sealed = Buffer.alloc(chunk.length);
+      if (sealed.length < chunk.length) sealed = Buffer.allocUnsafe(Math.max(chunk.length, 2 * sealed.length));
       const { bytesRead } = await this.file.read(sealed, 0, chunk.length, chunk.offset);
       if (bytesRead !== chunk.length) throw new Error('The spool file was cut short.');
       const decipher = createDecipheriv('aes-256-gcm', this.key, nonceOf(chunk.index));
       decipher.setAAD(aadOf(group, n));
-      decipher.setAuthTag(sealed.subarray(chunk.length - TAG_BYTES));
+      decipher.setAuthTag(sealed.subarray(chunk.length - TAG_BYTES, chunk.length));
       let text: string;
       try {
-        const plain = Buffer.concat([decipher.update(sealed.subarray(0, chunk.length - TAG_BYTES)), decipher.final()]);
+        // GCM gives everything at update; final only checks the tag.
+        const plain = decipher.update(sealed.subarray(0, chunk.length - TAG_BYTES));
+        decipher.final();
         text = plain.toString('utf8');
         plain.fill(0);
       } catch {

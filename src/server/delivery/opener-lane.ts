@@ -10,7 +10,7 @@ import { exportDrivePrivateKey } from '../../shared/signer-seal';
 import type { StoredSignature, UnreadableSignature } from '../signer-details';
 
 /** The opener's heap: a few pages of rows at a time. */
-const OPENER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 } as const;
+const OPENER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 3 } as const;
 
 export interface OpenerThreadData {
   driveKey: Uint8Array;
