@@ -3,7 +3,7 @@
 // selection must see every record before a sheet is made ("page x of y"), so the build hands pages
 // of sealed rows to this lane while it opens others itself and works through what is opened
 // (signature-rows.ts). The lane gets the drive's raw key in memory (transferred, its copy zeroed
-// once imported) and lives for one selection pass; it runs at the build's low priority.
+// once imported) and lives for one selection pass, at the build thread's priority.
 import { Worker } from 'node:worker_threads';
 import type { Signer } from '../../shared/schema';
 import { exportDrivePrivateKey } from '../../shared/signer-seal';
