@@ -5,8 +5,7 @@
 // an audit entry; wrong ones are rate limited like passwords (db/failed-attempts.ts).
 import type { Kysely } from 'kysely';
 import type { DriveUnlock } from '../shared/lead-api';
-import { check, SignerDetailsSchema, type SignerDetails } from '../shared/schema';
-import { detailsMatchRecord } from '../shared/signer-seal';
+import type { SignerDetails } from '../shared/schema';
 import { ApiProblem } from './api-problem';
 import { recordAudit } from './db/audit-log';
 import { driveKeyOf } from './db/drive-keys';
@@ -14,6 +13,9 @@ import { clearFailures, giveBack, takeTry, untakeIfBusy, type AttemptLimit } fro
 import type { Database } from './db/schema';
 import { unlockWithPassphrase, unlockWithRecoveryKey, WrongPassphraseError } from './drive-keys';
 import { SignerOpener } from './signer-open';
+import { clearDetailsOf, openSignatureWith, type StoredSignature } from './signer-details';
+
+export { clearDetailsOf, openSealedDetails, openSignatureWith, UnreadableSignature, type StoredSignature } from './signer-details';
 
 /** Wrong passphrases for one drive by one account from one address. */
 export const MAX_WRONG_PASSPHRASES = 5;
@@ -94,39 +96,10 @@ export async function unlockDrive(db: Kysely<Database>, driveId: string, unlock:
   return key;
 }
 
-/** A signature row as the server holds it: sealed (protocol 2), or an older row with clear columns. */
-export interface StoredSignature {
-  id: string;
-  drive_id: string;
-  city: string;
-  state: string;
-  sealed: string | null;
-  given_name?: string | null;
-  family_name?: string | null;
-  street?: string | null;
-  zip?: string | null;
-  email?: string | null;
-  autograph?: string | null;
-  location?: string | null;
-}
-
-/** A record whose details cannot be read: its seal does not open, fails the schema, or disagrees with its clear place. */
-export class UnreadableSignature extends Error {
-  override name = 'UnreadableSignature';
-  constructor(readonly reason: 'does_not_open' | 'place_differs' | 'no_details') {
-    super(
-      reason === 'place_differs'
-        ? 'its sealed city or state differ from the place it was counted under'
-        : reason === 'no_details'
-          ? 'it holds no details'
-          : 'its sealed details do not open with the drive key, or are not a signer',
-    );
-  }
-}
-
 /** One opener per unlocked key, for as long as the operation holds the key (a WeakMap lets both go together). */
 const openers = new WeakMap<CryptoKey, Promise<SignerOpener>>();
-function openerOf(key: CryptoKey): Promise<SignerOpener> {
+/** The node:crypto opener of an unlocked key (signer-open.ts), made once per key. */
+export function openerOf(key: CryptoKey): Promise<SignerOpener> {
   let opener = openers.get(key);
   if (!opener) openers.set(key, (opener = SignerOpener.of(key)));
   return opener;
@@ -138,36 +111,5 @@ function openerOf(key: CryptoKey): Promise<SignerOpener> {
  * as they are. Throws UnreadableSignature (its message never quotes the record).
  */
 export async function openSignature(key: CryptoKey, row: StoredSignature): Promise<SignerDetails> {
-  if (row.sealed === null) return clearDetailsOf(row);
-  const opener = await openerOf(key);
-  let details: SignerDetails;
-  try {
-    // What openSignerDetails (src/shared/signer-seal.ts) does, with the node:crypto opener (signer-open.ts says why).
-    const checked = check(SignerDetailsSchema, JSON.parse(opener.openText(row.sealed, { driveId: row.drive_id, recordId: row.id })));
-    if (!checked.ok) throw new UnreadableSignature('does_not_open');
-    details = checked.value;
-  } catch {
-    throw new UnreadableSignature('does_not_open');
-  }
-  if (!detailsMatchRecord(details, { place: { city: row.city, state: row.state } })) throw new UnreadableSignature('place_differs');
-  return details;
-}
-
-/** A legacy (protocol 1) row's clear columns as the details a sealed record carries. */
-export function clearDetailsOf(row: StoredSignature): SignerDetails {
-  const { given_name, family_name, street, zip, autograph } = row;
-  if (given_name == null || family_name == null || street == null || zip == null || autograph == null) throw new UnreadableSignature('no_details');
-  return {
-    signer: {
-      givenName: given_name,
-      familyName: family_name,
-      street,
-      city: row.city,
-      state: row.state as SignerDetails['signer']['state'],
-      zip,
-      ...(row.email != null && { email: row.email }),
-    },
-    autograph,
-    ...(row.location != null && { location: JSON.parse(row.location) as NonNullable<SignerDetails['location']> }),
-  };
+  return row.sealed === null ? clearDetailsOf(row) : openSignatureWith(await openerOf(key), row);
 }

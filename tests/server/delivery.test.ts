@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keepConflict } from '../../src/server/db/conflicts';
 import { migrateToLatest } from '../../src/server/db/migrations';
@@ -12,6 +13,7 @@ import { keepRejection } from '../../src/server/db/rejections';
 import { insertSignatures } from '../../src/server/db/signatures';
 import { buildDelivery, previewDelivery } from '../../src/server/delivery/build';
 import { displayName } from '../../src/server/delivery/petition-sheets';
+import { nodeBundle } from '../../src/server/delivery/worker-script';
 import type { DeliveryBuildResult, DeliveryProgress } from '../../src/shared/delivery';
 import { encodeAutograph } from '../../src/shared/autograph-codec';
 import { uuidv7 } from '../../src/shared/ids';
@@ -410,6 +412,18 @@ describe('records that do not open', () => {
         .sort(),
     ).toEqual([victim.id, elsewhere.id].sort());
     expect(report.find((r) => r.record_id === elsewhere.id)!.detail).toContain('city or state');
+
+    // As the delivery job builds: a second thread opens the records too. The same rows, the same two left out.
+    const laned = join(dir, 'unreadable-lane');
+    mkdirSync(laned);
+    const openerScript = await nodeBundle(fileURLToPath(new URL('../../src/server/delivery/opener-thread.ts', import.meta.url)));
+    const builtLaned = await buildDelivery(database.db, seeded.driveId, options, { key, outDir: laned, openerScript });
+    expect(builtLaned.excluded).toEqual(built.excluded);
+    const lanedBag = validateBag(await readZip(join(laned, builtLaned.packages[0]!.file)));
+    expect(lanedBag.problems).toEqual([]);
+    expect(lanedBag.bag.files.get('data/signatures.csv')).toEqual(bag.files.get('data/signatures.csv'));
+    // The build's spool of opened rows is gone: only the ZIP and the report are left.
+    expect(readdirSync(laned).sort()).toEqual([builtLaned.packages[0]!.file, builtLaned.reportFile].sort());
   });
 
   it('opens nothing with another drive key: every record is unreadable and nothing is delivered', async () => {

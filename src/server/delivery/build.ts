@@ -2,8 +2,9 @@
 // writes the ZIPs and the campaign's report. Plain data in and out, no shared in-memory state, so a
 // worker thread can run it; the caller owns the job (table, progress, temp folder and rename).
 //
-// Two passes over the drive's signatures, in the order of signing: the first (selection.ts) decides
-// who goes in and counts pages; the second streams the rows with their autographs into the sheets
+// Two passes over the drive's signatures, in the order of signing: the first (selection.ts) reads and
+// opens every record, decides who goes in and counts pages, keeping what the sheets need in a sealed
+// spool (opened-spool.ts); the second streams the spooled rows with their autographs into the sheets
 // and the CSV, page by page. Then the counts, the cover letter, the bag's tag files and the ZIP.
 import { mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -17,19 +18,16 @@ import { writeCoverLetter } from './cover-letter';
 import { CsvWriter } from './csv';
 import { DeliveryError } from './delivery-error';
 import { FontCoverage, loadFonts, type FontBytes } from './fonts';
+import { OpenedRowSpool } from './opened-spool';
 import { PetitionSheets } from './petition-sheets';
-import { deliveredBy, selectSignatures, type PackagePlan, type Selection } from './selection';
-import { signatureRows } from './signature-rows';
+import { deliveredBy, selectSignatures, spoolGroup, type DriveAccess, type PackagePlan, type Selection } from './selection';
 import { signFile, signingKeyFile } from './signing';
 
 export { DeliveryError } from './delivery-error';
 
 const FIELDPEN_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
-/** What opens the drive's records: its private key, unlocked for this one preview or build (signer-access.ts). */
-export interface DriveAccess {
-  key: CryptoKey;
-}
+export type { DriveAccess } from './selection';
 
 export interface BuildDeliveryOptions extends DriveAccess {
   /** An existing, empty folder: one ZIP per package and the exclusions report go here. */
@@ -42,7 +40,7 @@ export interface BuildDeliveryOptions extends DriveAccess {
 }
 
 export async function previewDelivery(db: Kysely<Database>, driveId: string, options: DeliveryOptions, access: DriveAccess): Promise<DeliveryPreview> {
-  const selection = await selectSignatures(db, driveId, access.key, options, new FontCoverage(loadFonts()));
+  const selection = await selectSignatures(db, driveId, access, options, new FontCoverage(loadFonts()));
   return {
     driveId,
     signatures: selection.signatures,
@@ -72,10 +70,27 @@ export async function buildDelivery(
   const createdAt = build.now ?? new Date();
   const fonts = loadFonts();
   const coverage = new FontCoverage(fonts);
-  const selection = await selectSignatures(db, driveId, build.key, options, coverage, createdAt);
-  if (selection.signatures === 0) throw new DeliveryError('nothing_to_deliver', 'No signature matches these choices: nothing to deliver.');
+  const spool = await OpenedRowSpool.create(join(build.outDir, '.opened-rows'));
+  try {
+    const selection = await selectSignatures(db, driveId, build, options, coverage, createdAt, spool);
+    if (selection.signatures === 0) throw new DeliveryError('nothing_to_deliver', 'No signature matches these choices: nothing to deliver.');
+    await spool.finish();
+    return await writePackages(selection, spool, fonts, coverage, createdAt, build);
+  } finally {
+    await spool.close();
+  }
+}
+
+async function writePackages(
+  selection: Selection,
+  spool: OpenedRowSpool,
+  fonts: FontBytes,
+  coverage: FontCoverage,
+  createdAt: Date,
+  build: BuildDeliveryOptions,
+): Promise<DeliveryBuildResult> {
   const keyFile = signingKeyFile(build.signingKeyFile);
-  const base = `fieldpen-${slug(driveId)}-${createdAt.toISOString().slice(0, 10)}`;
+  const base = `fieldpen-${slug(selection.drive.id)}-${createdAt.toISOString().slice(0, 10)}`;
   const progress: DeliveryProgress = { pagesDone: 0, pagesTotal: selection.pages, signaturesDone: 0, signaturesTotal: selection.signatures };
   build.onProgress?.({ ...progress });
 
@@ -85,8 +100,7 @@ export async function buildDelivery(
     const work = join(build.outDir, `.building-${i}`);
     try {
       const made = await buildPackage({
-        db,
-        key: build.key,
+        spool,
         selection,
         plan,
         fonts,
@@ -130,8 +144,7 @@ export async function buildDelivery(
 }
 
 interface PackageJob {
-  db: Kysely<Database>;
-  key: CryptoKey;
+  spool: OpenedRowSpool;
   selection: Selection;
   plan: PackagePlan;
   fonts: FontBytes;
@@ -186,14 +199,7 @@ async function buildPackage(job: PackageJob): Promise<{ sha256: string; bytes: n
   for (const version of plan.versions) {
     sheets.startVersion(version.version, version.signatures);
     let written = 0;
-    const rows = signatureRows(job.db, drive.id, {
-      key: job.key,
-      asOf: selection.asOf,
-      withAutograph: true,
-      petitionVersion: version.version,
-      ...(plan.state !== undefined ? { state: plan.state } : {}),
-    });
-    for await (const row of rows) {
+    for await (const row of job.spool.rows(spoolGroup(plan.state, version.version))) {
       if (!delivered(row)) continue;
       // The first pass counted these pages; a row it did not count would break "page x of y".
       if (written === version.signatures) break;

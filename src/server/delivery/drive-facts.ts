@@ -52,6 +52,9 @@ export async function driveFacts(db: Kysely<Database>, driveId: string): Promise
   };
 }
 
+/** Minutes remembered at most: a month of signing (100,000 remembered were about 10 MB of a build's heap). */
+const MAX_REMEMBERED_MINUTES = 50_000;
+
 /**
  * localDay, remembered per minute of the timestamp (every zone's offset is whole minutes): a build
  * asks for the day of each signature several times, and Intl's formatter costs microseconds a call.
@@ -63,7 +66,7 @@ export function localDayOf(timeZone: string): (isoUtc: string) => string {
     let day = days.get(minute);
     if (day === undefined) {
       day = localDay(isoUtc, timeZone);
-      if (days.size > 100_000) days.clear();
+      if (days.size >= MAX_REMEMBERED_MINUTES) days.clear();
       days.set(minute, day);
     }
     return day;

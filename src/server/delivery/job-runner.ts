@@ -123,8 +123,11 @@ export class DeliveryJobs {
 
   /** The worker of one job, running the bundled plain-JavaScript worker; the key's bytes move to it (this thread's copy is left empty). */
   private async spawn(job: Pick<JobWorkerData, 'kind' | 'driveId' | 'options' | 'outDir' | 'driveKey'>): Promise<Worker> {
-    const data: JobWorkerData = { ...job, connection: this.config.connection, signingKeyFile: this.config.signingKeyFile };
-    const script = await nodeBundle(fileURLToPath(new URL('./job-worker.ts', import.meta.url)));
+    const [script, openerScript] = await Promise.all([
+      nodeBundle(fileURLToPath(new URL('./job-worker.ts', import.meta.url))),
+      nodeBundle(fileURLToPath(new URL('./opener-thread.ts', import.meta.url))),
+    ]);
+    const data: JobWorkerData = { ...job, connection: this.config.connection, signingKeyFile: this.config.signingKeyFile, openerScript };
     return new Worker(script, { workerData: data, transferList: [job.driveKey.buffer as ArrayBuffer], resourceLimits: WORKER_RESOURCE_LIMITS });
   }
 

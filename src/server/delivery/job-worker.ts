@@ -3,13 +3,13 @@
 // it works (tests/bench/delivery-sync.bench.ts); a preview of 25,000 signatures held the server's
 // event loop for 3–4 s when it ran on the request thread. The drive's unlocked private key comes in
 // the job's data, in memory only (never a file, a row or a log), and is imported once and its bytes zeroed.
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DeliveryOptions, DeliveryPreview } from '../../shared/delivery';
 import { importDrivePrivateKey } from '../../shared/signer-seal';
 import { openDatabase, type ConnectOptions } from '../db/connect';
 import { buildDelivery, previewDelivery } from './build';
 import { DeliveryError } from './delivery-error';
+import { lowerThisThread } from './worker-priority';
 
 export interface JobWorkerData {
   kind: 'build' | 'preview';
@@ -20,6 +20,8 @@ export interface JobWorkerData {
   signingKeyFile?: string | undefined;
   /** The drive's private key, raw (transferred, not copied, from the request thread): opens the records. */
   driveKey: Uint8Array;
+  /** A bundle of opener-thread.ts: the selection opens records on a second thread too (opener-lane.ts). */
+  openerScript?: string | undefined;
 }
 
 export type JobWorkerMessage =
@@ -32,18 +34,7 @@ export type JobWorkerMessage =
    */
   | { type: 'failed'; name: string; frames: string; message?: string };
 
-/**
- * Below the request thread: on Linux a nice value belongs to a thread, so this lowers only the
- * worker, and batch answers keep the CPU when a build competes for it (delivery_sync_p95_ratio was
- * 1.2–2.2 from run to run on the shared 2-core machine without it).
- */
-const WORKER_NICE = 10;
-
-try {
-  setPriority(WORKER_NICE);
-} catch {
-  // Not allowed here (some containers): the build runs at the server's priority.
-}
+lowerThisThread();
 
 const job = workerData as JobWorkerData;
 const port = parentPort!;
@@ -54,10 +45,14 @@ try {
   const key = await importDrivePrivateKey(job.driveKey);
   job.driveKey.fill(0);
   if (job.kind === 'preview') {
-    port.postMessage({ type: 'preview', preview: await previewDelivery(database.db, job.driveId, job.options, { key }) } satisfies JobWorkerMessage);
+    port.postMessage({
+      type: 'preview',
+      preview: await previewDelivery(database.db, job.driveId, job.options, { key, openerScript: job.openerScript }),
+    } satisfies JobWorkerMessage);
   } else {
     const result = await buildDelivery(database.db, job.driveId, job.options, {
       key,
+      openerScript: job.openerScript,
       outDir: job.outDir,
       onProgress: (progress) => port.postMessage({ type: 'progress', progress: { ...progress } } satisfies JobWorkerMessage),
       ...(job.signingKeyFile && { signingKeyFile: job.signingKeyFile }),

@@ -3,14 +3,17 @@
 // organizer's filters, finds repeat signers and counts everything the second pass needs before it
 // writes a byte ("page x of y" needs y). Memory: the repeat map, the exclusions and the tallies,
 // never the delivered rows. A record that does not open with the drive's key is left out as
-// unreadable, never delivered.
+// unreadable, never delivered. In a build, every row that may be delivered goes into the build's
+// sealed spool as it is opened (opened-spool.ts), so the sheets never open a record again.
 import type { Kysely } from 'kysely';
 import type { DeliveryExclusions, DeliveryOptions, ExcludedSigner, UnrenderableName } from '../../shared/delivery';
 import { foldText } from '../../shared/signer-key';
-import { openSignerDetails } from '../../shared/signer-seal';
 import type { Database } from '../db/schema';
+import { openerOf, openSealedDetails } from '../signer-access';
 import { driveFacts, type DriveFacts } from './drive-facts';
 import type { FontCoverage } from './fonts';
+import type { OpenedRowSpool } from './opened-spool';
+import { OpenerLane } from './opener-lane';
 import { RepeatSigners } from './repeat-signers';
 import { signatureRows, type SignatureRow } from './signature-rows';
 
@@ -75,6 +78,9 @@ export function rowMatcher(options: DeliveryOptions, dayOf: (isoUtc: string) => 
   };
 }
 
+/** The spool group a delivered row's sheets read: its package (a state, or the one package) and its petition version. */
+export const spoolGroup = (packageState: string | undefined, petitionVersion: string) => `${packageState ?? ''}\t${petitionVersion}`;
+
 function signerOf(row: SignatureRow) {
   return { givenName: row.given_name, familyName: row.family_name, street: row.street, zip: row.zip };
 }
@@ -88,13 +94,22 @@ function excludedOf(row: SignatureRow, detail: string): ExcludedSigner {
   return { id: row.id, name: `${row.given_name} ${row.family_name}`, city: row.city, state: row.state, capturedAt: row.captured_at, detail };
 }
 
+/** What opens the drive's records: its private key, unlocked for this one preview or build (signer-access.ts). */
+export interface DriveAccess {
+  key: CryptoKey;
+  /** A bundle of opener-thread.ts (worker-script.ts): records are opened on a second thread too (opener-lane.ts). */
+  openerScript?: string | undefined;
+}
+
 export async function selectSignatures(
   db: Kysely<Database>,
   driveId: string,
-  key: CryptoKey,
+  access: DriveAccess,
   options: DeliveryOptions,
   coverage: FontCoverage,
   now = new Date(),
+  /** A build's spool: every row the sheets may print goes into it, with its autograph, in order. */
+  spool?: OpenedRowSpool,
 ): Promise<Selection> {
   const asOf = now.toISOString();
   const drive = await driveFacts(db, driveId);
@@ -130,28 +145,39 @@ export async function selectSignatures(
     if (missing.length > 0) unrenderable.push({ id: row.id, missing });
   };
 
-  for await (const row of signatureRows(db, driveId, { key, asOf })) {
-    if (row.voided) {
-      if (matches(row)) exclusions.voided.push(row.unreadable ? unreadableOf(row, row.void_reason ?? 'voided') : excludedOf(row, row.void_reason ?? 'voided'));
-      continue;
+  const keep = spool && ((row: SignatureRow) => spool.add(spoolGroup(options.perState ? row.state : undefined, row.petition_version), row));
+  const { key } = access;
+  const lane = access.openerScript ? await OpenerLane.start(access.openerScript, key) : undefined;
+  try {
+    for await (const row of signatureRows(db, driveId, { key, asOf, withAutograph: spool !== undefined, ...(lane && { lane }) })) {
+      if (row.voided) {
+        if (matches(row))
+          exclusions.voided.push(row.unreadable ? unreadableOf(row, row.void_reason ?? 'voided') : excludedOf(row, row.void_reason ?? 'voided'));
+        continue;
+      }
+      if (row.unreadable) {
+        if (matches(row)) exclusions.unreadable.push(unreadableOf(row, `not delivered: ${row.unreadable}`));
+        continue;
+      }
+      const first = repeats.repeatOf(row.id, signerOf(row));
+      if (first !== undefined && heldFirsts.has(first) && !partnerOf.has(first)) partnerOf.set(first, row.id);
+      if (!matches(row)) continue;
+      if (first !== undefined && overrides[row.id] !== 'include') {
+        excludedRepeats.add(row.id);
+        exclusions.repeat.push({ ...excludedOf(row, 'the same signer signed before'), id: row.id, repeatOf: first });
+        continue;
+      }
+      // Kept in its place among the rows; the sheets leave it out if a repeat of it turns up (deliveredBy).
+      await keep?.(row);
+      if (first === undefined && overrides[row.id] === 'exclude') {
+        const { autograph: _autograph, ...held } = row;
+        heldFirsts.set(row.id, held);
+        continue;
+      }
+      count(row);
     }
-    if (row.unreadable) {
-      if (matches(row)) exclusions.unreadable.push(unreadableOf(row, `not delivered: ${row.unreadable}`));
-      continue;
-    }
-    const first = repeats.repeatOf(row.id, signerOf(row));
-    if (first !== undefined && heldFirsts.has(first) && !partnerOf.has(first)) partnerOf.set(first, row.id);
-    if (!matches(row)) continue;
-    if (first !== undefined && overrides[row.id] !== 'include') {
-      excludedRepeats.add(row.id);
-      exclusions.repeat.push({ ...excludedOf(row, 'the same signer signed before'), id: row.id, repeatOf: first });
-      continue;
-    }
-    if (first === undefined && overrides[row.id] === 'exclude') {
-      heldFirsts.set(row.id, row);
-      continue;
-    }
-    count(row);
+  } finally {
+    await lane?.close();
   }
   for (const [id, row] of heldFirsts) {
     const partner = partnerOf.get(id);
@@ -248,7 +274,7 @@ interface ConflictBody {
 async function openedSigner(key: CryptoKey, driveId: string, body: ConflictBody): Promise<Record<string, unknown> | undefined> {
   if (typeof body.sealed !== 'string' || typeof body.id !== 'string') return undefined;
   try {
-    return (await openSignerDetails(key, body.sealed, { driveId, recordId: body.id })).signer;
+    return openSealedDetails(await openerOf(key), body.sealed, { driveId, recordId: body.id }).signer;
   } catch {
     return undefined;
   }

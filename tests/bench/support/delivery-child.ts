@@ -8,9 +8,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../../../src/server/db/connect';
 import { buildDelivery } from '../../../src/server/delivery/build';
 import { signatureRows } from '../../../src/server/delivery/signature-rows';
-import { unlockDeliveryDrive } from '../../support/delivery-drive';
+import { importDrivePrivateKey } from '../../../src/shared/signer-seal';
 
-const { file, driveId, outDir, mode } = workerData as { file: string; driveId: string; outDir: string; mode: 'build' | 'read' };
+const { file, driveId, outDir, mode, driveKey, openerScript } = workerData as {
+  file: string;
+  driveId: string;
+  outDir: string;
+  mode: 'build' | 'read';
+  driveKey: Uint8Array;
+  openerScript: string;
+};
 // Where the peak goes: the worker's V8 heap, and memory outside it (buffers, the font files).
 const peak = { heapMb: 0, externalMb: 0 };
 const sample = () => {
@@ -20,14 +27,27 @@ const sample = () => {
 };
 const sampler = setInterval(sample, 100);
 const database = openDatabase({ file });
-// The organizer's unlock comes before the build, as on the server: not part of what is timed.
-const key = await unlockDeliveryDrive(database.db, driveId);
+// The organizer's unlock came before, in another process, as on the server (job-worker.ts): not part of what is measured.
+const key = await importDrivePrivateKey(driveKey);
+driveKey.fill(0);
 const started = performance.now();
 let detail: Record<string, unknown>;
+let selectionSeconds: number | undefined;
 if (mode === 'build') {
   mkdirSync(outDir, { recursive: true });
-  const result = await buildDelivery(database.db, driveId, { fields: { street: true, email: false }, perState: false }, { key, outDir });
-  detail = { signatures: result.counts.signatures, bytes: result.packages.reduce((n, p) => n + p.bytes, 0) };
+  const result = await buildDelivery(
+    database.db,
+    driveId,
+    { fields: { street: true, email: false }, perState: false },
+    {
+      key,
+      outDir,
+      openerScript,
+      // The first progress comes once the selection (reading and opening every record) is done.
+      onProgress: () => (selectionSeconds ??= (performance.now() - started) / 1000),
+    },
+  );
+  detail = { signatures: result.counts.signatures, bytes: result.packages.reduce((n, p) => n + p.bytes, 0), selectionSeconds };
 } else {
   let rows = 0;
   let chars = 0;
