@@ -14,7 +14,7 @@ import {
 import type { DeviceSignature } from '../storage/device-db';
 import { applyResults, capturedThrough, deviceCounts, outbox, recordWaiting, resendMissing, voidWaiting, wireRecord, wireVoid } from '../storage/outbox';
 import { storageEstimate } from '../storage/estimate';
-import { purgeExpired, wipeConfirmed } from '../storage/purge';
+import { purgeAfterSync, wipeConfirmed } from '../storage/purge';
 import { sealLegacyRecords } from '../storage/legacy-records';
 import { loadEnrollment, saveReceipt, type Enrollment } from '../storage/settings';
 import { parseRetryAfter } from './backoff';
@@ -95,7 +95,7 @@ async function runAndAnnounce(options: SyncOptions): Promise<SyncReport> {
     throw e;
   }
   // The answers are applied: confirmed records past their retention leave the tablet.
-  await purgeExpired().catch((e: unknown) => console.error('Purging confirmed signatures failed', e instanceof Error ? e.name : 'error'));
+  await purgeAfterSync().catch((e: unknown) => console.error('Purging confirmed signatures failed', e instanceof Error ? e.name : 'error'));
   announceSynced(report.receipt);
   return report;
 }
