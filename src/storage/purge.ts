@@ -3,6 +3,7 @@
 // retention. What stays — id, seq, digest, state, capturedAt, place, volunteer, initials — is what
 // receipts, today's counts and completeness need. A record the server does not hold yet (waiting,
 // rejected, a void not yet acknowledged) is never purged: its sealed details are all there is of it.
+import Dexie from 'dexie';
 import { createStore, get, set, type UseStore } from 'idb-keyval';
 import { deviceDb, type DeviceSignature } from './device-db';
 import { clearDraft } from './draft';
@@ -90,22 +91,51 @@ export function purged(row: DeviceSignature): DeviceSignature {
 /** The rows that may hold confirmed details: one index read each, never the purged ones. */
 async function settledRows(): Promise<DeviceSignature[]> {
   const signatures = deviceDb().signatures;
-  const [confirmed, voided] = await Promise.all([
-    signatures.where('state').equals('confirmed').toArray(),
-    signatures
-      .where('state')
-      .equals('voided')
-      .filter((row) => row.confirmedAt !== undefined && holdsSigner(row))
-      .toArray(),
-  ]);
+  const [confirmed, voided] = await Promise.all([signatures.where('state').equals('confirmed').toArray(), settledVoids()]);
   return [...confirmed, ...voided];
 }
 
-/** Purge the rows `due` picks, in one transaction. Returns how many were purged. */
-async function purgeWhere(due: (row: DeviceSignature) => boolean): Promise<number> {
+const settledVoids = (): Promise<DeviceSignature[]> =>
+  deviceDb()
+    .signatures.where('state')
+    .equals('voided')
+    .filter((row) => row.confirmedAt !== undefined && holdsSigner(row))
+    .toArray();
+
+/**
+ * The confirmed rows that can be due at `now`, read through the [state+capturedAt] index: a row is
+ * confirmed after it was captured, so only one captured by the moment its retention reaches back to
+ * can be due — and one captured "after now" (the clock went back since) is read too. Right after a
+ * sync that is usually none, where reading every confirmed row cost 0.4–1.1 s at 10,000
+ * (tests/bench/sync.bench.ts). Only a clock set back between capture and confirmation by less than
+ * the time since can hide a row from it: the full pass (purgeExpired, at start, on becoming visible
+ * and every 5 minutes) finds that one.
+ */
+async function dueCandidates(retention: Retention, now: number): Promise<DeviceSignature[]> {
+  const hours = retention.purgeAfterHours;
+  let reach: number;
+  if (hours !== undefined && Number.isFinite(hours) && hours >= 0) reach = now - hours * 3_600_000;
+  else {
+    // Due by midnight: confirmed before the last local midnight; or captured by the end of the last shift.
+    const midnight = new Date(now);
+    midnight.setHours(0, 0, 0, 0);
+    const shiftEnded = retention.shiftEndedAt ? Date.parse(retention.shiftEndedAt) : NaN;
+    reach = Number.isFinite(shiftEnded) ? Math.max(midnight.getTime(), shiftEnded) : midnight.getTime();
+  }
+  const byCapture = deviceDb().signatures.where('[state+capturedAt]');
+  const [early, ahead, voided] = await Promise.all([
+    byCapture.between(['confirmed', Dexie.minKey], ['confirmed', new Date(reach).toISOString()], true, true).toArray(),
+    byCapture.between(['confirmed', new Date(now).toISOString()], ['confirmed', Dexie.maxKey], false, true).toArray(),
+    settledVoids(),
+  ]);
+  return [...early, ...ahead.filter((row) => Date.parse(row.capturedAt) > reach), ...voided];
+}
+
+/** Purge the rows `due` picks (among `candidates`), in one transaction. Returns how many were purged. */
+async function purgeWhere(due: (row: DeviceSignature) => boolean, candidates: () => Promise<DeviceSignature[]> = settledRows): Promise<number> {
   const db = deviceDb();
   return db.transaction('rw', db.signatures, async () => {
-    const rows = (await settledRows()).filter(due);
+    const rows = (await candidates()).filter(due);
     if (rows.length > 0) await db.signatures.bulkPut(rows.map(purged));
     return rows.length;
   });
@@ -124,6 +154,18 @@ export async function currentRetention(): Promise<Retention> {
 export async function purgeExpired(now: Date = new Date(), retention?: Retention): Promise<number> {
   const r = retention ?? (await currentRetention());
   return purgeWhere((row) => purgeDue(row, r, now.getTime()));
+}
+
+/**
+ * Purge after a sync has applied its answers: the same rule as purgeExpired, but reading only the
+ * confirmed rows that can be due (dueCandidates), not every confirmed row the tablet holds.
+ */
+export async function purgeAfterSync(now: Date = new Date(), retention?: Retention): Promise<number> {
+  const r = retention ?? (await currentRetention());
+  return purgeWhere(
+    (row) => purgeDue(row, r, now.getTime()),
+    () => dueCandidates(r, now.getTime()),
+  );
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 import type { DeviceSignature } from '../storage/device-db';
 import { applyResults, capturedThrough, deviceCounts, outbox, recordWaiting, resendMissing, voidWaiting, wireRecord, wireVoid } from '../storage/outbox';
 import { storageEstimate } from '../storage/estimate';
-import { purgeExpired, wipeConfirmed } from '../storage/purge';
+import { purgeAfterSync, wipeConfirmed } from '../storage/purge';
 import { sealLegacyRecords } from '../storage/legacy-records';
 import { loadEnrollment, saveReceipt, type Enrollment } from '../storage/settings';
 import { parseRetryAfter } from './backoff';
@@ -95,7 +95,7 @@ async function runAndAnnounce(options: SyncOptions): Promise<SyncReport> {
     throw e;
   }
   // The answers are applied: confirmed records past their retention leave the tablet.
-  await purgeExpired().catch((e: unknown) => console.error('Purging confirmed signatures failed', e instanceof Error ? e.name : 'error'));
+  await purgeAfterSync().catch((e: unknown) => console.error('Purging confirmed signatures failed', e instanceof Error ? e.name : 'error'));
   announceSynced(report.receipt);
   return report;
 }
@@ -149,6 +149,13 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
   let lastOverlapped = false;
   const flights: Flight[] = [];
   const window = Math.max(1, options.batchesInFlight ?? BATCHES_IN_FLIGHT);
+  /**
+   * No record at or before this sequence number waits: every batch up to it, read one after another,
+   * was settled whole by its answer. Reads from the start look for waiting records only past it.
+   */
+  let settledThrough = 0;
+  /** Each answer so far settled its whole batch, in order (a 413 or a partial answer stops the advance). */
+  let settledWhole = true;
 
   const settle = async (answer: BatchResponse, sent: Batch): Promise<void> => {
     // A well-formed answer settles every record and void it was sent; if not, stop rather than loop.
@@ -158,6 +165,8 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
     const settled = await applyResults(answer.results, new Date(), answer.voidResults ?? [], sent.records);
     await saveReceipt(answer.receipt);
     receipt = answer.receipt;
+    if (settled < sent.records.length + sent.voids.length) settledWhole = false;
+    else if (settledWhole) settledThrough = Math.max(settledThrough, sent.lastSeq);
     tally.confirmed += answer.results.filter((r) => r.status === 'stored' || r.status === 'duplicate').length;
     tally.rejected += answer.results.filter((r) => r.status === 'rejected' || r.status === 'conflict').length;
     tally.voided += (answer.voidResults ?? []).filter((r) => r.status !== 'rejected').length;
@@ -166,7 +175,7 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
     if (sent.size > 0 && settled === 0) throw new SyncFailure('bad_answer', 'The server answered for other signatures than were sent.', true);
   };
   const readBatch = async (afterSeq = 0): Promise<Batch> => {
-    const rows = await outbox(maxRecords, afterSeq);
+    const rows = await outbox(maxRecords, afterSeq, settledThrough);
     // Fewer than asked for: nothing waited after these when they were read.
     return { ...batchOf(fitBatch(rows)), tail: rows.length < maxRecords };
   };
@@ -208,6 +217,8 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
       if (!healed && (receipt.missing?.length ?? 0) > 0) {
         healed = true;
         if ((await resendMissing(receipt.missing)) > 0) {
+          // Those wait again, however far back.
+          settledThrough = 0;
           next = await readBatch();
           continue;
         }
@@ -226,6 +237,7 @@ async function runSync(options: SyncOptions): Promise<SyncReport> {
       if (flight.batch.size <= 1) failure ??= { error: new SyncFailure('bad_answer', 'The server refused even one signature as too large.', false) };
       maxRecords = Math.max(1, Math.min(maxRecords, Math.floor(flight.batch.size / 2)));
       refused = true;
+      settledWhole = false;
     } else {
       try {
         await settle(outcome.answer, flight.batch);

@@ -35,7 +35,7 @@ const bench: Bench = async (log) => {
         const busy = { server_cpu_ms: server.cpuMs() - serverCpu0, page_main_thread_ms: (await pageBusy()) - page0 };
         // Then one more full batch, its round timed step by step: where a sync's time goes.
         await call(tablet.page, 'seedWaiting', who, 500, autographs, SIGNATURES + 1);
-        return { ...run, busy, round: await call(tablet.page, 'profileSyncRound') };
+        return { ...run, busy, round: await call(tablet.page, 'profileSyncRound', SIGNATURES) };
       } finally {
         await tablet.close();
       }

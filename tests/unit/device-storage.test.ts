@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
 import { prepareNextSeal } from '../../src/storage/sealing';
 import { captureSignature } from '../../src/storage/signatures';
-import { applyResults, deviceCounts, waitingRecords, wireRecord } from '../../src/storage/outbox';
+import { applyResults, deviceCounts, outbox, waitingRecords, wireRecord } from '../../src/storage/outbox';
+import { voidSignature } from '../../src/storage/volunteer-day';
 import { digestMatches } from '../../src/shared/record';
 import { check, SignatureRecordSchema, type SignerDetails } from '../../src/shared/schema';
 import { openSignerDetails } from '../../src/shared/signer-seal';
@@ -99,6 +100,21 @@ describe('what sync reads and writes', () => {
     for (let i = 1; i <= 7; i++) await captureSignature(input(i));
     expect((await waitingRecords(3)).map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(await deviceCounts()).toEqual({ capturedThrough: 7, waiting: 7 });
+  });
+
+  it('reads past what a sync settled for waiting records, and from the start for voids', async () => {
+    const rows = [];
+    for (let i = 1; i <= 6; i++) rows.push(await captureSignature(input(i)));
+    // A sync's answers settled 1–4; the volunteer then strikes 2, already confirmed.
+    await applyResults(rows.slice(0, 4).map((r) => ({ id: r.id, status: 'stored' as const })));
+    await voidSignature(rows[1]!.id, 'Signed twice');
+    expect((await outbox(10, 0, 4)).map((r) => [r.seq, r.state])).toEqual([
+      [2, 'voided'],
+      [5, 'pending'],
+      [6, 'pending'],
+    ]);
+    // Past the last batch sent (5): only what comes after it.
+    expect((await outbox(10, 5, 4)).map((r) => r.seq)).toEqual([6]);
   });
 
   it('leaves "waiting" only on the server\'s answer: confirmed, or rejected with the reason kept', async () => {

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Observable } from 'dexie';
 import { DeviceDB, useDeviceDb, type DeviceSignature } from '../../src/storage/device-db';
 import { applyResults, deviceCounts } from '../../src/storage/outbox';
-import { endShift, loadShiftEndedAt, nextLocalMidnight, purgeExpired, wipeConfirmed } from '../../src/storage/purge';
+import { endShift, loadShiftEndedAt, nextLocalMidnight, purgeAfterSync, purgeExpired, type Retention, wipeConfirmed } from '../../src/storage/purge';
 import { loadVolunteer, saveDrive, saveEnrollment, saveVolunteer } from '../../src/storage/settings';
 import { todayCounts$ } from '../../src/storage/signatures';
 import { clearDraft, loadDraft, saveDraft } from '../../src/storage/draft';
@@ -197,6 +197,54 @@ describe('purging confirmed signatures on the tablet', () => {
     expect(before.today).toEqual({ savedToday: 5, confirmedToday: 2, waiting: 1, rejected: 1 });
     expect(await purgeExpired(now, { purgeAfterHours: 0 })).toBe(3);
     expect(await figures()).toEqual(before);
+  });
+});
+
+describe('purging after a sync, reading only the rows that can be due', () => {
+  /** Rows in every situation a purge weighs, one of them captured while the tablet's clock ran two days ahead. */
+  const rows = async () => [
+    await row(1, at(30, 9), confirmedAt(at(30, 10))),
+    await row(2, at(30, 17), confirmedAt(at(30, 18))),
+    await row(3, at(29, 15), confirmedAt(at(29, 16))), // yesterday's
+    await row(4, at(30, 11)), // waiting
+    await row(5, new Date(2026, 11, 2, 9, 0), confirmedAt(at(30, 10))), // captured "in two days", the clock set right since
+    await row(6, at(30, 9), {
+      state: 'voided',
+      confirmedAt: at(30, 10).toISOString(),
+      void: { reason: 'Signed twice', at: at(30, 11).toISOString() },
+      voidConfirmedAt: at(30, 12).toISOString(),
+    }),
+  ];
+  /** The sequence numbers still holding their signer after `purge` ran on a fresh copy of the rows. */
+  const holdingAfter = async (purge: () => Promise<number>) => {
+    await db.signatures.clear();
+    await put(...(await rows()));
+    const purgedCount = await purge();
+    const holding = (await db.signatures.toArray()).filter((r) => r.sealed !== undefined).map((r) => r.seq);
+    return { purgedCount, holding };
+  };
+  const cases: [string, Date, Retention, number[]][] = [
+    ['purgeAfterHours 0', at(30, 12), { purgeAfterHours: 0 }, [2, 4]],
+    ['purgeAfterHours 2', at(30, 12), { purgeAfterHours: 2 }, [2, 4, 6]],
+    ['the shift ended', at(30, 12), { shiftEndedAt: at(30, 11).toISOString() }, [2, 4, 5]],
+    ['past midnight', new Date(2026, 11, 1, 1, 0), {}, [4]],
+  ];
+  for (const [name, now, retention, stillHolding] of cases) {
+    it(`purges what the full pass purges: ${name}`, async () => {
+      const full = await holdingAfter(() => purgeExpired(now, retention));
+      const afterSync = await holdingAfter(() => purgeAfterSync(now, retention));
+      expect(full.holding).toEqual(stillHolding);
+      expect(afterSync).toEqual(full);
+    });
+  }
+
+  it('leaves to the full pass only a row whose clock was set back between capture and confirmation by less than the time since', async () => {
+    // Captured at 00:30 by a clock running ahead, confirmed at 23:50 the evening before by the corrected one.
+    await put(await row(1, new Date(2026, 11, 1, 0, 30), confirmedAt(at(30, 23, 50))));
+    const now = new Date(2026, 11, 1, 1, 0);
+    expect(await purgeAfterSync(now, {})).toBe(0);
+    expect(await purgeExpired(now, {})).toBe(1);
+    expect(await holds(1)).toBe(false);
   });
 });
 
