@@ -1,5 +1,4 @@
 // The Fieldpen server: the sync API and the built PWA on one origin.
-import * as nodeCrypto from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -26,6 +25,7 @@ import { driveKeyRoutes } from './routes/drive-key';
 import { signersRoutes } from './routes/signers';
 import { LiveUpdates } from './live-updates';
 import { securityHeaders } from './security-headers';
+import { nodeSha256Hex } from './batch/record-digest';
 import { DEFAULT_LIMITS, guardAgainstOverload, type OverloadGuard, type OverloadLimits } from './overload';
 import { serveStaticFiles } from './static-files';
 
@@ -62,12 +62,6 @@ declare module 'fastify' {
     publicOrigin: string | undefined;
   }
 }
-
-/** One-shot `hash` (Node 20.12 and later) builds no Hash object per record; older Node uses createHash. */
-const nodeSha256Hex: (text: string) => string =
-  typeof nodeCrypto.hash === 'function'
-    ? (text) => nodeCrypto.hash('sha256', text, 'hex')
-    : (text) => nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
 export function buildServer({
   db,

@@ -25,7 +25,7 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
  * JSON.stringify of a string, without its cost where nothing needs escaping (most fields, and the
  * autograph): the server takes a digest of every record of every batch.
  */
-function jsonString(text: string): string {
+export function jsonString(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"';
 }
 

@@ -10,7 +10,7 @@ const ZIP = /^\d{5}(-\d{4})?$/;
 // C0 and C1 control characters (NUL included) and the bidirectional embeddings, overrides and isolates
 // (U+202A–U+202E, U+2066–U+2069) that make a lead's table read backwards. A one-line text also refuses
 // line and paragraph separators; a text of several lines keeps tab, line feed and carriage return.
-const UNSHOWABLE_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+export const UNSHOWABLE_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const UNSHOWABLE_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /**

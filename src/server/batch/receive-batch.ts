@@ -11,7 +11,7 @@ import { driveTimeZoneOf, petitionVersionsOf } from '../db/drives';
 import { receiptOf } from '../db/receipts';
 import { keepRejection } from '../db/rejections';
 import type { Database } from '../db/schema';
-import { heldSignature, idsAtSequences, markVoided, signatureWriter, storedDigests } from '../db/signatures';
+import { batchStatements, heldSignature, markVoided, type BatchStatements } from '../db/signatures';
 import { screenRecord, type Screened } from './screen-record';
 
 export interface IncomingBatch {
@@ -36,7 +36,7 @@ export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity,
   const petitions = new Map((await petitionVersionsOf(db, device.driveId)).map((p) => [p.version, p.language]));
   // Screening hashes every record; done before the transaction so the transaction stays short.
   const screened = batch.records.map((raw) => screenRecord(raw, { device, petitions }));
-  const insertSignatures = signatureWriter(db);
+  const statements = batchStatements(db);
   const lockShared = sqliteConnectionOf(db) === undefined;
   return db.transaction().execute(async (trx) => {
     // Writing the device row first takes its lock (PostgreSQL): two deliveries of one device's batch
@@ -46,13 +46,16 @@ export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity,
     // Read in the transaction, shared-locked on PostgreSQL: a change of the drive's zone (which counts
     // the tallies again) waits for this batch, or this batch for it; the tallies never mix two zones.
     const timeZone = await driveTimeZoneOf(trx, device.driveId, lockShared);
-    const held: Held = { received: Number(row.received), xor: new RunningXor(row.receipt_xor), ...(await whatIsHeld(trx, device.id, screened)) };
+    const held: Held = { received: Number(row.received), xor: new RunningXor(row.receipt_xor), ...(await whatIsHeld(trx, statements, device.id, screened)) };
 
     const results: RecordResult[] = [];
     // In order: a record repeated within the batch meets its earlier copy as already stored.
-    for (const entry of screened) results.push(await fileRecord(trx, entry, held, now));
+    for (const entry of screened) {
+      const result = fileRecord(trx, entry, held, now);
+      results.push(result instanceof Promise ? await result : result);
+    }
     // New records go in together, before the voids: a void may strike a record of this very batch.
-    await insertSignatures(trx, held.toStore, timeZone, now);
+    await statements.insertSignatures(trx, held.toStore, timeZone, now);
     const voidResults: VoidResult[] = [];
     for (const raw of batch.voids ?? []) voidResults.push(await fileVoid(trx, device, raw, held, now));
 
@@ -64,15 +67,20 @@ export async function receiveBatch(db: Kysely<Database>, device: DeviceIdentity,
   });
 }
 
-async function whatIsHeld(trx: Kysely<Database>, deviceId: string, screened: readonly Screened[]): Promise<Pick<Held, 'digests' | 'sequences' | 'toStore'>> {
+async function whatIsHeld(
+  trx: Kysely<Database>,
+  statements: BatchStatements,
+  deviceId: string,
+  screened: readonly Screened[],
+): Promise<Pick<Held, 'digests' | 'sequences' | 'toStore'>> {
   // Screening refused records of other devices, so every accepted record is this device's.
   const accepted = screened.flatMap((e) => (e.accepted ? [e.record] : []));
   return {
-    digests: await storedDigests(
+    digests: await statements.storedDigests(
       trx,
       accepted.map((r) => r.id),
     ),
-    sequences: await idsAtSequences(
+    sequences: await statements.idsAtSequences(
       trx,
       deviceId,
       accepted.map((r) => r.seq),
@@ -81,11 +89,9 @@ async function whatIsHeld(trx: Kysely<Database>, deviceId: string, screened: rea
   };
 }
 
-async function fileRecord(trx: Kysely<Database>, entry: Screened, held: Held, now: Date): Promise<RecordResult> {
-  if (!entry.accepted) {
-    await keepRejection(trx, entry.refused, now);
-    return entry.result;
-  }
+/** A stored or duplicate record is answered without a promise: hundreds of awaits a batch add up. */
+function fileRecord(trx: Kysely<Database>, entry: Screened, held: Held, now: Date): RecordResult | Promise<RecordResult> {
+  if (!entry.accepted) return keepRejection(trx, entry.refused, now).then(() => entry.result);
   const { record } = entry;
   const digest = held.digests.get(record.id);
   if (digest === record.digest) return { id: record.id, status: 'duplicate' };

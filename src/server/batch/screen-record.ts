@@ -3,11 +3,12 @@
 // matches its digest.
 // No database access here: a record is refused or accepted on its own.
 import type { ErrorCode, Language, RecordResult } from '../../shared/protocol';
-import { digestMatchesNow } from '../../shared/record';
 import { check, SignatureRecordSchema, type SignatureRecord } from '../../shared/schema';
 import { looksSealed } from '../../shared/signer-seal';
 import type { DeviceIdentity } from '../db/devices';
 import type { RefusedRecord } from '../db/rejections';
+import { acceptedRecord } from './fast-record-check';
+import { recordDigestMatches } from './record-digest';
 
 export interface ScreeningContext {
   device: DeviceIdentity;
@@ -25,17 +26,21 @@ interface Refusal {
   message: string;
 }
 
-/** Synchronous: the server hashes with node:crypto (see buildServer). */
+/** Synchronous: the server hashes with node:crypto (record-digest.ts). */
 export function screenRecord(raw: unknown, context: ScreeningContext): Screened {
-  const checked = check(SignatureRecordSchema, raw);
-  if (!checked.ok) {
-    const problem = checked.problems[0] ?? { message: 'The record is not a signature record' };
-    return refuse(raw, context, { code: 'invalid_field', field: problem.field, message: problem.message });
+  // A plainly good record is read by hand (fast-record-check.ts); any other goes through the schema.
+  let record = acceptedRecord(raw);
+  if (!record) {
+    const checked = check(SignatureRecordSchema, raw);
+    if (!checked.ok) {
+      const problem = checked.problems[0] ?? { message: 'The record is not a signature record' };
+      return refuse(raw, context, { code: 'invalid_field', field: problem.field, message: problem.message });
+    }
+    record = checked.value;
   }
   // The digest covers the record as the schema reads it (trimmed, unknown members left out).
-  const record = checked.value;
   const refusal =
-    belongingProblem(record, context) ?? (looksSealed(record.sealed) ? undefined : NOT_SEALED) ?? (digestMatchesNow(record) ? undefined : DIGEST_MISMATCH);
+    belongingProblem(record, context) ?? (looksSealed(record.sealed) ? undefined : NOT_SEALED) ?? (recordDigestMatches(record) ? undefined : DIGEST_MISMATCH);
   return refusal ? refuse(raw, context, refusal) : { accepted: true, record, raw };
 }
 

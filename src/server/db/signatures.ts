@@ -67,30 +67,80 @@ export async function insertSignatures(db: Kysely<Database>, records: readonly S
   await countInTallies(db, records, timeZone);
 }
 
-export type SignatureWriter = (trx: Kysely<Database>, records: readonly SignatureRecord[], timeZone: string, now: Date) => Promise<void>;
+/** How a batch reads what is held and files new records, inside its transaction `trx`. */
+export interface BatchStatements {
+  storedDigests(trx: Kysely<Database>, ids: readonly string[]): Promise<Map<string, string>>;
+  idsAtSequences(trx: Kysely<Database>, deviceId: string, seqs: readonly number[]): Promise<Map<number, string>>;
+  insertSignatures(trx: Kysely<Database>, records: readonly SignatureRecord[], timeZone: string, now: Date): Promise<void>;
+}
+
+const KYSELY_STATEMENTS: BatchStatements = { storedDigests, idsAtSequences, insertSignatures };
 
 /**
- * insertSignatures for a batch filed in a transaction `trx` of `db`. On SQLite a prepared one-row
- * insert per record, on the connection that transaction holds: Kysely building, and SQLite planning,
- * 250-row inserts cost about three times as much (tests/bench/ingest.bench.ts).
+ * The statements of a batch filed in a transaction `trx` of `db`. On SQLite, prepared statements run
+ * straight on the connection that transaction holds: Kysely building a 250-value `in` list, and an
+ * object per row to insert, were a good part of filing a batch (tests/bench/rush.bench.ts,
+ * `ingest_cpu_vs_raw_sqlite`). SQLite caches each statement by its text (connect.ts).
  */
-export function signatureWriter(db: Kysely<Database>): SignatureWriter {
+export function batchStatements(db: Kysely<Database>): BatchStatements {
   const sqlite = sqliteConnectionOf(db);
-  if (!sqlite) return insertSignatures;
-  return async (trx, records, timeZone, now) => {
-    insertRowsNow(
-      sqlite,
-      records.map((r) => signatureRow(r, now)),
-    );
-    await countInTallies(trx, records, timeZone);
+  if (!sqlite) return KYSELY_STATEMENTS;
+  return {
+    storedDigests: async (_trx, ids) => {
+      const held = new Map<string, string>();
+      for (const part of chunks([...new Set(ids)])) {
+        const rows = sqlite.prepare(`select id, digest from signatures where id in (${placeholders(part.length)})`).all(part) as {
+          id: string;
+          digest: string;
+        }[];
+        for (const row of rows) held.set(row.id, row.digest);
+      }
+      return held;
+    },
+    idsAtSequences: async (_trx, deviceId, seqs) => {
+      const held = new Map<number, string>();
+      for (const part of chunks([...new Set(seqs)])) {
+        const rows = sqlite
+          .prepare(`select seq, id from signatures where device_id = ? and seq in (${placeholders(part.length)})`)
+          .all([deviceId, ...part]) as { seq: number; id: string }[];
+        for (const row of rows) held.set(Number(row.seq), row.id);
+      }
+      return held;
+    },
+    insertSignatures: async (trx, records, timeZone, now) => {
+      insertRowsNow(sqlite, records, now.toISOString());
+      await countInTallies(trx, records, timeZone);
+    },
   };
 }
 
-function insertRowsNow(sqlite: SqliteDatabase, rows: readonly ReturnType<typeof signatureRow>[]): void {
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!);
-  const insert = sqlite.prepare(`insert into signatures (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
-  for (const row of rows) insert.run(Object.values(row));
+const placeholders = (n: number) => '?,'.repeat(n - 1) + '?';
+
+/** The columns signatureRow fills, in its order. */
+const ROW_COLUMNS = 'id, device_id, seq, drive_id, petition_version, language, volunteer, captured_at, city, state, assisted_by, sealed, digest, received_at';
+
+function insertRowsNow(sqlite: SqliteDatabase, records: readonly SignatureRecord[], receivedAt: string): void {
+  if (records.length === 0) return;
+  const insert = sqlite.prepare(`insert into signatures (${ROW_COLUMNS}) values (${placeholders(14)})`);
+  for (const r of records) {
+    // The values of signatureRow(r), in ROW_COLUMNS order, with no object built per row.
+    insert.run([
+      r.id,
+      r.deviceId,
+      r.seq,
+      r.driveId,
+      r.petition.version,
+      r.petition.language,
+      r.volunteer,
+      r.capturedAt,
+      r.place.city,
+      r.place.state,
+      r.assisted?.attestedBy ?? null,
+      r.sealed,
+      r.digest,
+      receivedAt,
+    ]);
+  }
 }
 
 /**
@@ -147,20 +197,28 @@ export async function markVoided(db: Kysely<Database>, id: string, void_: { reas
 async function countInTallies(db: Kysely<Database>, records: readonly SignatureRecord[], timeZone: string): Promise<void> {
   const tallies = new Map<string, { key: TallyKey; signatures: number }>();
   for (const record of records) {
-    const key: TallyKey = {
-      drive_id: record.driveId,
-      device_id: record.deviceId,
-      day: localDay(record.capturedAt, timeZone),
-      volunteer: record.volunteer,
-      city: record.place.city,
-      state: record.place.state,
-      petition_version: record.petition.version,
-      language: record.petition.language,
-    };
-    const id = JSON.stringify(Object.values(key));
-    const tally = tallies.get(id) ?? { key, signatures: 0 };
-    tally.signatures++;
-    tallies.set(id, tally);
+    const day = localDay(record.capturedAt, timeZone);
+    // Joined by NUL, which none of these holds (names and cities refuse control characters, the rest
+    // are ids, codes and digits): one string per record, and the tally's object only once per tally.
+    const id = `${record.deviceId}\0${day}\0${record.volunteer}\0${record.place.city}\0${record.place.state}\0${record.petition.version}\0${record.petition.language}\0${record.driveId}`;
+    const tally = tallies.get(id);
+    if (tally) {
+      tally.signatures++;
+      continue;
+    }
+    tallies.set(id, {
+      key: {
+        drive_id: record.driveId,
+        device_id: record.deviceId,
+        day,
+        volunteer: record.volunteer,
+        city: record.place.city,
+        state: record.place.state,
+        petition_version: record.petition.version,
+        language: record.petition.language,
+      },
+      signatures: 1,
+    });
   }
   for (const { key, signatures } of tallies.values()) {
     await db
