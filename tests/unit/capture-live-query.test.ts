@@ -3,7 +3,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceDB, useDeviceDb } from '../../src/storage/device-db';
-import { captureSignature, todayCounts$, type TodayCounts } from '../../src/storage/signatures';
+import { captureSignature, savedTotal$, todayCounts$, type TodayCounts } from '../../src/storage/signatures';
 import { sampleCaptureInput } from '../support/records';
 import { keepTestDrive } from './tablet-drive';
 
@@ -22,7 +22,7 @@ afterEach(async () => {
 
 const input = sampleCaptureInput;
 
-function until(seen: TodayCounts[], done: (c: TodayCounts) => boolean): Promise<void> {
+function until<T>(seen: T[], done: (c: T) => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const poll = () => {
@@ -57,5 +57,26 @@ describe('the counts on screen after a save', () => {
     const second = await captureSignature(input(2));
     expect(second.seq).toBe(3);
     expect((await db.signatures.orderBy('seq').toArray()).map((r) => r.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('is committed when Save resolves, before live queries are told (they hear of it in the next task)', async () => {
+    const totals: number[] = [];
+    const subscription = savedTotal$().subscribe((t) => totals.push(t));
+    try {
+      await until(totals, (t) => t === 0);
+      const saved = await captureSignature(input(1));
+      // Another connection (another tab) reads the row at once: the add committed before Save resolved.
+      const other = new DeviceDB(db.name);
+      try {
+        expect((await other.signatures.get(saved.id))?.seq).toBe(1);
+      } finally {
+        other.close();
+      }
+      // And the total on screen reaches it with nothing else written.
+      await until(totals, (t) => t === 1);
+      expect(totals.at(-1)).toBe(1);
+    } finally {
+      subscription.unsubscribe();
+    }
   });
 });
