@@ -5,6 +5,7 @@ import type { DeliveryBuildResult, DeliveryOptions, DeliveryProgress } from './d
 import { LANGUAGES, type Language, type Role } from './constants';
 import { isTimeZone } from './local-day';
 import { finite, showable, SIGNER_FIELDS } from './schema';
+import { text } from './signer-schema';
 
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_COOKIE = 'fieldpen_session';
@@ -176,15 +177,6 @@ export interface DeliveryStarted {
 
 // ── request bodies ───────────────────────────────────────────────────────────
 
-const line = (label: string, max: number) =>
-  v.pipe(
-    v.string(`${label} must be text`),
-    v.trim(),
-    v.nonEmpty(`Enter the ${label}`),
-    v.maxLength(max, `The ${label} is too long (at most ${max} characters)`),
-    showable(label),
-  );
-
 export const SignInSchema = v.object({
   email: v.pipe(v.string('email must be text'), v.trim(), v.toLowerCase(), v.nonEmpty('Enter your email'), v.maxLength(254), showable('email')),
   password: v.pipe(v.string('password must be text'), v.nonEmpty('Enter your password'), v.maxLength(200)),
@@ -199,13 +191,13 @@ export const ChangePasswordSchema = v.object({
 
 export const NewLeadSchema = v.object({
   email: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.email('Enter an email like name@example.org'), v.maxLength(254)),
-  name: line('name', 100),
+  name: text('name', 100),
   role: v.optional(v.picklist(['organizer', 'lead'] as const, 'role is organizer or lead'), 'lead'),
 });
 
 const PetitionTextSchema = v.object({
   language: v.picklist(LANGUAGES, 'language is not a language of the app'),
-  title: line('petition title', 200),
+  title: text('petition title', 200),
   text: v.pipe(
     v.string(),
     v.trim(),
@@ -219,7 +211,7 @@ const PetitionTextSchema = v.object({
 export const MAX_PURGE_AFTER_HOURS = 24 * 7;
 
 const DriveFields = {
-  title: line('drive title', 200),
+  title: text('drive title', 200),
   goal: v.pipe(finite('goal'), v.safeInteger('goal must be a whole number'), v.minValue(1, 'goal must be at least 1'), v.maxValue(100_000_000)),
   deadline: v.nullish(v.pipe(v.string(), v.isoDate('deadline must be a date like 2026-12-31'))),
   recipient: v.nullish(v.pipe(v.string(), v.trim(), v.maxLength(500, 'The recipient is too long'), showable('recipient'))),
@@ -275,10 +267,10 @@ export const NewCodeSchema = v.object({
   ),
 });
 
-export const DeviceEditSchema = v.object({ name: line('device name', 80) });
+export const DeviceEditSchema = v.object({ name: text('device name', 80) });
 
 export const RosterSchema = v.object({
-  volunteers: v.pipe(v.array(line('volunteer name', 80)), v.maxLength(1000, 'A roster holds at most 1000 names')),
+  volunteers: v.pipe(v.array(text('volunteer name', 80)), v.maxLength(1000, 'A roster holds at most 1000 names')),
 });
 
 // ── the drive's key: unlocking, setting and changing its passphrase ───────────
